@@ -412,3 +412,86 @@ def sweep_viewshed(
         )
     out[vr, vc] = 1
     return out
+
+
+@njit(cache=True)
+def _viewshed_serial(
+    dem: np.ndarray,
+    vr: int,
+    vc: int,
+    observer_height: float,
+    target_height: float,
+    cell: float,
+    curv: float,
+    max_dist2: float,
+) -> np.ndarray:
+    """One viewshed on one thread (the four sides in turn), for batches of observers."""
+    out = np.full(dem.shape, 255, dtype=np.uint8)
+    vp_ground = float(dem[vr, vc])
+    if math.isnan(vp_ground):
+        vp_ground = 0.0
+    vp_elev = float(np.float32(vp_ground)) + observer_height
+    for side in range(4):
+        _sweep_sector(
+            dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+            side, -1.0, 1.0, True, out,
+        )
+    out[vr, vc] = 1
+    return out
+
+
+@njit(cache=True, parallel=True)
+def batch_viewsheds(
+    dem: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    heights: np.ndarray,
+    target_height: float,
+    cell: float,
+    curv: float,
+    radius: float,
+    query_rows: np.ndarray,
+    query_cols: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Many viewsheds in one parallel call, one observer per thread at a time.
+
+    Returns (counts, seen): ``counts`` is the cumulative viewshed (how many observers see
+    each cell), ``seen[i, q]`` whether observer i sees query cell q.  Each observer works
+    on the window its radius covers, so the cost is per observer, not per grid.
+    """
+    nrows, ncols = dem.shape
+    nobs = rows.shape[0]
+    nq = query_rows.shape[0]
+    counts = np.zeros((nrows, ncols), dtype=np.uint32)
+    seen = np.zeros((nobs, nq), dtype=np.uint8)
+    reach = int(math.ceil(radius / cell)) + 2
+    max_dist2 = radius * radius
+    chunk = 64
+    for start in range(0, nobs, chunk):
+        stop = min(start + chunk, nobs)
+        wins = np.zeros((stop - start, 2 * reach + 1, 2 * reach + 1), dtype=np.uint8)
+        for i in prange(start, stop):
+            r0 = max(rows[i] - reach, 0)
+            c0 = max(cols[i] - reach, 0)
+            r1 = min(rows[i] + reach + 1, nrows)
+            c1 = min(cols[i] + reach + 1, ncols)
+            vis = _viewshed_serial(
+                dem[r0:r1, c0:c1], rows[i] - r0, cols[i] - c0, heights[i],
+                target_height, cell, curv, max_dist2,
+            )
+            wins[i - start, : r1 - r0, : c1 - c0] = vis
+            for q in range(nq):
+                qr = query_rows[q] - r0
+                qc = query_cols[q] - c0
+                if 0 <= qr < r1 - r0 and 0 <= qc < c1 - c0 and vis[qr, qc] == 1:
+                    seen[i, q] = 1
+        for i in range(start, stop):
+            r0 = max(rows[i] - reach, 0)
+            c0 = max(cols[i] - reach, 0)
+            r1 = min(rows[i] + reach + 1, nrows)
+            c1 = min(cols[i] + reach + 1, ncols)
+            for r in range(r1 - r0):
+                for c in range(c1 - c0):
+                    if wins[i - start, r, c] == 1:
+                        counts[r0 + r, c0 + c] += 1
+    return counts, seen

@@ -1,0 +1,43 @@
+# Two commands on a fresh Debian machine with Python 3.11:
+#   make demo   coverage and siting on the example sector (prints tables, writes maps)
+#   make test   every test
+# Both set themselves up and are safe to run twice.
+
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= out/demo
+SECTOR := examples/white-mountains/sector.yaml
+
+.PHONY: demo test lint setup clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "need $(PY) (3.11+)"; exit 1; }
+	@$(PY) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "installing python3-venv"; \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv) >/dev/null; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ridgeline coverage $(SECTOR) --out $(DEMO_OUT)/coverage
+	$(BIN)/ridgeline site $(SECTOR) --add 5 --exact --out $(DEMO_OUT)/site
+	$(BIN)/ridgeline radio $(SECTOR)
+	@echo "maps: $(DEMO_OUT)/coverage/coverage.png  $(DEMO_OUT)/site/sites.png"
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,315 @@
+"""The ``ridgeline`` command.
+
+Each command is thin: it parses options, calls the engine, draws progress and tables with
+rich, and turns a :class:`RidgelineError` into one line on stderr and exit status 2.
+Heavy modules are imported inside the commands so ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ridgeline.errors import RidgelineError
+
+if TYPE_CHECKING:
+    from ridgeline.config.sector import Sector
+    from ridgeline.terrain.coverage import CoverageResult
+    from ridgeline.terrain.dem import Terrain
+
+app = typer.Typer(
+    help="Ridgeline: perimeter watch over hard terrain (coverage planning for now).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _parse_lonlat(text: str) -> tuple[float, float]:
+    try:
+        lon_s, lat_s = text.split(",")
+        lon, lat = float(lon_s), float(lat_s)
+    except ValueError:
+        raise typer.BadParameter(f"expected LON,LAT (e.g. -71.3033,44.2706), got {text!r}") from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise typer.BadParameter(f"lon/lat out of range: {text!r}")
+    return lon, lat
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@app.command()
+def viewshed(
+    dem: Annotated[Path, typer.Argument(help="DEM file (.hgt or GeoTIFF).")],
+    at: Annotated[str, typer.Option("--at", help="Observer position LON,LAT (WGS84).")],
+    out_path: Annotated[Path, typer.Option("--out", help="Output GeoTIFF: 1 visible, 0 not, 255 nodata.")],
+    height: Annotated[float, typer.Option(help="Observer height above ground, metres.")] = 2.0,
+    target_height: Annotated[float, typer.Option(help="Target height above ground, metres.")] = 0.0,
+    radius: Annotated[float | None, typer.Option(help="Maximum distance, metres (none: whole DEM).")] = None,
+    curvature_coeff: Annotated[
+        float, typer.Option(help="Earth curvature coefficient (GDAL's default 0.85714; 0 = flat earth).")
+    ] = 0.85714,
+    resolution: Annotated[
+        float | None, typer.Option(help="Reproject to UTM at this cell size, metres.")
+    ] = None,
+) -> None:
+    """One exact viewshed (r.viewshed's terrain model), written as a GeoTIFF."""
+    lon, lat = _parse_lonlat(at)
+    try:
+        from ridgeline.terrain.dem import load_terrain, write_raster
+        from ridgeline.terrain.viewshed import Observer, viewshed_grid
+
+        t0 = time.perf_counter()
+        with err.status("loading DEM"):
+            terrain = load_terrain([dem], resolution=resolution)
+            row, col = terrain.cell_of_lonlat(lon, lat, what="observer")
+        with err.status(f"viewshed over {terrain.shape[0]}x{terrain.shape[1]} cells"):
+            vis = viewshed_grid(
+                terrain,
+                Observer(row=row, col=col, height=height, target_height=target_height, radius=radius),
+                curvature_coeff,
+            )
+        with err.status(f"writing {out_path}"):
+            write_raster(out_path, vis, terrain, nodata=255)
+        visible = int((vis == 1).sum())
+        valid = int((vis != 255).sum())
+        out.print(
+            f"{out_path}: {visible} of {valid} cells visible ({100 * visible / max(valid, 1):.1f} %), "
+            f"{time.perf_counter() - t0:.2f} s"
+        )
+    except RidgelineError as exc:
+        _fail(exc)
+
+
+def _load(sector_path: Path) -> tuple[Sector, Terrain]:
+    from ridgeline.config import load_sector
+    from ridgeline.terrain.coverage import load_sector_terrain
+
+    sector = load_sector(sector_path)
+    with err.status("loading terrain"):
+        terrain = load_sector_terrain(sector)
+    return sector, terrain
+
+
+def _coverage(sector: Sector, terrain: Terrain, night: bool) -> CoverageResult:
+    from ridgeline.terrain.coverage import compute_coverage
+
+    n = sum(len(s.sensors) for s in sector.sites)
+    with _progress() as bar:
+        task = bar.add_task("sensor footprints", total=n)
+        return compute_coverage(
+            sector, terrain, night=night, progress=lambda _: bar.advance(task)
+        )
+
+
+def _blind_table(result: CoverageResult, limit: int = 12) -> Table:
+    table = Table(title=f"Blind spots along the line ({'night' if result.night else 'day'})")
+    for col in ("#", "from km", "length m", "start lon,lat", "end lon,lat", "nearest site"):
+        table.add_column(col, justify="right" if col in ("#", "from km", "length m") else "left")
+    for i, b in enumerate(result.blind_spots[:limit]):
+        table.add_row(
+            str(i + 1),
+            f"{b.start_km:.2f}",
+            f"{b.length_m:.0f}",
+            f"{b.start_lonlat[0]:.4f},{b.start_lonlat[1]:.4f}",
+            f"{b.end_lonlat[0]:.4f},{b.end_lonlat[1]:.4f}",
+            f"{b.nearest_site} ({b.nearest_site_km:.1f} km)" if b.nearest_site else "-",
+        )
+    if len(result.blind_spots) > limit:
+        table.caption = f"{len(result.blind_spots) - limit} shorter blind spots in blind_spots.geojson"
+    return table
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+@app.command()
+def coverage(
+    sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    night: Annotated[bool, typer.Option("--night", help="Use night ranges.")] = False,
+) -> None:
+    """What every sensor sees, coverage of the line, and the blind spots along it."""
+    try:
+        from ridgeline.terrain.dem import write_raster
+        from ridgeline.terrain.export import blind_spots_geojson, footprints_geojson
+        from ridgeline.terrain.maps import draw_coverage_map
+
+        sector, terrain = _load(sector_file)
+        result = _coverage(sector, terrain, night)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_raster(out_dir / "coverage.tif", result.counts, terrain, cog=True)
+        _write_json(out_dir / "blind_spots.geojson", blind_spots_geojson(result))
+        _write_json(out_dir / "footprints.geojson", footprints_geojson(result))
+        draw_coverage_map(out_dir / "coverage.png", sector, result)
+        summary = result.summary()
+        _write_json(out_dir / "summary.json", summary)
+        out.print(_blind_table(result))
+        out.print(
+            f"line {summary['line_length_m'] / 1000:.1f} km: seen by >=1 sensor "
+            f"{100 * summary['covered_fraction']:.1f} %, by >=2 "
+            f"{100 * summary['double_covered_fraction']:.1f} %, corridor "
+            f"{100 * summary['corridor_covered_fraction']:.1f} %, longest blind spot "
+            f"{summary['longest_blind_spot_m']:.0f} m"
+        )
+        out.print(f"map: {out_dir / 'coverage.png'}  (also coverage.tif, *.geojson, summary.json)")
+    except RidgelineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def site(
+    sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    add: Annotated[int, typer.Option("--add", min=1, max=50, help="How many new masts.")] = 3,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Also solve the integer program (HiGHS) and compare.")
+    ] = False,
+    night: Annotated[bool, typer.Option("--night", help="Use night ranges.")] = False,
+) -> None:
+    """Propose new mast sites that cover the most blind line length."""
+    try:
+        import numpy as np
+
+        from ridgeline.terrain.coverage import find_blind_spots
+        from ridgeline.terrain.export import sites_geojson
+        from ridgeline.terrain.maps import draw_coverage_map
+        from ridgeline.terrain.siting import evaluate_candidates, exact_siting, greedy_siting
+
+        sector, terrain = _load(sector_file)
+        before = _coverage(sector, terrain, night)
+        with err.status("candidate viewsheds (one batched parallel call)"):
+            cands = evaluate_candidates(sector, terrain, before.samples, night=night)
+        blind = before.sample_counts == 0
+        weights = before.samples.weight_m
+        plan = greedy_siting(cands.sees, weights, blind, add)
+        plans = [plan]
+        if exact:
+            with err.status("integer program (HiGHS)"):
+                plans.append(exact_siting(cands.sees, weights, blind, add))
+        best = max(plans, key=lambda p: p.total_gain_m)
+        seen_after = before.sample_counts + cands.sees[best.chosen].sum(axis=0)
+        after_spots = find_blind_spots(terrain, before.samples, seen_after, sector.sites)
+        line_m = before.line_length_m
+        summ_before = before.summary()
+        covered_after = float(weights[seen_after > 0].sum() / line_m)
+        longest_after = max((b.length_m for b in after_spots), default=0.0)
+        table = Table(title=f"{len(best.chosen)} new masts ({best.method}) from {cands.sees.shape[0]} candidates")
+        for col in ("#", "lon", "lat", "adds m", "coverage after"):
+            table.add_column(col, justify="right")
+        running = before.fraction_seen_by(1) * line_m
+        for i, (c, gain) in enumerate(zip(best.chosen, best.gains_m, strict=True)):
+            running += gain
+            lon, lat = cands.lonlat[c]
+            table.add_row(str(i + 1), f"{lon:.4f}", f"{lat:.4f}", f"{gain:.0f}", f"{100 * running / line_m:.1f} %")
+        out.print(table)
+        result: dict[str, Any] = {
+            "candidates": int(cands.sees.shape[0]),
+            "before": {
+                "covered_fraction": summ_before["covered_fraction"],
+                "longest_blind_spot_m": summ_before["longest_blind_spot_m"],
+            },
+            "after": {
+                "covered_fraction": round(covered_after, 4),
+                "longest_blind_spot_m": round(longest_after, 1),
+            },
+            "plans": {
+                p.method: {
+                    "total_gain_m": round(p.total_gain_m, 1),
+                    "sites": [list(cands.lonlat[c]) for c in p.chosen],
+                    "gain_per_mast_m": [round(g, 1) for g in p.gains_m],
+                }
+                for p in plans
+            },
+        }
+        if exact:
+            g, x = plans[0].total_gain_m, plans[1].total_gain_m
+            result["greedy_over_exact"] = round(g / x, 4) if x > 0 else 1.0
+            out.print(f"greedy {g:.0f} m vs integer program {x:.0f} m: {100 * g / max(x, 1e-9):.1f} % of optimum")
+        out.print(
+            f"coverage {100 * summ_before['covered_fraction']:.1f} % -> {100 * covered_after:.1f} %, "
+            f"longest blind spot {summ_before['longest_blind_spot_m']:.0f} m -> {longest_after:.0f} m"
+        )
+        out_dir.mkdir(parents=True, exist_ok=True)
+        new_sites = [cands.lonlat[c] for c in best.chosen]
+        _write_json(out_dir / "sites.geojson", sites_geojson(new_sites, best.gains_m))
+        _write_json(out_dir / "summary.json", result)
+        before.blind_spots = after_spots
+        before.sample_counts = np.asarray(seen_after)
+        draw_coverage_map(
+            out_dir / "sites.png", sector, before, new_sites=new_sites,
+            title=f"{sector.name}: {len(new_sites)} new masts, coverage "
+            f"{100 * summ_before['covered_fraction']:.1f} % -> {100 * covered_after:.1f} %",
+        )
+        out.print(f"map: {out_dir / 'sites.png'}")
+    except RidgelineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def radio(
+    sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML).")],
+) -> None:
+    """Radio links from each site to each cell tower: line of sight, ITM path loss, margin."""
+    try:
+        from ridgeline.terrain.radio import best_links, link_table
+
+        sector, terrain = _load(sector_file)
+        with err.status("terrain profiles and Longley-Rice path loss"):
+            links = link_table(terrain, sector)
+        table = Table(title="Site to cell tower links (Longley-Rice, median)")
+        for col in ("site", "tower", "km", "LOS", "loss dB", "rx dBm", "margin dB", "usable"):
+            table.add_column(col, justify="left" if col in ("site", "tower", "usable") else "right")
+        for link in links:
+            table.add_row(
+                link.site_id, link.tower_id, f"{link.distance_m / 1000:.1f}",
+                "yes" if link.line_of_sight else "no", f"{link.path_loss_db:.1f}",
+                f"{link.received_dbm:.1f}", f"{link.margin_db:.1f}",
+                "[green]yes[/]" if link.usable else "[red]no[/]",
+            )
+        out.print(table)
+        best = best_links(links)
+        cut_off = [s for s, link in best.items() if link is None]
+        if cut_off:
+            out.print(f"[bold red]no usable link:[/] {', '.join(cut_off)}")
+        else:
+            out.print("every site has a usable link")
+    except RidgelineError as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    """Entry point of the ``ridgeline`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

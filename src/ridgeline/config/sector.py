@@ -1,0 +1,268 @@
+"""The sector file: one YAML file that describes a deployment.
+
+A sector names its terrain (DEM tiles), the watched line and its corridor, the sites and
+their sensors, the cell towers that carry their traffic, and where new masts may go.
+Every model forbids unknown fields and describes each field, so a typo is an error that
+names the file and the field instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ridgeline.errors import ConfigError, DataFileNotFoundError
+
+Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="Longitude, WGS84 degrees.")]
+Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="Latitude, WGS84 degrees.")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TerrainConfig(_Model):
+    """Which DEM tiles make the sector's terrain and the grid they are put on."""
+
+    dem: list[str] = Field(
+        min_length=1,
+        description="DEM files (SRTM .hgt or GeoTIFF), relative to the sector file; "
+        "several tiles are mosaicked.",
+    )
+    resolution_m: float = Field(
+        default=90.0, gt=0, le=1000, description="Cell size of the metric working grid, metres."
+    )
+    crs: str | None = Field(
+        default=None,
+        description="Working CRS (e.g. 'EPSG:32619'); the UTM zone of the sector when omitted.",
+    )
+    margin_m: float = Field(
+        default=15000.0,
+        ge=0,
+        description="Terrain kept around the watched line and the sites, metres.",
+    )
+
+
+class WatchedLine(_Model):
+    """The line the operators watch: a border, a river bank, a coastline."""
+
+    file: str | None = Field(
+        default=None, description="GeoJSON file with one LineString (relative to the sector file)."
+    )
+    coordinates: list[tuple[Lon, Lat]] | None = Field(
+        default=None, description="Inline [lon, lat] vertices, used when no file is given."
+    )
+    corridor_width_m: float = Field(
+        default=2000.0, gt=0, description="Full width of the corridor watched around the line."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WatchedLine:
+        if (self.file is None) == (self.coordinates is None):
+            raise ValueError("give exactly one of 'file' or 'coordinates'")
+        if self.coordinates is not None and len(self.coordinates) < 2:
+            raise ValueError("a line needs at least two vertices")
+        return self
+
+
+SensorKind = Literal["camera", "thermal", "ptz", "radar"]
+
+
+class SensorConfig(_Model):
+    """One sensor on a mast: what it looks at and how far it sees by day and night."""
+
+    id: str = Field(min_length=1, description="Sensor id, unique within its site.")
+    kind: SensorKind = Field(description="camera, thermal, ptz (pan-tilt-zoom) or radar.")
+    azimuth_deg: float = Field(
+        default=0.0, ge=0, lt=360, description="Centre of view, degrees clockwise from north."
+    )
+    fov_deg: float = Field(
+        default=60.0, gt=0, le=360, description="Horizontal field of view, degrees."
+    )
+    day_range_m: float = Field(gt=0, description="Range at which a person is detected by day.")
+    night_range_m: float = Field(
+        ge=0, description="Range at night (0 for a day-only camera)."
+    )
+    pan_min_deg: float | None = Field(
+        default=None, ge=0, lt=360, description="PTZ: pan limit, clockwise start (degrees)."
+    )
+    pan_max_deg: float | None = Field(
+        default=None, ge=0, lt=360, description="PTZ: pan limit, clockwise end (degrees)."
+    )
+    target_height_m: float = Field(
+        default=1.7, ge=0, description="Height of the target above ground (a standing person)."
+    )
+
+    @model_validator(mode="after")
+    def _pan(self) -> SensorConfig:
+        if (self.pan_min_deg is None) != (self.pan_max_deg is None):
+            raise ValueError("give both pan_min_deg and pan_max_deg, or neither")
+        return self
+
+
+class SiteConfig(_Model):
+    """A mast (or a boat, or a building) carrying sensors."""
+
+    id: str = Field(min_length=1, description="Site id, unique in the sector.")
+    lon: Lon
+    lat: Lat
+    mast_height_m: float = Field(
+        default=10.0, ge=0, le=300, description="Sensor height above ground, metres."
+    )
+    sensors: list[SensorConfig] = Field(
+        default_factory=list, description="Sensors on this mast."
+    )
+
+
+class CellTower(_Model):
+    """A cellular base station the sites' traffic goes through."""
+
+    id: str = Field(min_length=1, description="Tower id.")
+    lon: Lon
+    lat: Lat
+    height_m: float = Field(default=30.0, gt=0, le=500, description="Antenna height, metres.")
+    frequency_mhz: float = Field(
+        default=700.0, ge=20, le=20000, description="Carrier frequency, MHz (ITM: 20-20000)."
+    )
+    power_dbm: float = Field(default=46.0, description="Transmit power (EIRP), dBm.")
+
+
+class RadioConfig(_Model):
+    """The site end of every radio link."""
+
+    site_antenna_height_m: float | None = Field(
+        default=None, gt=0, description="Site antenna height; the mast height when omitted."
+    )
+    receiver_sensitivity_dbm: float = Field(
+        default=-100.0, description="Weakest signal the site modem can use, dBm."
+    )
+    required_margin_db: float = Field(
+        default=10.0, ge=0, description="Fade margin a usable link must keep, dB."
+    )
+
+
+class CandidateConfig(_Model):
+    """Where new masts may go and what they would carry."""
+
+    spacing_m: float = Field(
+        default=1000.0, gt=0, description="Spacing of the candidate grid, metres."
+    )
+    within_m: float = Field(
+        default=3000.0, gt=0, description="Candidates lie within this distance of the line."
+    )
+    mast_height_m: float = Field(default=15.0, ge=0, description="Mast height of a new site.")
+    sensor: SensorConfig = Field(description="The sensor each new mast would carry.")
+
+
+class Sector(_Model):
+    """A deployment: terrain, watched line, sites, towers and siting rules."""
+
+    name: str = Field(min_length=1, description="Human name of the sector.")
+    terrain: TerrainConfig = Field(description="DEM tiles and working grid.")
+    line: WatchedLine = Field(description="The watched line and its corridor.")
+    sites: list[SiteConfig] = Field(default_factory=list, description="Existing sites.")
+    cell_towers: list[CellTower] = Field(
+        default_factory=list, description="Cell towers that carry the sites' traffic."
+    )
+    radio: RadioConfig = Field(default_factory=RadioConfig, description="Link budget settings.")
+    candidates: CandidateConfig | None = Field(
+        default=None, description="Where new masts may go (needed by 'ridgeline site')."
+    )
+    base_dir: Path = Field(
+        default=Path("."), exclude=True, description="Folder the relative paths start from."
+    )
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Sector:
+        seen: set[str] = set()
+        for site in self.sites:
+            if site.id in seen:
+                raise ValueError(f"site id {site.id!r} is used twice")
+            seen.add(site.id)
+        return self
+
+    def path(self, relative: str) -> Path:
+        """A path named in the sector file, resolved against the file's folder."""
+        p = Path(relative)
+        return p if p.is_absolute() else self.base_dir / p
+
+    def line_lonlat(self) -> list[tuple[float, float]]:
+        """The watched line's vertices as (lon, lat)."""
+        if self.line.coordinates is not None:
+            return [(float(a), float(b)) for a, b in self.line.coordinates]
+        assert self.line.file is not None
+        return read_line_geojson(self.path(self.line.file))
+
+
+def read_line_geojson(path: Path) -> list[tuple[float, float]]:
+    """The vertices of the one LineString in a GeoJSON file (Feature, collection or geometry)."""
+    if not path.exists():
+        raise DataFileNotFoundError(f"{path}: watched-line file not found")
+    try:
+        doc = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid GeoJSON ({exc})") from exc
+    geom = doc
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        feats = doc.get("features") or []
+        if len(feats) != 1:
+            raise ConfigError(f"{path}: expected one feature, found {len(feats)}")
+        geom = feats[0].get("geometry")
+    elif isinstance(doc, dict) and doc.get("type") == "Feature":
+        geom = doc.get("geometry")
+    if not isinstance(geom, dict) or geom.get("type") != "LineString":
+        raise ConfigError(f"{path}: expected a LineString geometry")
+    coords = geom.get("coordinates")
+    if not isinstance(coords, list) or not all(
+        isinstance(c, list) and len(c) in (2, 3)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in c)
+        for c in coords
+    ):
+        raise ConfigError(f"{path}: LineString coordinates must be [lon, lat] number pairs")
+    try:
+        pts = [(float(c[0]), float(c[1])) for c in coords]
+    except (TypeError, ValueError, IndexError, KeyError) as exc:
+        raise ConfigError(f"{path}: LineString coordinates must be [lon, lat] pairs") from exc
+    if len(pts) < 2:
+        raise ConfigError(f"{path}: a LineString needs at least two vertices")
+    if not all(-180 <= lon <= 180 and -90 <= lat <= 90 for lon, lat in pts):
+        raise ConfigError(f"{path}: LineString coordinates must be lon/lat in degrees")
+    return pts
+
+
+def _format_validation(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        lines.append(f"{path}: {loc}: {msg}")
+    return "; ".join(lines)
+
+
+def load_sector(path: str | Path) -> Sector:
+    """Read and validate a sector file; errors name the file and the field."""
+    p = Path(path)
+    if not p.exists():
+        raise DataFileNotFoundError(f"{p}: sector file not found")
+    try:
+        raw = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: not valid YAML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not a text file ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{p}: expected a mapping at the top level")
+    try:
+        sector = Sector.model_validate({**raw, "base_dir": p.resolve().parent})
+    except ValidationError as exc:
+        raise ConfigError(_format_validation(p, exc)) from exc
+    for dem in sector.terrain.dem:
+        if not sector.path(dem).exists():
+            raise DataFileNotFoundError(f"{p}: terrain.dem: file not found: {sector.path(dem)}")
+    return sector

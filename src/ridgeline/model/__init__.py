@@ -1,0 +1,1 @@
+"""Domain types of the flow (detection, track, event, alert, incident, dispatch)."""

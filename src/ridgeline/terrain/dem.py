@@ -1,0 +1,273 @@
+"""DEM input: SRTM ``.hgt`` and GeoTIFF tiles, mosaicked and reprojected to a metric grid.
+
+Everything downstream (viewsheds, coverage, siting, radio) works on a :class:`Terrain`:
+a float32 elevation grid with square cells in a metric CRS (UTM, chosen automatically
+from the area's centre) and NaN where the DEM has no data.  Bad files are refused here,
+with the file named, so no kernel ever sees them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+import rasterio.shutil
+from affine import Affine
+from pyproj import CRS, Transformer
+from rasterio.enums import Resampling
+from rasterio.io import MemoryFile
+from rasterio.merge import merge
+from rasterio.warp import calculate_default_transform, reproject
+
+from ridgeline.errors import DataFileNotFoundError, OutsideTerrainError, TerrainError
+
+SRTM_VOID = -32768
+_HGT_SIDES = {1201: "3 arc-second (SRTM3)", 3601: "1 arc-second (SRTM1)"}
+
+
+@dataclass(frozen=True)
+class Terrain:
+    """A metric elevation grid: rows north to south, square cells, NaN for no data."""
+
+    elevation: np.ndarray
+    transform: Affine
+    crs: CRS
+    sources: tuple[str, ...] = ()
+
+    @property
+    def cell_size(self) -> float:
+        """Cell side in metres."""
+        return float(self.transform.a)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.elevation.shape[0]), int(self.elevation.shape[1]))
+
+    def rowcol(self, x: float, y: float) -> tuple[int, int]:
+        """Row and column of the cell holding map point (x, y)."""
+        col, row = ~self.transform * (x, y)
+        return int(math.floor(row)), int(math.floor(col))
+
+    def xy(self, row: float, col: float) -> tuple[float, float]:
+        """Map coordinates of the centre of cell (row, col)."""
+        x, y = self.transform * (col + 0.5, row + 0.5)
+        return float(x), float(y)
+
+    def contains(self, x: float, y: float) -> bool:
+        row, col = self.rowcol(x, y)
+        return 0 <= row < self.shape[0] and 0 <= col < self.shape[1]
+
+    def to_map(self, lon: float, lat: float) -> tuple[float, float]:
+        """Project WGS84 lon/lat to this grid's CRS."""
+        x, y = _transformer(CRS.from_epsg(4326), self.crs).transform(lon, lat)
+        return float(x), float(y)
+
+    def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
+        lon, lat = _transformer(self.crs, CRS.from_epsg(4326)).transform(x, y)
+        return float(lon), float(lat)
+
+    def cell_of_lonlat(self, lon: float, lat: float, what: str = "point") -> tuple[int, int]:
+        """Cell under a lon/lat; raises :class:`OutsideTerrainError` naming ``what``."""
+        x, y = self.to_map(lon, lat)
+        row, col = self.rowcol(x, y)
+        if not (0 <= row < self.shape[0] and 0 <= col < self.shape[1]):
+            raise OutsideTerrainError(
+                f"{what} at lon {lon:.5f}, lat {lat:.5f} is outside the DEM "
+                f"({', '.join(self.sources) or 'terrain'})"
+            )
+        if math.isnan(float(self.elevation[row, col])):
+            raise OutsideTerrainError(
+                f"{what} at lon {lon:.5f}, lat {lat:.5f} lies on a DEM cell with no data"
+            )
+        return row, col
+
+    def crop(self, row0: int, col0: int, row1: int, col1: int) -> Terrain:
+        """The sub-grid rows [row0, row1), cols [col0, col1), clipped to the grid."""
+        row0, col0 = max(row0, 0), max(col0, 0)
+        row1, col1 = min(row1, self.shape[0]), min(col1, self.shape[1])
+        return Terrain(
+            elevation=self.elevation[row0:row1, col0:col1],
+            transform=self.transform * Affine.translation(col0, row0),
+            crs=self.crs,
+            sources=self.sources,
+        )
+
+
+def _transformer(src: CRS, dst: CRS) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """The WGS84 UTM zone CRS holding lon/lat."""
+    zone = int((lon + 180.0) // 6.0) % 60 + 1
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def _check_hgt(path: Path) -> None:
+    size = path.stat().st_size
+    for side in _HGT_SIDES:
+        if size == side * side * 2:
+            return
+    raise TerrainError(
+        f"{path}: not a valid SRTM .hgt tile: {size} bytes, expected "
+        f"{1201 * 1201 * 2} (1201x1201, SRTM3) or {3601 * 3601 * 2} (3601x3601, SRTM1); "
+        "the file is truncated or of an odd size"
+    )
+
+
+def _open_checked(path: Path) -> rasterio.io.DatasetReader:
+    if not path.exists():
+        raise DataFileNotFoundError(f"{path}: DEM file not found")
+    if path.suffix.lower() == ".hgt":
+        _check_hgt(path)
+    try:
+        ds = rasterio.open(path)
+    except rasterio.errors.RasterioIOError as exc:
+        raise TerrainError(f"{path}: cannot be read as a DEM ({exc})") from exc
+    if ds.crs is None:
+        ds.close()
+        raise TerrainError(
+            f"{path}: the raster has no CRS, so its cells cannot be placed on the earth; "
+            "assign one (e.g. gdal_edit.py -a_srs EPSG:4326)"
+        )
+    if ds.count < 1:
+        ds.close()
+        raise TerrainError(f"{path}: the raster has no bands")
+    return ds
+
+
+def read_dem(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS, float | None]:
+    """Read and mosaic DEM tiles in their own CRS: (elevation float32 with NaN, transform, crs).
+
+    Voids (SRTM -32768 or the file's nodata) become NaN.  An all-void result is an error.
+    """
+    if not paths:
+        raise TerrainError("no DEM file given")
+    files = [Path(p) for p in paths]
+    datasets = [_open_checked(p) for p in files]
+    try:
+        crs0 = datasets[0].crs
+        for p, ds in zip(files[1:], datasets[1:], strict=True):
+            if ds.crs != crs0:
+                raise TerrainError(f"{p}: CRS {ds.crs} differs from {files[0]}'s {crs0}")
+        nodata = datasets[0].nodata
+        if nodata is None and files[0].suffix.lower() == ".hgt":
+            nodata = SRTM_VOID
+        if len(datasets) == 1:
+            data = datasets[0].read(1, masked=False).astype(np.float32)
+            transform = datasets[0].transform
+        else:
+            mosaic, transform = merge(datasets, nodata=nodata) if nodata is not None else merge(datasets)
+            data = mosaic[0].astype(np.float32)
+    finally:
+        for ds in datasets:
+            ds.close()
+    if nodata is not None:
+        data[data == np.float32(nodata)] = np.nan
+    if files[0].suffix.lower() == ".hgt":
+        data[data <= SRTM_VOID] = np.nan
+    if not np.isfinite(data).any():
+        raise TerrainError(f"{', '.join(map(str, files))}: every cell is void (no elevation data)")
+    return data, transform, CRS.from_user_input(crs0), nodata
+
+
+def load_terrain(
+    paths: Sequence[str | Path],
+    resolution: float | None = None,
+    crs: CRS | None = None,
+    bounds_lonlat: tuple[float, float, float, float] | None = None,
+) -> Terrain:
+    """Load DEM tiles onto a metric grid with square cells of ``resolution`` metres.
+
+    The CRS defaults to the UTM zone of the DEM's (or ``bounds_lonlat``'s) centre;
+    ``bounds_lonlat`` (west, south, east, north) crops to an area of interest first.
+    A DEM already in a metric CRS with square cells and no resolution asked is kept as is.
+    """
+    data, transform, src_crs, _ = read_dem(paths)
+    sources = tuple(str(p) for p in paths)
+    height, width = data.shape
+    if bounds_lonlat is not None:
+        west, south, east, north = bounds_lonlat
+        lon_c, lat_c = (west + east) / 2.0, (south + north) / 2.0
+    else:
+        cx, cy = transform * (width / 2.0, height / 2.0)
+        lon_c, lat_c = _transformer(src_crs, CRS.from_epsg(4326)).transform(cx, cy)
+    if (
+        crs is None
+        and resolution is None
+        and src_crs.is_projected
+        and abs(abs(transform.e) - transform.a) < 1e-9
+    ):
+        return Terrain(data, transform, src_crs, sources)
+    dst_crs = crs or utm_crs(lon_c, lat_c)
+    left, top = transform * (0, 0)
+    right, bottom = transform * (width, height)
+    if bounds_lonlat is not None:
+        to_src = _transformer(CRS.from_epsg(4326), src_crs)
+        west, south, east, north = bounds_lonlat
+        xs, ys = to_src.transform([west, east, west, east], [south, south, north, north])
+        left, right = max(left, min(xs)), min(right, max(xs))
+        bottom, top = max(bottom, min(ys)), min(top, max(ys))
+        if left >= right or bottom >= top:
+            raise OutsideTerrainError(
+                f"area {bounds_lonlat} does not overlap the DEM ({', '.join(sources)})"
+            )
+    if resolution is None:
+        # keep roughly the source cell size
+        probe, _, _ = calculate_default_transform(
+            src_crs, dst_crs, width, height, left=left, bottom=bottom, right=right, top=top
+        )
+        resolution = float(abs(probe.a))
+    dst_transform, dst_w, dst_h = calculate_default_transform(
+        src_crs, dst_crs, width, height, left=left, bottom=bottom, right=right, top=top,
+        resolution=(resolution, resolution),
+    )
+    out = np.full((int(dst_h), int(dst_w)), np.nan, dtype=np.float32)
+    reproject(
+        source=data,
+        destination=out,
+        src_transform=transform,
+        src_crs=src_crs,
+        src_nodata=np.nan,
+        dst_transform=dst_transform,
+        dst_crs=dst_crs,
+        dst_nodata=np.nan,
+        resampling=Resampling.bilinear,
+    )
+    return Terrain(out, dst_transform, dst_crs, sources)
+
+
+def write_raster(
+    path: str | Path,
+    array: np.ndarray,
+    terrain: Terrain,
+    nodata: float | None = None,
+    cog: bool = False,
+) -> None:
+    """Write a single-band raster on ``terrain``'s grid (a Cloud-Optimized GeoTIFF if ``cog``)."""
+    profile = {
+        "driver": "GTiff",
+        "height": array.shape[0],
+        "width": array.shape[1],
+        "count": 1,
+        "dtype": array.dtype.name,
+        "crs": terrain.crs,
+        "transform": terrain.transform,
+        "nodata": nodata,
+        "compress": "deflate",
+    }
+    if not cog:
+        with rasterio.open(path, "w", **profile) as dst:
+            dst.write(array, 1)
+        return
+    profile.update(tiled=True, blockxsize=256, blockysize=256)
+    with MemoryFile() as mem:
+        with mem.open(**profile) as tmp:
+            tmp.write(array, 1)
+            tmp.build_overviews([2, 4, 8], Resampling.nearest)
+        with mem.open() as src:
+            rasterio.shutil.copy(src, path, driver="COG", compress="deflate")

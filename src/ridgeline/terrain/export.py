@@ -1,0 +1,85 @@
+"""GeoJSON of coverage results, in WGS84 lon/lat so QGIS and web maps open them as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import rasterio.features
+from shapely.geometry import mapping, shape
+from shapely.ops import transform as shapely_transform
+
+from ridgeline.terrain.coverage import CoverageResult
+
+Feature = dict[str, Any]
+
+
+def _collection(features: list[Feature]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def blind_spots_geojson(result: CoverageResult) -> dict[str, Any]:
+    """One LineString feature per blind spot, following the line, with its length and nearest site."""
+    t = result.terrain
+    s = result.samples
+    blind = result.sample_counts == 0
+    features: list[Feature] = []
+    edges = np.diff(np.concatenate(([0], blind.astype(np.int8), [0])))
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=True):
+        coords = [list(t.to_lonlat(float(s.x[i]), float(s.y[i]))) for i in range(a, b + 1)]
+        if len(coords) == 1:
+            coords.append(coords[0])
+        start_m = s.chainage_m[a] - s.weight_m[a] / 2
+        spot = next((sp for sp in result.blind_spots if abs(sp.start_km * 1000 - start_m) < 1e-3), None)
+        props = spot.as_dict() if spot else {"length_m": float(s.weight_m[a : b + 1].sum())}
+        props.pop("start", None)
+        props.pop("end", None)
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props})
+    return _collection(features)
+
+
+def footprints_geojson(result: CoverageResult) -> dict[str, Any]:
+    """Each sensor's footprint as (multi)polygons in lon/lat, one feature per sensor."""
+    t = result.terrain
+    to_ll = t.to_lonlat
+    features: list[Feature] = []
+    for fp in result.footprints:
+        if fp.cells == 0:
+            continue
+        win_transform = t.transform * rasterio.Affine.translation(fp.col0, fp.row0)
+        polys = [
+            shape(geom)
+            for geom, value in rasterio.features.shapes(
+                fp.mask.astype(np.uint8), mask=fp.mask, transform=win_transform
+            )
+            if value == 1
+        ]
+        for poly in polys:
+            ll = shapely_transform(lambda x, y, z=None: to_ll(x, y), poly.simplify(t.cell_size / 2))
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": mapping(ll),
+                    "properties": {
+                        "site": fp.site_id,
+                        "sensor": fp.sensor_id,
+                        "area_km2": round(poly.area / 1e6, 4),
+                    },
+                }
+            )
+    return _collection(features)
+
+
+def sites_geojson(lonlat: Sequence[tuple[float, float]], gains_m: Sequence[float]) -> dict[str, Any]:
+    """Proposed new masts as points, in the order chosen, with the blind length each adds."""
+    return _collection(
+        [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"rank": i + 1, "adds_m": round(g, 1)},
+            }
+            for i, ((lon, lat), g) in enumerate(zip(lonlat, gains_m, strict=True))
+        ]
+    )

@@ -1,0 +1,45 @@
+"""Shared fixtures: the example sector on real terrain, and small DEM files the tests make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+from pyproj import CRS
+
+from ridgeline.terrain.dem import Terrain
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "white-mountains"
+HGT = EXAMPLE / "N44W072.hgt"
+
+
+@pytest.fixture(scope="session")
+def example_sector_path() -> Path:
+    return EXAMPLE / "sector.yaml"
+
+
+def flat_terrain(shape: tuple[int, int] = (101, 101), height: float = 100.0, cell: float = 30.0) -> Terrain:
+    """A flat metric grid (UTM 19N) for tests that need known geometry."""
+    return Terrain(
+        elevation=np.full(shape, height, dtype=np.float32),
+        transform=Affine(cell, 0, 300000.0, 0, -cell, 4900000.0 + shape[0] * cell),
+        crs=CRS.from_epsg(32619),
+    )
+
+
+def write_tif(path: Path, data: np.ndarray, crs: str | None = "EPSG:32619", nodata: float | None = None) -> Path:
+    """Write a GeoTIFF (optionally without a CRS) for the DEM-input tests."""
+    profile = {
+        "driver": "GTiff", "height": data.shape[0], "width": data.shape[1], "count": 1,
+        "dtype": data.dtype.name, "transform": Affine(30, 0, 300000, 0, -30, 4900000),
+        "nodata": nodata,
+    }
+    if crs:
+        profile["crs"] = crs
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+    return path
