@@ -82,12 +82,15 @@ def _corner(row: int, col: int, vr: int, vc: int, entering: bool) -> tuple[float
 
 
 @njit(cache=True, inline="always")
-def _line(ac: float, gc: float, ae: float, ge: float) -> tuple[float, float]:
-    """Intercept and slope of the elevation angle of a half-cell, linear in azimuth."""
+def _slope(ac: float, gc: float, ae: float, ge: float) -> float:
+    """Slope of the elevation angle of a half-cell, linear in azimuth.
+
+    A piece is valued ``gc + slope * (x - ac)``: exactly ``gc`` at the cell centre's
+    azimuth, where r.viewshed's exact ties between a blocker and a target occur.
+    """
     if ae == ac:
-        return gc, 0.0
-    slope = (ge - gc) / (ae - ac)
-    return gc - slope * ac, slope
+        return 0.0
+    return (ge - gc) / (ae - ac)
 
 
 @njit(cache=True)
@@ -98,7 +101,7 @@ def _merge(
 ) -> int:
     """Upper envelope of two sorted piece lists with disjoint interiors.
 
-    A piece is a row (x0, x1, b, s): defined on [x0, x1], valued b + s * x.  Adjacent
+    A piece is a row (x0, x1, ac, gc, s): defined on [x0, x1], valued gc + s * (x - ac).  Adjacent
     output pieces from the same source are joined.  Returns the count written to ``out``.
     (Written as one loop with the emission inline: calling a helper that takes arrays
     costs two atomic reference-count updates per call in numba.)
@@ -149,8 +152,8 @@ def _merge(
                 hi = a[i, 1] if a[i, 1] < b[j, 1] else b[j, 1]
                 adv_a = a[i, 1] <= hi
                 adv_b = b[j, 1] <= hi
-                d0 = (a[i, 2] + a[i, 3] * lo) - (b[j, 2] + b[j, 3] * lo)
-                d1 = (a[i, 2] + a[i, 3] * hi) - (b[j, 2] + b[j, 3] * hi)
+                d0 = (a[i, 3] + a[i, 4] * (lo - a[i, 2])) - (b[j, 3] + b[j, 4] * (lo - b[j, 2]))
+                d1 = (a[i, 3] + a[i, 4] * (hi - a[i, 2])) - (b[j, 3] + b[j, 4] * (hi - b[j, 2]))
                 if d0 >= 0.0 and d1 >= 0.0:
                     src_a = True
                 elif d0 <= 0.0 and d1 <= 0.0:
@@ -175,20 +178,23 @@ def _merge(
                 continue
             if pa:
                 sid = aid[i]
-                pb = a[i, 2]
-                ps = a[i, 3]
+                pc = a[i, 2]
+                pg = a[i, 3]
+                ps = a[i, 4]
             else:
                 sid = bid[j]
-                pb = b[j, 2]
-                ps = b[j, 3]
+                pc = b[j, 2]
+                pg = b[j, 3]
+                ps = b[j, 4]
             if n > 0 and oid[n - 1] == sid and out[n - 1, 1] >= plo:
                 if phi > out[n - 1, 1]:
                     out[n - 1, 1] = phi
             else:
                 out[n, 0] = plo
                 out[n, 1] = phi
-                out[n, 2] = pb
-                out[n, 3] = ps
+                out[n, 2] = pc
+                out[n, 3] = pg
+                out[n, 4] = ps
                 oid[n] = sid
                 n += 1
         if hi > x:
@@ -217,7 +223,7 @@ def _ensure(arr: np.ndarray, ids: np.ndarray, need: int) -> tuple[np.ndarray, np
     if arr.shape[0] >= need:
         return arr, ids
     cap = max(need, 2 * arr.shape[0])
-    new = np.empty((cap, 4), dtype=np.float64)
+    new = np.empty((cap, 5), dtype=np.float64)
     new[: arr.shape[0]] = arr
     newid = np.empty(cap, dtype=np.int64)
     newid[: ids.shape[0]] = ids
@@ -263,14 +269,14 @@ def _sweep_sector(
         kmax = min(kmax, int(math.sqrt(max_dist2) / cell) + 1)
     wrap = side == 0
     cap = 64
-    h = np.empty((cap, 4), dtype=np.float64)
+    h = np.empty((cap, 5), dtype=np.float64)
     hid = np.empty(cap, dtype=np.int64)
     nh = 0
-    tmp = np.empty((cap, 4), dtype=np.float64)
+    tmp = np.empty((cap, 5), dtype=np.float64)
     tid = np.empty(cap, dtype=np.int64)
-    col_env = np.empty((cap, 4), dtype=np.float64)
+    col_env = np.empty((cap, 5), dtype=np.float64)
     col_id = np.empty(cap, dtype=np.int64)
-    grp = np.empty((3, cap, 4), dtype=np.float64)
+    grp = np.empty((3, cap, 5), dtype=np.float64)
     gid = np.empty((3, cap), dtype=np.int64)
     ng = np.zeros(3, dtype=np.int64)
     fvpe = np.float32(vp_elev)
@@ -282,7 +288,7 @@ def _sweep_sector(
             continue
         need = ncell * 2 + 2
         if grp.shape[1] < need:
-            grp = np.empty((3, 2 * need, 4), dtype=np.float64)
+            grp = np.empty((3, 2 * need, 5), dtype=np.float64)
             gid = np.empty((3, 2 * need), dtype=np.int64)
         ng[:] = 0
         p = 0
@@ -317,7 +323,7 @@ def _sweep_sector(
                 best = -np.inf
                 q = p
                 while q < nh and h[q, 0] <= a1:
-                    v = h[q, 2] + h[q, 3] * a1
+                    v = h[q, 3] + h[q, 4] * (a1 - h[q, 2])
                     if v > best:
                         best = v
                     q += 1
@@ -356,9 +362,9 @@ def _sweep_sector(
                 else:
                     grp[g, q, 0] = a1
                     grp[g, q, 1] = np.nextafter(ae, -np.inf)
-                bb, ss = _line(a1, g1, ae, ge)
-                grp[g, q, 2] = bb
-                grp[g, q, 3] = ss
+                grp[g, q, 2] = a1
+                grp[g, q, 3] = g1
+                grp[g, q, 4] = _slope(a1, g1, ae, ge)
                 gid[g, q] = (row * ncols + col) * 2 + ev
                 ng[g] = q + 1
             g = (g + 1) % 3

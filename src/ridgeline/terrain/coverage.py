@@ -140,14 +140,15 @@ def sample_line(terrain: Terrain, lonlat: Sequence[tuple[float, float]]) -> Line
     n = max(int(math.ceil(line.length / step)), 1)
     d = (np.arange(n) + 0.5) * (line.length / n)
     coords = np.array([line.interpolate(float(di)).coords[0] for di in d])
-    x, y = coords[:, 0], coords[:, 1]
-    cols, rows = ~terrain.transform * (x, y)
-    rows = np.floor(rows).astype(np.int64)
-    cols = np.floor(cols).astype(np.int64)
+    xs: np.ndarray = coords[:, 0]
+    ys: np.ndarray = coords[:, 1]
+    fcols, frows = ~terrain.transform @ (xs, ys)
+    rows = np.floor(np.asarray(frows)).astype(np.int64)
+    cols = np.floor(np.asarray(fcols)).astype(np.int64)
     inside = (rows >= 0) & (rows < terrain.shape[0]) & (cols >= 0) & (cols < terrain.shape[1])
     if not inside.all():
         raise OutsideTerrainError("the watched line leaves the DEM between its vertices")
-    return LineSamples(x, y, rows, cols, np.full(n, line.length / n), d)
+    return LineSamples(xs, ys, rows, cols, np.full(n, line.length / n), d)
 
 
 def add_footprint(counts: np.ndarray, fp: Footprint) -> None:

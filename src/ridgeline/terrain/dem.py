@@ -49,12 +49,12 @@ class Terrain:
 
     def rowcol(self, x: float, y: float) -> tuple[int, int]:
         """Row and column of the cell holding map point (x, y)."""
-        col, row = ~self.transform * (x, y)
+        col, row = ~self.transform @ (x, y)
         return int(math.floor(row)), int(math.floor(col))
 
     def xy(self, row: float, col: float) -> tuple[float, float]:
         """Map coordinates of the centre of cell (row, col)."""
-        x, y = self.transform * (col + 0.5, row + 0.5)
+        x, y = self.transform @ (col + 0.5, row + 0.5)
         return float(x), float(y)
 
     def contains(self, x: float, y: float) -> bool:
@@ -91,7 +91,7 @@ class Terrain:
         row1, col1 = min(row1, self.shape[0]), min(col1, self.shape[1])
         return Terrain(
             elevation=self.elevation[row0:row1, col0:col1],
-            transform=self.transform * Affine.translation(col0, row0),
+            transform=self.transform @ Affine.translation(col0, row0),
             crs=self.crs,
             sources=self.sources,
         )
@@ -194,7 +194,7 @@ def load_terrain(
         west, south, east, north = bounds_lonlat
         lon_c, lat_c = (west + east) / 2.0, (south + north) / 2.0
     else:
-        cx, cy = transform * (width / 2.0, height / 2.0)
+        cx, cy = transform @ (width / 2.0, height / 2.0)
         lon_c, lat_c = _transformer(src_crs, CRS.from_epsg(4326)).transform(cx, cy)
     if (
         crs is None
@@ -204,8 +204,8 @@ def load_terrain(
     ):
         return Terrain(data, transform, src_crs, sources)
     dst_crs = crs or utm_crs(lon_c, lat_c)
-    left, top = transform * (0, 0)
-    right, bottom = transform * (width, height)
+    left, top = transform @ (0, 0)
+    right, bottom = transform @ (width, height)
     if bounds_lonlat is not None:
         to_src = _transformer(CRS.from_epsg(4326), src_crs)
         west, south, east, north = bounds_lonlat

@@ -35,7 +35,8 @@ def blind_spots_geojson(result: CoverageResult) -> dict[str, Any]:
         props = spot.as_dict() if spot else {"length_m": float(s.weight_m[a : b + 1].sum())}
         props.pop("start", None)
         props.pop("end", None)
-        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props})
+        geometry = {"type": "LineString", "coordinates": coords}
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
     return _collection(features)
 
 
@@ -47,7 +48,7 @@ def footprints_geojson(result: CoverageResult) -> dict[str, Any]:
     for fp in result.footprints:
         if fp.cells == 0:
             continue
-        win_transform = t.transform * rasterio.Affine.translation(fp.col0, fp.row0)
+        win_transform = t.transform @ rasterio.Affine.translation(fp.col0, fp.row0)
         polys = [
             shape(geom)
             for geom, value in rasterio.features.shapes(

@@ -43,8 +43,8 @@ def draw_coverage_map(
 ) -> None:
     """Write a PNG: hillshade, sensors per cell, watched line (seen/blind), sites, new masts."""
     t = result.terrain
-    left, top = t.transform * (0, 0)
-    right, bottom = t.transform * (t.shape[1], t.shape[0])
+    left, top = t.transform @ (0, 0)
+    right, bottom = t.transform @ (t.shape[1], t.shape[0])
     extent = (left / 1000, right / 1000, bottom / 1000, top / 1000)
     fig, ax = plt.subplots(figsize=(11, 9), dpi=110)
     ax.imshow(hillshade(t.elevation, t.cell_size), cmap="gray", extent=extent, vmin=0, vmax=1)

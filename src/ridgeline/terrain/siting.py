@@ -150,7 +150,7 @@ def exact_siting(
     """Optimal maximum coverage by integer programming (HiGHS); raises if not solved to optimality."""
     cover, gw = _blind_groups(sees, weights, blind)
     n, g = cover.shape
-    h = highspy.Highs()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit_s))
     x = h.addBinaries(n)
@@ -158,7 +158,7 @@ def exact_siting(
     for j in range(g):
         who = np.flatnonzero(cover[:, j])
         h.addConstr(y[j] <= sum(x[int(i)] for i in who))
-    h.addConstr(sum(x[i] for i in range(n)) <= k)
+    h.addConstr(sum(x[i] for i in range(n)) <= k)  # type: ignore[arg-type]
     h.maximize(sum(float(gw[j]) * y[j] for j in range(g)))
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
