@@ -63,7 +63,7 @@ def test_footprint_on_flat_ground_is_range_times_wedge() -> None:
 
 def test_line_outside_dem_is_refused(example) -> None:  # type: ignore[no-untyped-def]
     _, terrain = example
-    with pytest.raises(OutsideTerrainError, match="vertex 1 .* outside the DEM"):
+    with pytest.raises(OutsideTerrainError, match=r"vertex 1 .* outside the DEM"):
         sample_line(terrain, [(-71.3, 44.3), (-73.5, 44.3)])
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 import rasterio.features
+import shapely
+from pyproj import CRS, Transformer
 from shapely.geometry import mapping, shape
-from shapely.ops import transform as shapely_transform
 
 from ridgeline.terrain.coverage import CoverageResult
 
@@ -43,7 +44,7 @@ def blind_spots_geojson(result: CoverageResult) -> dict[str, Any]:
 def footprints_geojson(result: CoverageResult) -> dict[str, Any]:
     """Each sensor's footprint as (multi)polygons in lon/lat, one feature per sensor."""
     t = result.terrain
-    to_ll = t.to_lonlat
+    to_ll = Transformer.from_crs(t.crs, CRS.from_epsg(4326), always_xy=True)
     features: list[Feature] = []
     for fp in result.footprints:
         if fp.cells == 0:
@@ -57,7 +58,10 @@ def footprints_geojson(result: CoverageResult) -> dict[str, Any]:
             if value == 1
         ]
         for poly in polys:
-            ll = shapely_transform(lambda x, y, z=None: to_ll(x, y), poly.simplify(t.cell_size / 2))
+            ll = shapely.transform(
+                poly.simplify(t.cell_size / 2),
+                lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1])),
+            )
             features.append(
                 {
                     "type": "Feature",

@@ -1,0 +1,143 @@
+"""The `ridgeline` command end to end: outputs on the example sector, one-line errors on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+import yaml
+from typer.testing import CliRunner
+
+from ridgeline.cli import app
+
+from .conftest import EXAMPLE, HGT, write_tif
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def one_line_error(code: int, output: str, *needles: str) -> None:
+    assert code == 2, output
+    lines = [ln for ln in output.strip().splitlines() if ln.strip()]
+    joined = " ".join(lines)
+    assert joined.startswith("error:"), output
+    for needle in needles:
+        assert needle in joined, output
+
+
+def test_every_command_has_help() -> None:
+    for cmd in ("viewshed", "coverage", "site", "radio"):
+        code, out = run(cmd, "--help")
+        assert code == 0 and "Usage" in out
+
+
+def test_viewshed_command_writes_geotiff(tmp_path: Path) -> None:
+    out = tmp_path / "vs.tif"
+    code, text = run("viewshed", str(HGT), "--at", "-71.3033,44.2706", "--radius", "20000",
+                     "--resolution", "90", "--out", str(out))
+    assert code == 0, text
+    with rasterio.open(out) as ds:
+        vis = ds.read(1)
+        assert ds.nodata == 255 and ds.crs.to_epsg() == 32619
+    assert set(np.unique(vis)) <= {0, 1, 255}
+    visible = (vis == 1).sum() / (vis != 255).sum()
+    assert 0.2 < visible < 0.9  # the summit sees much, not all
+
+
+def test_coverage_and_site_outputs(tmp_path: Path) -> None:
+    sector = yaml.safe_load((EXAMPLE / "sector.yaml").read_text())
+    sector["terrain"]["dem"] = [str(HGT)]
+    sector["terrain"]["resolution_m"] = 90
+    sector["line"]["file"] = str(EXAMPLE / "line.geojson")
+    sector["candidates"]["spacing_m"] = 3000
+    path = tmp_path / "sector.yaml"
+    path.write_text(yaml.safe_dump(sector))
+    code, text = run("coverage", str(path), "--out", str(tmp_path / "cov"))
+    assert code == 0, text
+    assert "Blind spots along the line" in text
+    for name in ("coverage.tif", "blind_spots.geojson", "footprints.geojson", "coverage.png", "summary.json"):
+        assert (tmp_path / "cov" / name).stat().st_size > 0
+    summary = json.loads((tmp_path / "cov" / "summary.json").read_text())
+    assert set(summary) >= {"line_length_m", "covered_fraction", "double_covered_fraction",
+                            "longest_blind_spot_m", "blind_spots"}
+    spots = json.loads((tmp_path / "cov" / "blind_spots.geojson").read_text())
+    assert len(spots["features"]) == len(summary["blind_spots"])
+    with rasterio.open(tmp_path / "cov" / "coverage.tif") as ds:
+        assert ds.driver == "GTiff" and ds.overviews(1)
+    code, text = run("site", str(path), "--add", "3", "--exact", "--out", str(tmp_path / "site"))
+    assert code == 0, text
+    result = json.loads((tmp_path / "site" / "summary.json").read_text())
+    assert result["greedy_over_exact"] >= 0.98
+    assert result["after"]["covered_fraction"] > result["before"]["covered_fraction"]
+    assert result["after"]["longest_blind_spot_m"] <= result["before"]["longest_blind_spot_m"]
+    assert (tmp_path / "site" / "sites.png").stat().st_size > 0
+
+
+def test_bad_hgt(tmp_path: Path) -> None:
+    p = tmp_path / "N44W072.hgt"
+    p.write_bytes(HGT.read_bytes()[:5000])
+    one_line_error(*run("viewshed", str(p), "--at", "-71.3,44.3", "--out", str(tmp_path / "o.tif")),
+                   "N44W072.hgt", "truncated or of an odd size")
+
+
+def test_all_void_tile(tmp_path: Path) -> None:
+    p = tmp_path / "N44W072.hgt"
+    p.write_bytes(np.full((1201, 1201), -32768, dtype=">i2").tobytes())
+    one_line_error(*run("viewshed", str(p), "--at", "-71.3,44.3", "--out", str(tmp_path / "o.tif")),
+                   "every cell is void")
+
+
+def test_geotiff_without_crs(tmp_path: Path) -> None:
+    p = write_tif(tmp_path / "plain.tif", np.ones((30, 30), dtype=np.float32), crs=None)
+    one_line_error(*run("viewshed", str(p), "--at", "-71.3,44.3", "--out", str(tmp_path / "o.tif")),
+                   "plain.tif", "no CRS")
+
+
+def test_observer_outside_dem(tmp_path: Path) -> None:
+    one_line_error(*run("viewshed", str(HGT), "--at", "-75.0,44.3", "--out", str(tmp_path / "o.tif")),
+                   "observer", "outside the DEM")
+
+
+def test_missing_dem_file(tmp_path: Path) -> None:
+    one_line_error(*run("viewshed", str(tmp_path / "none.hgt"), "--at", "-71.3,44.3", "--out",
+                        str(tmp_path / "o.tif")), "none.hgt", "not found")
+
+
+@pytest.mark.parametrize(
+    ("change", "needles"),
+    [
+        (lambda s: s["sites"][0].update(colour="red"), ["sector.yaml", "sites.0.colour", "unknown field"]),
+        (lambda s: s["terrain"].update(resolution_m="fine"), ["sector.yaml", "terrain.resolution_m"]),
+        (lambda s: s["terrain"].update(dem=["missing.hgt"]), ["terrain.dem", "missing.hgt"]),
+        (lambda s: s["line"].update(file=None, coordinates=[[-71.3, 44.3], [-73.2, 44.4]]),
+         ["watched line vertex 1", "outside the DEM"]),
+    ],
+)
+def test_bad_sector_files(tmp_path: Path, change, needles: list[str]) -> None:  # type: ignore[no-untyped-def]
+    sector = yaml.safe_load((EXAMPLE / "sector.yaml").read_text())
+    sector["terrain"]["dem"] = [str(HGT)]
+    sector["line"]["file"] = str(EXAMPLE / "line.geojson")
+    change(sector)
+    path = tmp_path / "sector.yaml"
+    path.write_text(yaml.safe_dump(sector))
+    one_line_error(*run("coverage", str(path), "--out", str(tmp_path / "o")), *needles)
+
+
+def test_real_process_exit_status(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "ridgeline.cli", "viewshed", str(tmp_path / "x.hgt"), "--at", "1,1",
+         "--out", str(tmp_path / "o.tif")],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("error:") and "not found" in proc.stderr
+    assert proc.stdout == ""
