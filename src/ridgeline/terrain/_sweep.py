@@ -31,6 +31,8 @@ import numpy as np
 from numba import njit, prange
 
 TWO_PI = 2.0 * math.pi
+#: Relative step of one to two units in the last place of a float64.
+_NUDGE = 2.0**-52
 
 
 @njit(cache=True, inline="always")
@@ -245,13 +247,19 @@ def _sweep_sector(
     t_hi: float,
     last: bool,
     out: np.ndarray,
+    tr: bool,
 ) -> None:
     """Sweep one azimuth sector of one side, writing 1 into ``out`` for visible targets.
 
     The sector holds the targets whose minor/major ratio t lies in [t_lo, t_hi) (t_hi
     included for the last sector); blockers are taken a cell wider on each side.
     """
-    nrows, ncols = dem.shape
+    # ``dem`` and ``out`` are stored transposed when ``tr``: the east and west sides walk
+    # down grid columns, which is a cache miss per cell on a row-major array
+    if tr:
+        ncols, nrows = dem.shape
+    else:
+        nrows, ncols = dem.shape
     ar = _SIDES[side, 0]
     ac_ = _SIDES[side, 1]
     mr = _SIDES[side, 2]
@@ -280,6 +288,9 @@ def _sweep_sector(
     gid = np.empty((3, cap), dtype=np.int64)
     ng = np.zeros(3, dtype=np.int64)
     fvpe = np.float32(vp_elev)
+    coff = kmax + 3
+    cache = np.empty((2, 2 * kmax + 8, 5), dtype=np.float64)
+    cstamp = np.full((2, 2 * kmax + 8), -10, dtype=np.int64)
     for k in range(1, kmax + 1):
         m_lo = max(-k, int(math.floor(t_lo * k)) - 2)
         m_hi = min(k, int(math.ceil(t_hi * k)) + 2)
@@ -298,7 +309,7 @@ def _sweep_sector(
             col = vc + k * ac_ + m * mc
             if row < 0 or row >= nrows or col < 0 or col >= ncols:
                 continue
-            h0 = dem[row, col]
+            h0 = dem[col, row] if tr else dem[row, col]
             if math.isnan(h0):
                 continue
             dyc = float(row - vr) * cell
@@ -327,47 +338,77 @@ def _sweep_sector(
                     if v > best:
                         best = v
                     q += 1
-                if best <= gt:
-                    out[row, col] = 1
+                vis = np.uint8(1) if best <= gt else np.uint8(0)
+                if tr:
+                    out[col, row] = vis
                 else:
-                    out[row, col] = 0
+                    out[row, col] = vis
             # the cell as a blocker: two pieces, entering-centre and centre-exiting
             for ev in range(2):
                 entering = ev == 0
                 drow, dcol = _corner(row, col, vr, vc, entering)
-                # corner height: mean of the four cells around it, else the cell's own
-                eh = float(h0)
-                r1 = row + int(2.0 * drow)
-                c1 = col + int(2.0 * dcol)
-                if r1 >= 0 and r1 < nrows and c1 >= 0 and c1 < ncols:
-                    n1 = dem[r1, c1]
-                    n2 = dem[r1, col]
-                    n3 = dem[row, c1]
-                    if not (math.isnan(n1) or math.isnan(n2) or math.isnan(n3)):
-                        eh = float(((n1 + n2) + n3) + h0) / 4.0  # float32 sum, as r.viewshed
-                y = float(row) + drow
-                x = float(col) + dcol
-                dy = (y - vr) * cell
-                dx = (x - vc) * cell
-                d2 = dx * dx + dy * dy
-                ee = float(np.float32(eh - d2 * curv))
-                ae = _azimuth(x, y, float(vc), float(vr))
-                if wrap and ae > math.pi:
-                    ae -= TWO_PI
-                ge = math.atan((ee - fvpe) / math.sqrt(d2))
+                # the corner, shared with the neighbouring cells and the next column:
+                # its azimuth and its elevation angle are computed once and cached
+                cid = k if drow * ar + dcol * ac_ > 0.0 else k - 1
+                mcorner = m if drow * mr + dcol * mc > 0.0 else m - 1
+                par = cid & 1
+                jj = mcorner + coff
+                if cstamp[par, jj] != cid:
+                    y = vr + (cid + 0.5) * ar + (mcorner + 0.5) * mr
+                    x = vc + (cid + 0.5) * ac_ + (mcorner + 0.5) * mc
+                    az = _azimuth(x, y, float(vc), float(vr))
+                    if wrap and az > math.pi:
+                        az -= TWO_PI
+                    dy = (y - vr) * cell
+                    dx = (x - vc) * cell
+                    d2 = dx * dx + dy * dy
+                    # corner height: mean of the four cells around it (NaN: a cell is missing)
+                    ra = int(math.floor(y - 0.5))
+                    ca = int(math.floor(x - 0.5))
+                    gq = np.nan
+                    if ra >= 0 and ra + 1 < nrows and ca >= 0 and ca + 1 < ncols:
+                        if tr:
+                            q1 = dem[ca, ra]
+                            q2 = dem[ca + 1, ra]
+                            q3 = dem[ca, ra + 1]
+                            q4 = dem[ca + 1, ra + 1]
+                        else:
+                            q1 = dem[ra, ca]
+                            q2 = dem[ra, ca + 1]
+                            q3 = dem[ra + 1, ca]
+                            q4 = dem[ra + 1, ca + 1]
+                        if not (math.isnan(q1) or math.isnan(q2) or math.isnan(q3) or math.isnan(q4)):
+                            eh = float(((q1 + q2) + q3) + q4) / 4.0  # float32 sum, as r.viewshed
+                            ee = float(np.float32(eh - d2 * curv))
+                            gq = math.atan((ee - fvpe) / math.sqrt(d2))
+                    cstamp[par, jj] = cid
+                    cache[par, jj, 0] = az
+                    # just inside the corner's azimuth, either way: a cell blocks only
+                    # strictly between its entering and exiting azimuths (never 0 here)
+                    cache[par, jj, 1] = az + abs(az) * _NUDGE
+                    cache[par, jj, 2] = az - abs(az) * _NUDGE
+                    cache[par, jj, 3] = gq
+                    cache[par, jj, 4] = d2
+                ae = cache[par, jj, 0]
+                ge = cache[par, jj, 3]
+                if math.isnan(ge):
+                    # a neighbour is missing: r.viewshed uses the cell's own height
+                    d2 = cache[par, jj, 4]
+                    ee = float(np.float32(float(h0) - d2 * curv))
+                    ge = math.atan((ee - fvpe) / math.sqrt(d2))
                 q = ng[g]
                 if entering:
-                    grp[g, q, 0] = np.nextafter(ae, np.inf)
+                    grp[g, q, 0] = cache[par, jj, 1]
                     grp[g, q, 1] = a1
                 else:
                     grp[g, q, 0] = a1
-                    grp[g, q, 1] = np.nextafter(ae, -np.inf)
+                    grp[g, q, 1] = cache[par, jj, 2]
                 grp[g, q, 2] = a1
                 grp[g, q, 3] = g1
                 grp[g, q, 4] = _slope(a1, g1, ae, ge)
                 gid[g, q] = (row * ncols + col) * 2 + ev
                 ng[g] = q + 1
-            g = (g + 1) % 3
+            g = 0 if g == 2 else g + 1
         # the column's own envelope first (its cells overlap their neighbours only),
         # then one pass over the envelope of all nearer columns
         col_env, col_id = _ensure(col_env, col_id, 3 * (ng[0] + ng[1]) + 4)
@@ -406,18 +447,57 @@ def sweep_viewshed(
     if math.isnan(vp_ground):
         vp_ground = 0.0
     vp_elev = float(np.float32(vp_ground)) + observer_height
+    dem_t = _transpose(dem)
+    out_t = np.full((ncols, nrows), 255, dtype=np.uint8)
     ntask = 4 * sectors_per_side
     for t in prange(ntask):
         side = t % 4
         s = t // 4
         t_lo = -1.0 + 2.0 * s / sectors_per_side
         t_hi = -1.0 + 2.0 * (s + 1) / sectors_per_side
-        _sweep_sector(
-            dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
-            side, t_lo, t_hi, s == sectors_per_side - 1, out,
-        )
+        if side % 2 == 0:
+            _sweep_sector(
+                dem_t, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+                side, t_lo, t_hi, s == sectors_per_side - 1, out_t, True,
+            )
+        else:
+            _sweep_sector(
+                dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+                side, t_lo, t_hi, s == sectors_per_side - 1, out, False,
+            )
+    _overlay_transposed(out, out_t)
     out[vr, vc] = 1
     return out
+
+
+@njit(cache=True, parallel=True)
+def _transpose(a: np.ndarray) -> np.ndarray:
+    """A contiguous transposed copy, in cache-sized blocks on every core."""
+    n, m = a.shape
+    out = np.empty((m, n), dtype=a.dtype)
+    b = 64
+    for bi in prange((n + b - 1) // b):
+        i0 = bi * b
+        for j0 in range(0, m, b):
+            for i in range(i0, min(i0 + b, n)):
+                for j in range(j0, min(j0 + b, m)):
+                    out[j, i] = a[i, j]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _overlay_transposed(out: np.ndarray, out_t: np.ndarray) -> None:
+    """Copy the cells the east and west sides decided (stored transposed) into ``out``."""
+    nrows, ncols = out.shape
+    b = 64
+    for bi in prange((nrows + b - 1) // b):
+        r0 = bi * b
+        for c0 in range(0, ncols, b):
+            for c in range(c0, min(c0 + b, ncols)):
+                for r in range(r0, min(r0 + b, nrows)):
+                    v = out_t[c, r]
+                    if v != 255:
+                        out[r, c] = v
 
 
 @njit(cache=True)
@@ -437,11 +517,23 @@ def _viewshed_serial(
     if math.isnan(vp_ground):
         vp_ground = 0.0
     vp_elev = float(np.float32(vp_ground)) + observer_height
+    dem_t = np.ascontiguousarray(dem.T)
+    out_t = np.full((dem.shape[1], dem.shape[0]), 255, dtype=np.uint8)
     for side in range(4):
-        _sweep_sector(
-            dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
-            side, -1.0, 1.0, True, out,
-        )
+        if side % 2 == 0:
+            _sweep_sector(
+                dem_t, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+                side, -1.0, 1.0, True, out_t, True,
+            )
+        else:
+            _sweep_sector(
+                dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+                side, -1.0, 1.0, True, out, False,
+            )
+    for r in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            if out_t[c, r] != 255:
+                out[r, c] = out_t[c, r]
     out[vr, vc] = 1
     return out
 
