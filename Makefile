@@ -31,12 +31,12 @@ demo: $(STAMP)
 	@echo "maps: $(DEMO_OUT)/coverage/coverage.png  $(DEMO_OUT)/site/sites.png"
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 clean:
