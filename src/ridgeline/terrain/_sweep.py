@@ -530,8 +530,9 @@ def _viewshed_serial(
                 dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
                 side, -1.0, 1.0, True, out, False,
             )
-    for r in range(out.shape[0]):
-        for c in range(out.shape[1]):
+    nr, nc = dem.shape
+    for r in range(nr):
+        for c in range(nc):
             if out_t[c, r] != 255:
                 out[r, c] = out_t[c, r]
     out[vr, vc] = 1
