@@ -247,19 +247,13 @@ def _sweep_sector(
     t_hi: float,
     last: bool,
     out: np.ndarray,
-    tr: bool,
 ) -> None:
     """Sweep one azimuth sector of one side, writing 1 into ``out`` for visible targets.
 
     The sector holds the targets whose minor/major ratio t lies in [t_lo, t_hi) (t_hi
     included for the last sector); blockers are taken a cell wider on each side.
     """
-    # ``dem`` and ``out`` are stored transposed when ``tr``: the east and west sides walk
-    # down grid columns, which is a cache miss per cell on a row-major array
-    if tr:
-        ncols, nrows = dem.shape
-    else:
-        nrows, ncols = dem.shape
+    nrows, ncols = dem.shape
     ar = _SIDES[side, 0]
     ac_ = _SIDES[side, 1]
     mr = _SIDES[side, 2]
@@ -309,7 +303,7 @@ def _sweep_sector(
             col = vc + k * ac_ + m * mc
             if row < 0 or row >= nrows or col < 0 or col >= ncols:
                 continue
-            h0 = dem[col, row] if tr else dem[row, col]
+            h0 = dem[row, col]
             if math.isnan(h0):
                 continue
             dyc = float(row - vr) * cell
@@ -338,11 +332,7 @@ def _sweep_sector(
                     if v > best:
                         best = v
                     q += 1
-                vis = np.uint8(1) if best <= gt else np.uint8(0)
-                if tr:
-                    out[col, row] = vis
-                else:
-                    out[row, col] = vis
+                out[row, col] = 1 if best <= gt else 0
             # the cell as a blocker: two pieces, entering-centre and centre-exiting
             for ev in range(2):
                 entering = ev == 0
@@ -367,16 +357,10 @@ def _sweep_sector(
                     ca = int(math.floor(x - 0.5))
                     gq = np.nan
                     if ra >= 0 and ra + 1 < nrows and ca >= 0 and ca + 1 < ncols:
-                        if tr:
-                            q1 = dem[ca, ra]
-                            q2 = dem[ca + 1, ra]
-                            q3 = dem[ca, ra + 1]
-                            q4 = dem[ca + 1, ra + 1]
-                        else:
-                            q1 = dem[ra, ca]
-                            q2 = dem[ra, ca + 1]
-                            q3 = dem[ra + 1, ca]
-                            q4 = dem[ra + 1, ca + 1]
+                        q1 = dem[ra, ca]
+                        q2 = dem[ra, ca + 1]
+                        q3 = dem[ra + 1, ca]
+                        q4 = dem[ra + 1, ca + 1]
                         if not (math.isnan(q1) or math.isnan(q2) or math.isnan(q3) or math.isnan(q4)):
                             eh = float(((q1 + q2) + q3) + q4) / 4.0  # float32 sum, as r.viewshed
                             ee = float(np.float32(eh - d2 * curv))
@@ -447,57 +431,18 @@ def sweep_viewshed(
     if math.isnan(vp_ground):
         vp_ground = 0.0
     vp_elev = float(np.float32(vp_ground)) + observer_height
-    dem_t = _transpose(dem)
-    out_t = np.full((ncols, nrows), 255, dtype=np.uint8)
     ntask = 4 * sectors_per_side
     for t in prange(ntask):
         side = t % 4
         s = t // 4
         t_lo = -1.0 + 2.0 * s / sectors_per_side
         t_hi = -1.0 + 2.0 * (s + 1) / sectors_per_side
-        if side % 2 == 0:
-            _sweep_sector(
-                dem_t, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
-                side, t_lo, t_hi, s == sectors_per_side - 1, out_t, True,
-            )
-        else:
-            _sweep_sector(
-                dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
-                side, t_lo, t_hi, s == sectors_per_side - 1, out, False,
-            )
-    _overlay_transposed(out, out_t)
+        _sweep_sector(
+            dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+            side, t_lo, t_hi, s == sectors_per_side - 1, out,
+        )
     out[vr, vc] = 1
     return out
-
-
-@njit(cache=True, parallel=True)
-def _transpose(a: np.ndarray) -> np.ndarray:
-    """A contiguous transposed copy, in cache-sized blocks on every core."""
-    n, m = a.shape
-    out = np.empty((m, n), dtype=a.dtype)
-    b = 64
-    for bi in prange((n + b - 1) // b):
-        i0 = bi * b
-        for j0 in range(0, m, b):
-            for i in range(i0, min(i0 + b, n)):
-                for j in range(j0, min(j0 + b, m)):
-                    out[j, i] = a[i, j]
-    return out
-
-
-@njit(cache=True, parallel=True)
-def _overlay_transposed(out: np.ndarray, out_t: np.ndarray) -> None:
-    """Copy the cells the east and west sides decided (stored transposed) into ``out``."""
-    nrows, ncols = out.shape
-    b = 64
-    for bi in prange((nrows + b - 1) // b):
-        r0 = bi * b
-        for c0 in range(0, ncols, b):
-            for c in range(c0, min(c0 + b, ncols)):
-                for r in range(r0, min(r0 + b, nrows)):
-                    v = out_t[c, r]
-                    if v != 255:
-                        out[r, c] = v
 
 
 @njit(cache=True)
@@ -517,24 +462,11 @@ def _viewshed_serial(
     if math.isnan(vp_ground):
         vp_ground = 0.0
     vp_elev = float(np.float32(vp_ground)) + observer_height
-    dem_t = np.ascontiguousarray(dem.T)
-    out_t = np.full((dem.shape[1], dem.shape[0]), 255, dtype=np.uint8)
     for side in range(4):
-        if side % 2 == 0:
-            _sweep_sector(
-                dem_t, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
-                side, -1.0, 1.0, True, out_t, True,
-            )
-        else:
-            _sweep_sector(
-                dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
-                side, -1.0, 1.0, True, out, False,
-            )
-    nr, nc = dem.shape
-    for r in range(nr):
-        for c in range(nc):
-            if out_t[c, r] != 255:
-                out[r, c] = out_t[c, r]
+        _sweep_sector(
+            dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+            side, -1.0, 1.0, True, out,
+        )
     out[vr, vc] = 1
     return out
 
