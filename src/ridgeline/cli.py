@@ -128,16 +128,16 @@ def _coverage(sector: Sector, terrain: Terrain, night: bool) -> CoverageResult:
 
 def _blind_table(result: CoverageResult, limit: int = 12) -> Table:
     table = Table(title=f"Blind spots along the line ({'night' if result.night else 'day'})")
-    for col in ("#", "from km", "length m", "start lon,lat", "end lon,lat", "nearest site"):
-        table.add_column(col, justify="right" if col in ("#", "from km", "length m") else "left")
+    for col in ("#", "km", "length m", "starts at lon,lat", "nearest site", "site km"):
+        table.add_column(col, justify="left" if col in ("starts at lon,lat", "nearest site") else "right")
     for i, b in enumerate(result.blind_spots[:limit]):
         table.add_row(
             str(i + 1),
-            f"{b.start_km:.2f}",
+            f"{b.start_km:.1f}",
             f"{b.length_m:.0f}",
             f"{b.start_lonlat[0]:.4f},{b.start_lonlat[1]:.4f}",
-            f"{b.end_lonlat[0]:.4f},{b.end_lonlat[1]:.4f}",
-            f"{b.nearest_site} ({b.nearest_site_km:.1f} km)" if b.nearest_site else "-",
+            b.nearest_site or "-",
+            f"{b.nearest_site_km:.1f}" if b.nearest_site_km is not None else "-",
         )
     if len(result.blind_spots) > limit:
         table.caption = f"{len(result.blind_spots) - limit} shorter blind spots in blind_spots.geojson"
@@ -283,16 +283,22 @@ def radio(
         with err.status("terrain profiles and Longley-Rice path loss"):
             links = link_table(terrain, sector)
         table = Table(title="Site to cell tower links (Longley-Rice, median)")
-        for col in ("site", "tower", "km", "LOS", "loss dB", "rx dBm", "margin dB", "usable"):
+        for col in ("site", "tower", "km", "LOS", "loss dB", "margin dB", "usable", "ITM"):
             table.add_column(col, justify="left" if col in ("site", "tower", "usable") else "right")
         for link in links:
             table.add_row(
                 link.site_id, link.tower_id, f"{link.distance_m / 1000:.1f}",
                 "yes" if link.line_of_sight else "no", f"{link.path_loss_db:.1f}",
-                f"{link.received_dbm:.1f}", f"{link.margin_db:.1f}",
+                f"{link.margin_db:.1f}",
                 "[green]yes[/]" if link.usable else "[red]no[/]",
+                str(link.itm_warning) if link.itm_warning else "",
             )
         out.print(table)
+        if any(link.itm_warning >= 3 for link in links):
+            out.print(
+                "ITM 3 = Longley-Rice calls its own answer probably invalid (horizons too steep "
+                "for the model, common in mountains): treat those losses as pessimistic"
+            )
         best = best_links(links)
         cut_off = [s for s, link in best.items() if link is None]
         if cut_off:

@@ -201,14 +201,30 @@ def itm_path_loss(
     frequency_mhz: float,
     h_tx: float,
     h_rx: float,
+    **options: Any,
+) -> float:
+    """Median basic transmission loss (dB) of a path by Longley–Rice; see :func:`itm_path_loss_detail`."""
+    return itm_path_loss_detail(distances, elevations, frequency_mhz, h_tx, h_rx, **options)[0]
+
+
+def itm_path_loss_detail(
+    distances: np.ndarray,
+    elevations: np.ndarray,
+    frequency_mhz: float,
+    h_tx: float,
+    h_rx: float,
     *,
     polarization: str = "vertical",
     permittivity: float = 15.0,
     conductivity_s_m: float = 0.005,
     climate: int = 5,
     refractivity_n: float = 301.0,
-) -> float:
-    """Median basic transmission loss (dB) of a path by Longley–Rice in point-to-point mode.
+) -> tuple[float, int]:
+    """Median basic transmission loss (dB) by Longley–Rice in point-to-point mode, and ITM's warning.
+
+    The warning is ITM's own ``kwx``: 0 none, 1 parameters a little out of range, 2 default
+    values substituted, 3 probably invalid (e.g. horizon angles too steep for the model, as
+    often in mountains), 4 invalid.
 
     ``distances``/``elevations`` must be an evenly spaced profile (as from
     :func:`terrain_profile`); antennas stand ``h_tx`` and ``h_rx`` metres above its ends.
@@ -264,7 +280,7 @@ def itm_path_loss(
             f"Longley-Rice (itmlogic) gave a non-finite loss on a {total / 1000:.2f} km path "
             f"at {frequency_mhz:g} MHz"
         )
-    return loss
+    return loss, int(prop.get("kwx", 0))
 
 
 def _itm_prop(
@@ -320,6 +336,7 @@ class RadioLink:
     received_dbm: float
     margin_db: float
     usable: bool
+    itm_warning: int = 0
 
 
 def link_table(terrain: Terrain, sector: Sector) -> list[RadioLink]:
@@ -346,7 +363,7 @@ def link_table(terrain: Terrain, sector: Sector) -> list[RadioLink]:
         )
         for tower, (tx, ty) in towers:
             try:
-                distance, clear, clearance, loss = _link_path(
+                distance, clear, clearance, loss, warning = _link_path(
                     terrain, (tx, ty, tower.height_m), (sx, sy, h_site), tower.frequency_mhz
                 )
             except RidgelineError as exc:
@@ -364,6 +381,7 @@ def link_table(terrain: Terrain, sector: Sector) -> list[RadioLink]:
                     received_dbm=received,
                     margin_db=margin,
                     usable=margin >= radio.required_margin_db,
+                    itm_warning=warning,
                 )
             )
     return links
@@ -374,8 +392,8 @@ def _link_path(
     tx: tuple[float, float, float],
     rx: tuple[float, float, float],
     frequency_mhz: float,
-) -> tuple[float, bool, float, float]:
-    """(distance, line of sight, min clearance, loss) between antennas given as (x, y, height).
+) -> tuple[float, bool, float, float, int]:
+    """(distance, line of sight, min clearance, loss, ITM warning) between antennas (x, y, height).
 
     Antennas less than one cell apart have no terrain between them to profile (a site
     beside its tower): the link is clear and its loss is free space over the slant
@@ -388,10 +406,11 @@ def _link_path(
         ground = _bilinear(terrain, np.array([x0, x1]), np.array([y0, y1]))
         rise = float(np.nan_to_num(ground[1] - ground[0])) + h1 - h0
         slant = max(math.hypot(distance, rise), 1.0)
-        return distance, True, min(h0, h1), free_space_loss_db(slant, frequency_mhz)
+        return distance, True, min(h0, h1), free_space_loss_db(slant, frequency_mhz), 0
     d, z = terrain_profile(terrain, x0, y0, x1, y1)
     clear, clearance, _ = line_of_sight(d, z, h0, h1, frequency_mhz=frequency_mhz)
-    return distance, clear, clearance, itm_path_loss(d, z, frequency_mhz, h0, h1)
+    loss, warning = itm_path_loss_detail(d, z, frequency_mhz, h0, h1)
+    return distance, clear, clearance, loss, warning
 
 
 def _map_point(terrain: Terrain, lon: float, lat: float, what: str) -> tuple[float, float]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
+import sys
 from dataclasses import dataclass
 
 import highspy
@@ -144,13 +146,28 @@ def greedy_siting(sees: np.ndarray, weights: np.ndarray, blind: np.ndarray, k: i
     return SitingPlan(chosen, gains, "greedy")
 
 
+def _quiet_highs() -> highspy.Highs:
+    """A HiGHS instance; its start-up banner goes to the process's stdout, so silence it."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
 def exact_siting(
     sees: np.ndarray, weights: np.ndarray, blind: np.ndarray, k: int, time_limit_s: float = 120.0
 ) -> SitingPlan:
     """Optimal maximum coverage by integer programming (HiGHS); raises if not solved to optimality."""
     cover, gw = _blind_groups(sees, weights, blind)
     n, g = cover.shape
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h = _quiet_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit_s))
     x = h.addBinaries(n)
