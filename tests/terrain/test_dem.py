@@ -21,7 +21,7 @@ def test_srtm3_tile_reads_with_known_summit() -> None:
     assert data.shape == (1201, 1201)
     assert crs.to_epsg() == 4326
     assert 1900 <= np.nanmax(data) <= 1920  # Mt Washington, 1,917 m
-    col, row = ~transform * (-71.3033, 44.2706)
+    col, row = ~transform @ (-71.3033, 44.2706)
     assert data[int(row), int(col)] > 1850
 
 
