@@ -408,6 +408,15 @@ def _sweep_sector(
         nh = nt
 
 
+@njit(cache=True)
+def _observer_elevation(dem: np.ndarray, vr: int, vc: int, observer_height: float) -> float:
+    """Eye height above the datum, rounded through float32 as r.viewshed stores it."""
+    ground = float(dem[vr, vc])
+    if math.isnan(ground):
+        ground = 0.0
+    return float(np.float32(ground)) + observer_height
+
+
 @njit(cache=True, parallel=True)
 def sweep_viewshed(
     dem: np.ndarray,
@@ -427,10 +436,7 @@ def sweep_viewshed(
     """
     nrows, ncols = dem.shape
     out = np.full((nrows, ncols), 255, dtype=np.uint8)
-    vp_ground = float(dem[vr, vc])
-    if math.isnan(vp_ground):
-        vp_ground = 0.0
-    vp_elev = float(np.float32(vp_ground)) + observer_height
+    vp_elev = _observer_elevation(dem, vr, vc, observer_height)
     ntask = 4 * sectors_per_side
     for t in prange(ntask):
         side = t % 4
@@ -458,10 +464,7 @@ def _viewshed_serial(
 ) -> np.ndarray:
     """One viewshed on one thread (the four sides in turn), for batches of observers."""
     out = np.full(dem.shape, 255, dtype=np.uint8)
-    vp_ground = float(dem[vr, vc])
-    if math.isnan(vp_ground):
-        vp_ground = 0.0
-    vp_elev = float(np.float32(vp_ground)) + observer_height
+    vp_elev = _observer_elevation(dem, vr, vc, observer_height)
     for side in range(4):
         _sweep_sector(
             dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,

@@ -52,6 +52,11 @@ def wedge(sensor: SensorConfig) -> tuple[float, float] | None:
     return ((sensor.azimuth_deg - half) % 360.0, (sensor.azimuth_deg + half) % 360.0)
 
 
+def bearing_deg(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """Bearing in degrees clockwise from north of map offsets (dx east, dy north)."""
+    return np.degrees(np.arctan2(dx, dy)) % 360.0
+
+
 def in_wedge(bearing_deg: np.ndarray, interval: tuple[float, float] | None) -> np.ndarray:
     """Whether each bearing (degrees clockwise from north) lies in a clockwise interval."""
     if interval is None:
@@ -90,7 +95,6 @@ def sensor_footprint(
         rr, cc = np.mgrid[0 : mask.shape[0], 0 : mask.shape[1]]
         dx = (cc + col0 - col).astype(np.float64)
         dy = -(rr + row0 - row).astype(np.float64)
-        bearing = np.degrees(np.arctan2(dx, dy)) % 360.0
-        mask &= in_wedge(bearing, interval)
+        mask &= in_wedge(bearing_deg(dx, dy), interval)
         mask[row - row0, col - col0] = True
     return Footprint(site.id, sensor.id, mask, row0, col0)

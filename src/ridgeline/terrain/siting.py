@@ -24,7 +24,7 @@ from ridgeline.errors import SitingError
 from ridgeline.terrain._sweep import batch_viewsheds
 from ridgeline.terrain.coverage import LineSamples
 from ridgeline.terrain.dem import Terrain
-from ridgeline.terrain.footprint import in_wedge, sensor_range
+from ridgeline.terrain.footprint import bearing_deg, in_wedge, sensor_range
 from ridgeline.terrain.viewshed import DEFAULT_CURVATURE_COEFF, EARTH_RADIUS_M
 
 
@@ -100,7 +100,7 @@ def evaluate_candidates(
         for i in range(rows.shape[0]):
             cx, cy = terrain.xy(rows[i], cols[i])
             dx, dy = samples.x - cx, samples.y - cy
-            bearing = np.degrees(np.arctan2(dx, dy)) % 360.0
+            bearing = bearing_deg(dx, dy)
             facing = float(bearing[np.argmin(np.hypot(dx, dy))])
             half = cfg.sensor.fov_deg / 2.0
             sees[i] &= in_wedge(bearing, ((facing - half) % 360.0, (facing + half) % 360.0))
