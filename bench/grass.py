@@ -33,7 +33,8 @@ while read -r name x y height target curv; do
     target_elevation="$target" max_distance=-1 memory=6000 $extra --overwrite --quiet
   end=$(date +%s.%N)
   echo "$name $(python3 -c "print($end - $start)")" >> "$OUTDIR/times.txt"
-  r.out.gdal -c -f input=vs output="$OUTDIR/$name.tif" type=Byte nodata=255 createopt="COMPRESS=DEFLATE" --overwrite --quiet
+  r.out.gdal -c -f input=vs output="$OUTDIR/$name.tif" type=Byte nodata=255 \
+    createopt="COMPRESS=DEFLATE" --overwrite --quiet
 done < "$OBS"
 """
 
