@@ -155,3 +155,22 @@ def test_observer_outside_or_on_nodata() -> None:
     t.elevation[3, 3] = np.nan
     with pytest.raises(OutsideTerrainError, match="no elevation data"):
         viewshed_grid(t, Observer(3, 3))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_kernel_equals_the_model_on_larger_terrain(seed: int) -> None:
+    """Grids large enough that most cells are far from the observer, where the kernel
+    leaves out blockers that cannot rise above the horizon: the answer must not change."""
+    rng = np.random.default_rng(seed)
+    n = 26
+    smooth = rng.normal(0, 1, (n, n)).cumsum(axis=0).cumsum(axis=1)
+    dem = (smooth * 3 + rng.integers(0, 4, (n, n))).astype(np.float32)
+    if seed % 2:
+        dem = np.round(dem)  # integer heights: many exact ties
+    vr, vc = int(rng.integers(0, n)), int(rng.integers(0, n))
+    h = [2.0, 15.0, 0.0][seed % 3]
+    for curv in (0.0, 0.001):
+        np.testing.assert_array_equal(
+            sweep_viewshed(dem, vr, vc, h, 0.0, 10.0, curv, np.inf, 4),
+            model_viewshed(dem, vr, vc, h, 0.0, 10.0, curv),
+        )

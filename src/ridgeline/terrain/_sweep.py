@@ -281,7 +281,10 @@ def _sweep_sector(
     grp = np.empty((3, cap, 5), dtype=np.float64)
     gid = np.empty((3, cap), dtype=np.int64)
     ng = np.zeros(3, dtype=np.int64)
-    fvpe = np.float32(vp_elev)
+    # heights are rounded through float32 where r.viewshed stores them, and differenced
+    # in float64 as it does (in numba, float() of a float32 stays a float32)
+    fvpe = np.float64(np.float32(vp_elev))
+    p2 = 0
     coff = kmax + 3
     cache = np.empty((2, 2 * kmax + 8, 5), dtype=np.float64)
     cstamp = np.full((2, 2 * kmax + 8), -10, dtype=np.int64)
@@ -297,6 +300,7 @@ def _sweep_sector(
             gid = np.empty((3, 2 * need), dtype=np.int64)
         ng[:] = 0
         p = 0
+        p2 = 0
         g = 0
         for m in range(m_lo, m_hi + 1):
             row = vr + k * ar + m * mr
@@ -311,7 +315,7 @@ def _sweep_sector(
             d2c = dxc * dxc + dyc * dyc
             if d2c > max_dist2:
                 continue
-            e1 = float(np.float32(float(h0) - d2c * curv))
+            e1 = np.float64(np.float32(np.float64(h0) - d2c * curv))
             a1 = _azimuth(float(col), float(row), float(vc), float(vr))
             if wrap and a1 > math.pi:
                 a1 -= TWO_PI
@@ -333,6 +337,49 @@ def _sweep_sector(
                         best = v
                     q += 1
                 out[row, col] = 1 if best <= gt else 0
+            # Can this cell raise the envelope at all?  Bound its elevation angles from
+            # above (the highest of its 3x3 neighbourhood at its nearest corner distance) and
+            # its azimuth span from outside; if the bound stays at or below the envelope
+            # over the whole span, the cell blocks nothing nearer columns do not already
+            # block, now or later (the envelope only rises), so it is left out.
+            if dc > 3.0 * cell:
+                zmax = h0
+                for rr in range(max(row - 1, 0), min(row + 2, nrows)):
+                    for cc in range(max(col - 1, 0), min(col + 2, ncols)):
+                        zz = dem[rr, cc]
+                        if zz > zmax:
+                            zmax = zz
+                rise = float(zmax) - fvpe
+                reach = 0.70711 * cell
+                bound = math.atan(rise / (dc - reach) if rise > 0.0 else rise / (dc + reach))
+                if g1 > bound:
+                    bound = g1
+                half = 0.75 * cell / (dc - reach)
+                lo = a1 - half
+                hi = a1 + half
+                while p2 > 0 and h[p2 - 1, 1] >= lo:
+                    p2 -= 1
+                while p2 < nh and h[p2, 1] < lo:
+                    p2 += 1
+                q = p2
+                covered = lo
+                hmin = np.inf
+                while q < nh and h[q, 0] <= hi:
+                    if h[q, 0] > covered:
+                        break
+                    xa = lo if h[q, 0] < lo else h[q, 0]
+                    xb = hi if h[q, 1] > hi else h[q, 1]
+                    va = h[q, 3] + h[q, 4] * (xa - h[q, 2])
+                    vb = h[q, 3] + h[q, 4] * (xb - h[q, 2])
+                    if va < hmin:
+                        hmin = va
+                    if vb < hmin:
+                        hmin = vb
+                    if h[q, 1] > covered:
+                        covered = h[q, 1]
+                    q += 1
+                if covered >= hi and bound < hmin - 1e-12:
+                    continue
             # the cell as a blocker: two pieces, entering-centre and centre-exiting
             for ev in range(2):
                 entering = ev == 0
@@ -363,7 +410,7 @@ def _sweep_sector(
                         q4 = dem[ra + 1, ca + 1]
                         if not (math.isnan(q1) or math.isnan(q2) or math.isnan(q3) or math.isnan(q4)):
                             eh = float(((q1 + q2) + q3) + q4) / 4.0  # float32 sum, as r.viewshed
-                            ee = float(np.float32(eh - d2 * curv))
+                            ee = np.float64(np.float32(eh - d2 * curv))
                             gq = math.atan((ee - fvpe) / math.sqrt(d2))
                     cstamp[par, jj] = cid
                     cache[par, jj, 0] = az
@@ -378,7 +425,7 @@ def _sweep_sector(
                 if math.isnan(ge):
                     # a neighbour is missing: r.viewshed uses the cell's own height
                     d2 = cache[par, jj, 4]
-                    ee = float(np.float32(float(h0) - d2 * curv))
+                    ee = np.float64(np.float32(np.float64(h0) - d2 * curv))
                     ge = math.atan((ee - fvpe) / math.sqrt(d2))
                 q = ng[g]
                 if entering:
@@ -414,7 +461,7 @@ def _observer_elevation(dem: np.ndarray, vr: int, vc: int, observer_height: floa
     ground = float(dem[vr, vc])
     if math.isnan(ground):
         ground = 0.0
-    return float(np.float32(ground)) + observer_height
+    return np.float64(np.float32(np.float64(np.float32(ground)) + observer_height))
 
 
 @njit(cache=True, parallel=True)
