@@ -78,7 +78,7 @@ def gdal_viewshed(dem: Path, x: float, y: float, cc: float, out: Path) -> np.nda
         return ds.read(1) == 1
 
 
-def evaluate(tile: str, res: float, data: Path, work: Path) -> list[dict[str, object]]:
+def evaluate(tile: str, res: float, data: Path, work: Path, reuse: bool) -> list[dict[str, object]]:
     epsg, points = TILES[tile]
     dem = warp_to_utm(data / "terrain" / f"{tile}.hgt", work / f"{tile}_{res:g}.tif", epsg, res)
     elevation, transform, _ = read_float_dem(dem)
@@ -90,7 +90,7 @@ def evaluate(tile: str, res: float, data: Path, work: Path) -> list[dict[str, ob
             observers.append(GrassObserver(f"{name}_{'curv' if cc else 'flat'}", x, y, 2.0, 0.0, cc))
     print(f"{tile} at {res:g} m: r.viewshed for {len(observers)} cases ...", flush=True)
     ref_dir = work / f"grass_{tile}_{res:g}"
-    times = run_r_viewshed(dem, observers, ref_dir)
+    times = run_r_viewshed(dem, observers, ref_dir, reuse=reuse)
     rows = []
     for o in observers:
         with rasterio.open(ref_dir / f"{o.name}.tif") as ds:
@@ -109,7 +109,7 @@ def evaluate(tile: str, res: float, data: Path, work: Path) -> list[dict[str, ob
             "ours_differ_pct_of_ref": round(a.differ_pct_of_ref_visible, 4), "ours_differ": a.differ,
             "gdal_agree_pct": round(g.agreement_pct, 3),
             "gdal_differ_pct_of_ref": round(g.differ_pct_of_ref_visible, 2),
-            "gdal_visible": g.visible, "r_viewshed_s": round(times[o.name], 2),
+            "gdal_visible": g.visible, "r_viewshed_s": round(times.get(o.name, float("nan")), 2),
         }
         rows.append(row_)
         print(
@@ -126,13 +126,14 @@ def main() -> None:
     parser.add_argument("--res", type=float, nargs="+", default=[90.0, 30.0], help="cell sizes, m")
     parser.add_argument("--tiles", nargs="+", default=list(TILES), help="tiles to run")
     parser.add_argument("--out", type=Path, default=None, help="work folder (kept)")
+    parser.add_argument("--reuse", action="store_true", help="keep r.viewshed outputs already in --out")
     args = parser.parse_args()
     work = args.out or Path(tempfile.mkdtemp(prefix="ridgeline-exactness-"))
     work.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, object]] = []
     for res in args.res:
         for tile in args.tiles:
-            rows += evaluate(tile, res, args.data, work)
+            rows += evaluate(tile, res, args.data, work, args.reuse)
     with open(work / "exactness.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()

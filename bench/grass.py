@@ -56,12 +56,21 @@ def grass_version() -> str:
     return (out.stdout or out.stderr).splitlines()[0].strip()
 
 
-def run_r_viewshed(dem: Path, observers: list[GrassObserver], out_dir: Path) -> dict[str, float]:
-    """Run r.viewshed for every observer on ``dem``; returns seconds per observer name."""
+def run_r_viewshed(
+    dem: Path, observers: list[GrassObserver], out_dir: Path, reuse: bool = False
+) -> dict[str, float]:
+    """Run r.viewshed for every observer on ``dem``; returns seconds per observer name.
+
+    With ``reuse``, observers whose output is already in ``out_dir`` are not run again
+    (their times come from the earlier run's ``times.txt``).
+    """
     if shutil.which("grass") is None:
         raise SystemExit("GRASS GIS is not installed (Debian package grass-core)")
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "times.txt").unlink(missing_ok=True)
+    if reuse:
+        observers = [o for o in observers if not (out_dir / f"{o.name}.tif").exists()]
+    else:
+        (out_dir / "times.txt").unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "run.sh"
         script.write_text(_SCRIPT)
@@ -74,7 +83,9 @@ def run_r_viewshed(dem: Path, observers: list[GrassObserver], out_dir: Path) -> 
         )
         env = {"DEM": str(dem.resolve()), "OUTDIR": str(out_dir.resolve()), "OBS": str(obs)}
         proc = subprocess.run(
-            ["grass", "--tmp-location", str(dem.resolve()), "--exec", "bash", str(script)],
+            ["grass", "--tmp-location", str(dem.resolve()), "--exec", "bash", str(script)]
+            if observers
+            else ["true"],
             env={**os.environ, **env},
             capture_output=True,
             text=True,
@@ -83,7 +94,8 @@ def run_r_viewshed(dem: Path, observers: list[GrassObserver], out_dir: Path) -> 
         if proc.returncode != 0:
             raise SystemExit(f"r.viewshed failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     times = {}
-    for line in (out_dir / "times.txt").read_text().splitlines():
+    done = out_dir / "times.txt"
+    for line in done.read_text().splitlines() if done.exists() else []:
         name, seconds = line.split()
         times[name] = float(seconds)
     return times
