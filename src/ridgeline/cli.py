@@ -259,6 +259,15 @@ def site(
         new_sites = [cands.lonlat[c] for c in best.chosen]
         _write_json(out_dir / "sites.geojson", sites_geojson(new_sites, best.gains_m))
         _write_json(out_dir / "summary.json", result)
+        # the map shows the new masts' footprints too
+        from ridgeline.terrain.coverage import add_footprint
+        from ridgeline.terrain.footprint import sensor_footprint
+
+        for rank, c in enumerate(best.chosen):
+            new = cands.site(c, f"new-{rank + 1}")
+            fp = sensor_footprint(terrain, new, new.sensors[0], night=night)
+            add_footprint(before.counts, fp)
+            before.footprints.append(fp)
         before.blind_spots = after_spots
         before.sample_counts = np.asarray(seen_after)
         draw_coverage_map(

@@ -19,12 +19,12 @@ import highspy
 import numpy as np
 from shapely.geometry import LineString, Point
 
-from ridgeline.config.sector import CandidateConfig, Sector
+from ridgeline.config.sector import CandidateConfig, Sector, SensorConfig, SiteConfig
 from ridgeline.errors import SitingError
 from ridgeline.terrain._sweep import batch_viewsheds
 from ridgeline.terrain.coverage import LineSamples
 from ridgeline.terrain.dem import Terrain
-from ridgeline.terrain.footprint import bearing_deg, in_wedge, sensor_range
+from ridgeline.terrain.footprint import bearing_deg, in_wedge, sensor_range, wedge
 from ridgeline.terrain.viewshed import DEFAULT_CURVATURE_COEFF, EARTH_RADIUS_M
 
 
@@ -36,6 +36,15 @@ class Candidates:
     cols: np.ndarray
     lonlat: list[tuple[float, float]]
     sees: np.ndarray  # bool [n_candidates, n_samples]
+    sensors: list[SensorConfig]
+    mast_height_m: float
+
+    def site(self, i: int, site_id: str) -> SiteConfig:
+        """Candidate ``i`` as a site, so its footprint can be drawn like any other."""
+        lon, lat = self.lonlat[i]
+        return SiteConfig(
+            id=site_id, lon=lon, lat=lat, mast_height_m=self.mast_height_m, sensors=[self.sensors[i]]
+        )
 
 
 @dataclass(frozen=True)
@@ -95,17 +104,20 @@ def evaluate_candidates(
         curvature_coeff / (2.0 * EARTH_RADIUS_M), float(rng), samples.rows, samples.cols,
     )
     sees = seen.astype(bool)
-    # a fixed camera is turned to face the line: the wedge centred on the nearest sample
-    if cfg.sensor.kind in ("camera", "thermal") and cfg.sensor.fov_deg < 360:
-        for i in range(rows.shape[0]):
-            cx, cy = terrain.xy(rows[i], cols[i])
-            dx, dy = samples.x - cx, samples.y - cy
-            bearing = bearing_deg(dx, dy)
+    sensors = []
+    for i in range(rows.shape[0]):
+        cx, cy = terrain.xy(rows[i], cols[i])
+        dx, dy = samples.x - cx, samples.y - cy
+        bearing = bearing_deg(dx, dy)
+        sensor = cfg.sensor
+        if sensor.kind in ("camera", "thermal"):
+            # a fixed camera is turned to face the line: its wedge centred on the nearest sample
             facing = float(bearing[np.argmin(np.hypot(dx, dy))])
-            half = cfg.sensor.fov_deg / 2.0
-            sees[i] &= in_wedge(bearing, ((facing - half) % 360.0, (facing + half) % 360.0))
+            sensor = sensor.model_copy(update={"azimuth_deg": facing % 360.0})
+        sensors.append(sensor)
+        sees[i] &= in_wedge(bearing, wedge(sensor))
     lonlat = [terrain.to_lonlat(*terrain.xy(r, c)) for r, c in zip(rows, cols, strict=True)]
-    return Candidates(rows, cols, lonlat, sees)
+    return Candidates(rows, cols, lonlat, sees, sensors, float(cfg.mast_height_m))
 
 
 def _blind_groups(sees: np.ndarray, weights: np.ndarray, blind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
