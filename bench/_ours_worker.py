@@ -12,10 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from pyproj import CRS
 
-from bench.common import read_float_dem
+from bench.common import random_observers, read_float_dem
 from ridgeline.terrain.cumulative import cumulative_viewshed
 from ridgeline.terrain.dem import Terrain
 from ridgeline.terrain.viewshed import Observer, viewshed_grid
@@ -23,6 +22,8 @@ from ridgeline.terrain.viewshed import Observer, viewshed_grid
 
 def main() -> None:
     mode, dem, x, y, repeat = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+    method = sys.argv[6] if len(sys.argv) > 6 else "exact"
+    coarsen = int(sys.argv[7]) if len(sys.argv) > 7 else 1
     elevation, transform, epsg = read_float_dem(Path(dem))
 
     terrain = Terrain(elevation, transform, CRS.from_epsg(epsg))
@@ -40,14 +41,13 @@ def main() -> None:
         visible = int((vis == 1).sum())
     else:
         n = int(x)
-        rng = np.random.default_rng(1)
-        rows, cols = np.nonzero(np.isfinite(elevation))
-        pick = rng.choice(rows.size, n, replace=False)
+        rows, cols = random_observers(elevation, n)
+        kw = {"radius": y, "method": method, "coarsen": coarsen}
         t = time.perf_counter()
-        cumulative_viewshed(terrain, rows[pick[:2]], cols[pick[:2]], radius=y)
+        cumulative_viewshed(terrain, rows[:2], cols[:2], **kw)  # type: ignore[arg-type]
         first = time.perf_counter() - t
         t = time.perf_counter()
-        counts = cumulative_viewshed(terrain, rows[pick], cols[pick], radius=y)
+        counts = cumulative_viewshed(terrain, rows, cols, **kw)  # type: ignore[arg-type]
         best = time.perf_counter() - t
         visible = int(counts.sum())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

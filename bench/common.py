@@ -34,6 +34,13 @@ def read_float_dem(path: Path) -> tuple[np.ndarray, rasterio.Affine, int]:
         return a, ds.transform, int(ds.crs.to_epsg())
 
 
+def random_observers(elevation: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` distinct valid cells drawn with a fixed seed (the same ones GDAL's worker draws)."""
+    rows, cols = np.nonzero(np.isfinite(elevation))
+    pick = np.random.default_rng(1).choice(rows.size, n, replace=False)
+    return rows[pick], cols[pick]
+
+
 def to_map(lon: float, lat: float, epsg: int) -> tuple[float, float]:
     x, y = Transformer.from_crs(4326, epsg, always_xy=True).transform(lon, lat)
     return float(x), float(y)

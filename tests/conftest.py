@@ -22,6 +22,14 @@ def example_sector_path() -> Path:
     return EXAMPLE / "sector.yaml"
 
 
+@pytest.fixture(scope="session")
+def real_terrain_crop() -> Terrain:
+    """200 x 200 cells of SRTM N44W072 at 90 m around Mt Washington (the r.viewshed fixture's DEM)."""
+    from ridgeline.terrain.dem import load_terrain
+
+    return load_terrain([ROOT / "tests" / "data" / "viewshed" / "dem_crop.tif"])
+
+
 def flat_terrain(shape: tuple[int, int] = (101, 101), height: float = 100.0, cell: float = 30.0) -> Terrain:
     """A flat metric grid (UTM 19N) for tests that need known geometry."""
     return Terrain(
