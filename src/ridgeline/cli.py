@@ -7,6 +7,7 @@ Heavy modules are imported inside the commands so ``--help`` stays instant.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from ridgeline.terrain.dem import Terrain
 
 app = typer.Typer(
-    help="Ridgeline: perimeter watch over hard terrain (coverage planning for now).",
+    help="Ridgeline: perimeter watch over hard terrain: coverage planning, and sync from sites to the centre.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -316,6 +317,159 @@ def radio(
             out.print("every site has a usable link")
     except RidgelineError as exc:
         _fail(exc)
+
+
+BrokerOpt = Annotated[
+    str, typer.Option("--broker", help="Broker URL, mqtt://[user:pass@]host[:port] or mqtts://... for TLS.")
+]
+UserOpt = Annotated[
+    str | None, typer.Option("--username", envvar="RIDGELINE_MQTT_USERNAME", help="MQTT user name (default: none).")
+]
+PasswordOpt = Annotated[
+    str | None, typer.Option("--password", envvar="RIDGELINE_MQTT_PASSWORD", help="MQTT password.")
+]
+CaOpt = Annotated[Path | None, typer.Option("--ca-file", help="CA certificate for mqtts:// brokers.")]
+
+
+def _broker(url: str, username: str | None, password: str | None, ca_file: Path | None) -> Any:
+    from ridgeline.transport.broker import BrokerConfig
+
+    cfg = BrokerConfig.from_url(url, ca_file=str(ca_file) if ca_file else None)
+    if username is not None:
+        cfg = cfg.with_credentials(username, password)
+    return cfg
+
+
+@app.command()
+def edge(
+    sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML); the site must be one of its sites.")],
+    site: Annotated[str, typer.Option("--site", help="Id of this site in the sector file.")],
+    broker: BrokerOpt = "mqtt://127.0.0.1:1883",
+    username: UserOpt = None,
+    password: PasswordOpt = None,
+    ca_file: CaOpt = None,
+    replay: Annotated[Path | None, typer.Option("--replay", help="Replay a JSONL file of messages.")] = None,
+    simulate: Annotated[bool, typer.Option("--simulate", help="Simulated walkers crossing the line.")] = False,
+    rate: Annotated[float, typer.Option(help="Messages per second from --replay (0: as fast as possible).")] = 0.0,
+    outbox: Annotated[Path | None, typer.Option(help="Outbox file (default: ridgeline-SITE.outbox.db).")] = None,
+    exit_when_drained: Annotated[
+        bool, typer.Option("--exit-when-drained", help="Exit once the source ended and the centre has everything.")
+    ] = False,
+    resend_after: Annotated[float, typer.Option(help="Seconds before an unconfirmed message is sent again.")] = 15.0,
+) -> None:
+    """Run a site's edge agent: sensor adapter -> durable outbox -> MQTT."""
+    import logging
+
+    try:
+        from ridgeline.config import load_sector
+        from ridgeline.edge import EdgeAgent, load_adapter
+
+        sector = load_sector(sector_file)
+        if site not in {s.id for s in sector.sites}:
+            raise _config_error(f"{sector_file}: no site {site!r} (sites: {', '.join(s.id for s in sector.sites)})")
+        if (replay is None) == (not simulate):
+            raise typer.BadParameter("give exactly one of --replay FILE or --simulate")
+        if replay is not None:
+            adapter = load_adapter("replay", site, path=replay, rate=rate)
+        else:
+            adapter = load_adapter("simulate", site, sector=sector, rate=rate or 2.0)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        agent = EdgeAgent(site, outbox or Path(f"ridgeline-{site}.outbox.db"), _broker(broker, username, password,
+                          ca_file), adapter, resend_after=resend_after)
+        err.print(f"edge {site}: {adapter.name} -> {agent.outbox.path} -> {agent.publisher.broker}")
+        empty = agent.run(exit_when_drained=exit_when_drained)
+        err.print(
+            f"edge {site}: produced {agent.produced}, sent {agent.publisher.sent}, confirmed "
+            f"{agent.publisher.confirmed}, backlog {'0' if empty else 'left in the outbox'}"
+        )
+    except RidgelineError as exc:
+        _fail(exc)
+
+
+def _config_error(message: str) -> RidgelineError:
+    from ridgeline.errors import ConfigError
+
+    return ConfigError(message)
+
+
+@app.command()
+def serve(
+    sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML).")],
+    db: Annotated[str, typer.Option("--db", help="Database URL (SQLite file or postgresql+psycopg://...).")] = (
+        "sqlite:///ridgeline-centre.db"
+    ),
+    broker: BrokerOpt = "mqtt://127.0.0.1:1883",
+    username: UserOpt = None,
+    password: PasswordOpt = None,
+    ca_file: CaOpt = None,
+    workers: Annotated[int, typer.Option(help="Ingest workers on the shared subscription.")] = 1,
+    http_port: Annotated[int, typer.Option(help="Port of /health and /metrics on 127.0.0.1.")] = 8765,
+    worker_prefix: Annotated[str, typer.Option(help="Prefix of the workers' MQTT client ids.")] = "w",
+) -> None:
+    """Run the centre: ingest from every site into the database, with health and metrics."""
+    import logging
+    import signal
+    import threading
+
+    try:
+        from ridgeline.centre import Centre
+        from ridgeline.config import load_sector
+
+        load_sector(sector_file)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        centre = Centre(db, _broker(broker, username, password, ca_file), workers=workers, http_port=http_port,
+                        worker_prefix=worker_prefix)
+        centre.start()
+        err.print(f"centre: {workers} ingest worker(s) on {centre.workers[0].broker} -> {db}; "
+                  f"http://127.0.0.1:{http_port}/health and /metrics")
+        done = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: done.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            done.wait()
+        centre.stop()
+    except RidgelineError as exc:
+        _fail(exc)
+
+
+store_app = typer.Typer(help="The centre's database.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+
+
+@store_app.command("check")
+def store_check(
+    db: Annotated[str, typer.Option("--db", help="Database URL.")] = "sqlite:///ridgeline-centre.db",
+) -> None:
+    """Per site: messages received, missing seqs, duplicates; exit 1 if any are missing or doubled."""
+    try:
+        from ridgeline.store.db import Store
+
+        store = Store(db)
+        reports = store.check()
+        dead = store.dead_letter_counts()
+        store.close()
+    except RidgelineError as exc:
+        _fail(exc)
+    table = Table(title="Messages per site")
+    for col in ("site", "received", "last seq", "missing", "duplicates", "redelivered (ignored)", "thinned"):
+        table.add_column(col, justify="left" if col == "site" else "right")
+    bad = False
+    for r in reports:
+        bad = bad or r.missing > 0 or r.duplicates > 0
+        table.add_row(
+            r.site, str(r.received), str(r.max_seq),
+            f"[red]{r.missing}[/]" if r.missing else "0",
+            f"[red]{r.duplicates}[/]" if r.duplicates else "0",
+            str(r.redelivered), str(r.thinned),
+        )
+    out.print(table)
+    for r in reports:
+        if r.missing_ranges:
+            shown = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in r.missing_ranges[:10])
+            out.print(f"{r.site} missing seqs: {shown}{' ...' if len(r.missing_ranges) > 10 else ''}")
+    if dead:
+        out.print("dead letters: " + ", ".join(f"{k} {v}" for k, v in sorted(dead.items())))
+    if bad:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

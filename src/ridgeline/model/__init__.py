@@ -1,1 +1,48 @@
-"""Domain types of the flow (detection, track, event, alert, incident, dispatch)."""
+"""Domain types of the flow (detection, track, event, alert, incident, dispatch), ids and time.
+
+No I/O here and nothing of ours imported: every other layer builds on these.
+"""
+
+from ridgeline.model.domain import (
+    Alert,
+    AlertState,
+    Detection,
+    Event,
+    EventType,
+    Incident,
+    ObjectClass,
+    Position,
+    Severity,
+    Track,
+    TrackPoint,
+    Unit,
+    UnitStatus,
+)
+from ridgeline.model.envelope import PAYLOADS, Envelope, LogRecord, MessageType, SiteStatus, Thinned
+from ridgeline.model.time import UtcTime, is_ulid, new_id, utc_now
+
+__all__ = [
+    "PAYLOADS",
+    "Alert",
+    "AlertState",
+    "Detection",
+    "Envelope",
+    "Event",
+    "EventType",
+    "Incident",
+    "LogRecord",
+    "MessageType",
+    "ObjectClass",
+    "Position",
+    "Severity",
+    "SiteStatus",
+    "Thinned",
+    "Track",
+    "TrackPoint",
+    "Unit",
+    "UnitStatus",
+    "UtcTime",
+    "is_ulid",
+    "new_id",
+    "utc_now",
+]

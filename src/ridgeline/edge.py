@@ -1,0 +1,151 @@
+"""The edge agent: sensor adapter -> durable outbox -> publisher.  Wiring only.
+
+Adapters are looked up by name in the ``ridgeline.sensors`` entry-point group.  The agent
+hands messages to the outbox in small batches (one durable commit each, every
+``batch_interval`` seconds at most), forwards its own log records as ``logs`` messages
+(rate-limited, with a count of what the limit dropped), and keeps publishing until told to
+stop — or, with ``exit_when_drained``, until the adapter ended and the centre confirmed
+everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ridgeline.errors import ConfigError
+from ridgeline.model import LogRecord, MessageType, Severity
+from ridgeline.model.sensor import SensorAdapter
+from ridgeline.transport.broker import BrokerConfig
+from ridgeline.transport.outbox import Outbox
+from ridgeline.transport.publisher import Publisher
+
+log = logging.getLogger(__name__)
+
+
+def load_adapter(name: str, site: str, **options: Any) -> SensorAdapter:
+    """Build the sensor adapter registered as ``name`` under ``ridgeline.sensors``."""
+    found = {ep.name: ep for ep in entry_points(group="ridgeline.sensors")}
+    if name not in found:
+        raise ConfigError(f"no sensor adapter {name!r}; installed: {', '.join(sorted(found)) or 'none'}")
+    adapter: SensorAdapter = found[name].load()(site, **options)
+    return adapter
+
+
+class LogForwarder(logging.Handler):
+    """Sends log records to the centre as ``logs`` messages, at most ``rate`` per second."""
+
+    def __init__(self, outbox: Outbox, rate: float = 20.0, level: int = logging.INFO) -> None:
+        super().__init__(level)
+        self.outbox = outbox
+        self.rate = rate
+        self._tokens = rate
+        self._last = time.monotonic()
+        self._suppressed = 0
+        self._lock = threading.Lock()
+        self._busy = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(self._busy, "on", False) or record.name.startswith("ridgeline.transport.outbox"):
+            return
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.rate, self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            if self._tokens < 1.0:
+                self._suppressed += 1
+                return
+            self._tokens -= 1.0
+            suppressed, self._suppressed = self._suppressed, 0
+        self._busy.on = True
+        try:
+            self.outbox.put(
+                MessageType.LOGS,
+                LogRecord(level=record.levelname, logger=record.name[:128], message=record.getMessage()[:4096],
+                          suppressed=suppressed),
+            )
+        except Exception:  # a log line must never take the agent down
+            self.handleError(record)
+        finally:
+            self._busy.on = False
+
+
+class EdgeAgent:
+    """One site's agent."""
+
+    def __init__(
+        self, site: str, outbox_path: Path, broker: BrokerConfig, adapter: SensorAdapter,
+        batch_interval: float = 0.02, outbox_max_bytes: int = 512 * 1024 * 1024,
+        resend_after: float = 15.0,
+    ) -> None:
+        self.site = site
+        self.adapter = adapter
+        self.outbox = Outbox(outbox_path, site, max_bytes=outbox_max_bytes)
+        self.publisher = Publisher(self.outbox, site, broker, resend_after=resend_after)
+        self.batch_interval = batch_interval
+        self.produced = 0
+        self.backlog_at_stop = -1
+        self.adapter_done = threading.Event()
+        self._stop = threading.Event()
+        self._forwarder = LogForwarder(self.outbox)
+        self._thread = threading.Thread(target=self._produce, name=f"adapter-{site}", daemon=True)
+
+    def start(self) -> None:
+        logging.getLogger("ridgeline").addHandler(self._forwarder)
+        self.publisher.start()
+        self._thread.start()
+
+    def _produce(self) -> None:
+        pending: list[tuple[MessageType, BaseModel, None, Severity | None]] = []
+        last = time.monotonic()
+        try:
+            for type_, body in self.adapter.messages():
+                if self._stop.is_set():
+                    break
+                pending.append((type_, body, None, None))
+                now = time.monotonic()
+                if len(pending) >= 500 or now - last >= self.batch_interval:
+                    self._flush(pending)
+                    pending = []
+                    last = now
+        except Exception as exc:  # an adapter failing must not lose what it produced
+            log.error("sensor adapter %s stopped: %s", self.adapter.name, exc)
+        finally:
+            self._flush(pending)
+            self.adapter_done.set()
+
+    def _flush(self, pending: list[tuple[MessageType, BaseModel, None, Severity | None]]) -> None:
+        if pending:
+            self.outbox.put_many(pending)
+            self.produced += len(pending)
+            self.publisher.notify()
+
+    def run(self, exit_when_drained: bool = False, timeout: float | None = None) -> bool:
+        """Run until stopped (or drained); returns whether the outbox is empty."""
+        self.start()
+        end = None if timeout is None else time.monotonic() + timeout
+        try:
+            while not self._stop.is_set():
+                if exit_when_drained and self.adapter_done.is_set() and self.outbox.backlog() == 0:
+                    break
+                if end is not None and time.monotonic() > end:
+                    break
+                self._stop.wait(0.1)
+        finally:
+            self.stop()
+        return self.backlog_at_stop == 0
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.adapter.close()
+        self._thread.join(timeout=5)
+        logging.getLogger("ridgeline").removeHandler(self._forwarder)
+        self.publisher.stop()
+        self.backlog_at_stop = self.outbox.backlog()
+        self.outbox.close()

@@ -1,0 +1,233 @@
+"""The centre's ingest: shared MQTT subscription -> validate -> idempotent insert -> confirm.
+
+Workers share one MQTT v5 subscription (``$share/<group>/ridgeline/v1/+/+``), so several
+can split the load.  Each keeps a persistent session (fixed client id, session expiry),
+acknowledges a message to the broker only after the batch holding it committed, and then
+publishes the stored seqs on each site's ``cmd/ack`` topic so the site can delete them
+from its outbox.  A worker killed mid-batch loses nothing: the broker redelivers what it
+had not acknowledged, and ids already stored are ignored.
+
+What cannot be accepted goes to the dead-letter table with its reason, is counted, and
+is still confirmed to its site when its site and seq can be read (it is kept, here, so
+re-sending it would change nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from ridgeline.model import Envelope, MessageType, utc_now
+from ridgeline.store.db import Store, StoreError
+from ridgeline.transport.broker import BrokerConfig, new_client, session_properties
+from ridgeline.transport.wire import (
+    PREFIX,
+    Reason,
+    WireError,
+    WireLimits,
+    command_topic,
+    decode,
+    encode_ack,
+    parse_topic,
+    peek_site_seq,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestCounters:
+    """What ingest has done since it started (exported as Prometheus metrics)."""
+
+    inserted: int = 0
+    redelivered: int = 0
+    dead: Counter[str] = field(default_factory=Counter)
+    batches: int = 0
+    status: dict[str, bool] = field(default_factory=dict)
+    connected: bool = False
+
+
+class Ingest:
+    """One ingest worker."""
+
+    def __init__(
+        self,
+        store: Store,
+        broker: BrokerConfig,
+        worker: str = "1",
+        group: str = "ridgeline-centre",
+        limits: WireLimits | None = None,
+        batch_size: int = 1000,
+        batch_wait: float = 0.02,
+        session_expiry_s: int = 86_400,
+    ) -> None:
+        self.store = store
+        self.broker = broker
+        self.worker = worker
+        self.group = group
+        self.limits = limits or WireLimits()
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
+        self.session_expiry_s = session_expiry_s
+        self.counters = IngestCounters()
+        self.last_error: str | None = None
+        self._queue: queue.Queue[tuple[mqtt.Client, mqtt.MQTTMessage]] = queue.Queue()
+        self._stop = threading.Event()
+        self._client: mqtt.Client | None = None
+        self._thread = threading.Thread(target=self._run, name=f"ingest-{worker}", daemon=True)
+        self._conn_thread = threading.Thread(target=self._connect_loop, name=f"ingest-conn-{worker}", daemon=True)
+
+    @property
+    def subscription(self) -> str:
+        return f"$share/{self.group}/{PREFIX}/+/+"
+
+    def start(self) -> None:
+        self._conn_thread.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self._conn_thread.join(timeout=10)
+
+    # -- connection ---------------------------------------------------------------------
+    def _connect_loop(self) -> None:
+        backoff = 0.25
+        while not self._stop.is_set():
+            down = threading.Event()
+            up = threading.Event()
+            client = new_client(self.broker, client_id=f"ridgeline-centre-{self.worker}", manual_ack=True)
+            client.max_inflight_messages_set(1000)
+            client.max_queued_messages_set(0)
+
+            def on_connect(c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any, up: threading.Event = up,
+                           down: threading.Event = down) -> None:
+                if reason.is_failure:
+                    self.last_error = f"broker {self.broker} refused the connection: {reason}"
+                    down.set()
+                    return
+                c.subscribe(self.subscription, qos=1)
+                up.set()
+
+            def on_disconnect(
+                _c: mqtt.Client, _u: Any, _f: Any, _r: Any, _p: Any, down: threading.Event = down
+            ) -> None:
+                down.set()
+
+            def on_message(c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+                self._queue.put((c, msg))
+
+            client.on_connect = on_connect
+            client.on_disconnect = on_disconnect
+            client.on_message = on_message
+            try:
+                client.connect(self.broker.host, self.broker.port, keepalive=10, clean_start=False,
+                               properties=session_properties(self.session_expiry_s))
+            except OSError as exc:
+                self.last_error = f"broker {self.broker}: {exc}"
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 8.0)
+                continue
+            client.loop_start()
+            if up.wait(10) and not down.is_set():
+                backoff = 0.25
+                self._client = client
+                self.counters.connected = True
+                while not self._stop.is_set() and not down.is_set():
+                    down.wait(0.2)
+                self.counters.connected = False
+            if self._stop.is_set():
+                client.disconnect()
+            client.loop_stop()
+            if not self._stop.is_set():
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 8.0)
+
+    # -- batches ------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            batch = self._take()
+            if batch:
+                self._handle(batch)
+
+    def _take(self) -> list[tuple[mqtt.Client, mqtt.MQTTMessage]]:
+        try:
+            first = self._queue.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        batch = [first]
+        end = time.monotonic() + self.batch_wait
+        while len(batch) < self.batch_size:
+            left = end - time.monotonic()
+            try:
+                batch.append(self._queue.get(timeout=max(left, 0)) if left > 0 else self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _handle(self, batch: list[tuple[mqtt.Client, mqtt.MQTTMessage]]) -> None:
+        now = utc_now()
+        good: list[Envelope] = []
+        confirm: dict[str, list[int]] = {}
+        dead: list[tuple[str, Reason, str, bytes]] = []
+        for _client, msg in batch:
+            try:
+                env = decode(msg.topic, msg.payload, self.limits, now)
+            except WireError as exc:
+                dead.append((msg.topic, exc.reason, exc.detail, bytes(msg.payload)))
+                peek = peek_site_seq(msg.payload)
+                own = peek is not None and _topic_site(msg.topic) == peek[0]
+                if peek and own and exc.reason not in (Reason.SITE_MISMATCH, Reason.BAD_TOPIC):
+                    confirm.setdefault(peek[0], []).append(peek[1])
+                continue
+            if env.type == MessageType.STATUS:
+                online = bool(env.payload.get("online"))
+                self.counters.status[env.site] = online
+                continue
+            good.append(env)
+        while not self._stop.is_set():
+            try:
+                result = self.store.ingest(good, received=now)
+                for env in result.conflicts:
+                    dead.append((f"{PREFIX}/{env.site}/{env.type.value}", Reason.SEQ_CONFLICT,
+                                 f"{env.site} seq {env.seq} is already stored under another id (replay?)",
+                                 env.model_dump_json().encode()))
+                for topic, reason, detail, raw in dead:
+                    self.store.dead_letter(topic, reason.value, detail, raw, received=now)
+                break
+            except StoreError as exc:  # database away: keep the batch, try again
+                self.last_error = str(exc)
+                log.warning("ingest: %s; retrying", exc)
+                self._stop.wait(1.0)
+        else:
+            return  # stopping: nothing acknowledged, the broker will redeliver
+        self.counters.inserted += result.inserted
+        self.counters.redelivered += result.redelivered
+        self.counters.batches += 1
+        for _topic, reason, _detail, _raw in dead:
+            self.counters.dead[reason.value] += 1
+        for env in good:
+            confirm.setdefault(env.site, []).append(env.seq)
+        # acknowledge to the broker (only on the connection the message came in on) ...
+        for client, msg in batch:
+            if client is self._client and self.counters.connected:
+                client.ack(msg.mid, msg.qos)
+        # ... and confirm to each site that its messages are stored
+        current = self._client
+        if current is not None and self.counters.connected:
+            for site, seqs in confirm.items():
+                current.publish(command_topic(site, "ack"), encode_ack(seqs), qos=1)
+
+
+def _topic_site(topic: str) -> str | None:
+    try:
+        return parse_topic(topic)[0]
+    except WireError:
+        return None

@@ -1,0 +1,218 @@
+"""Send a site's outbox to the broker with QoS 1; delete a message once the centre stored it.
+
+A broker's PUBACK only says the broker has the message; a broker killed before it
+delivered (or saved) its queue would lose it.  So the outbox keeps every message until
+the *centre* confirms it committed it: the centre publishes the stored seqs on the site's
+``cmd/ack`` topic.  A message sent but not confirmed within ``resend_after`` seconds is
+sent again (the centre ignores an id it already has, and confirms it again).
+
+Each connection is a fresh MQTT client: the messages it has in flight belong to it alone,
+and PUBACKs only free room in the in-flight window.  A retained ``status`` message says
+the site is online; the broker publishes the last will (offline) if the site vanishes.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from ridgeline.model import Envelope, MessageType, SiteStatus, new_id, utc_now
+from ridgeline.transport.broker import BrokerConfig, new_client
+from ridgeline.transport.outbox import Outbox
+from ridgeline.transport.wire import command_topic, data_topic, encode, parse_ack
+
+log = logging.getLogger(__name__)
+
+
+def status_envelope(site: str, status: SiteStatus) -> Envelope:
+    """A presence message (seq 0: not part of the site's stream)."""
+    now = utc_now()
+    return Envelope(
+        id=new_id(), site=site, seq=0, type=MessageType.STATUS, time=now, sent=now,
+        payload=status.model_dump(mode="json"),
+    )
+
+
+class _Connection:
+    """One MQTT connection and the callbacks' view of it."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self.client = new_client(publisher.broker, client_id=f"ridgeline-edge-{publisher.site}")
+        self.client.max_inflight_messages_set(publisher.window)
+        self.client.max_queued_messages_set(0)
+        self.client.will_set(
+            data_topic(publisher.site, MessageType.STATUS),
+            encode(status_envelope(publisher.site, SiteStatus(online=False))), qos=1, retain=True,
+        )
+        self.up = threading.Event()
+        self.down = threading.Event()
+        self.refused: str | None = None
+        self.acks: collections.deque[int] = collections.deque()  # mids, appended by the network thread
+        self.wake = publisher._wake
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_publish = self._on_publish
+        self.client.on_message = self._on_message
+        self.confirmations = publisher._confirmations
+        self.ack_topic = command_topic(publisher.site, "ack")
+
+    def _on_connect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            self.refused = str(reason)
+            self.down.set()
+        else:
+            self.client.subscribe(self.ack_topic, qos=1)
+            self.up.set()
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, _r: Any, _p: Any) -> None:
+        self.down.set()
+        self.wake.set()
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        if msg.topic == self.ack_topic:
+            seqs = parse_ack(msg.payload)
+            if seqs:
+                self.confirmations.append(seqs)
+                self.wake.set()
+
+    def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, reason: Any, _p: Any) -> None:
+        if not reason.is_failure:
+            self.acks.append(mid)
+            self.wake.set()
+
+
+class Publisher:
+    """Drains one outbox to the broker in the background, reconnecting with backoff."""
+
+    def __init__(
+        self, outbox: Outbox, site: str, broker: BrokerConfig, window: int = 1000,
+        resend_after: float = 15.0, max_unconfirmed: int = 20_000,
+    ) -> None:
+        self.outbox = outbox
+        self.site = site
+        self.broker = broker
+        self.window = window
+        self.resend_after = resend_after
+        self.max_unconfirmed = max_unconfirmed
+        self.sent = 0
+        self.confirmed = 0
+        self._confirmations: collections.deque[list[int]] = collections.deque()
+        self._sent_at: dict[int, float] = {}  # seq -> when last sent, until the centre confirms it
+        self.connections = 0
+        self.last_error: str | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._conn: _Connection | None = None
+        self._thread = threading.Thread(target=self._run, name=f"publisher-{site}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def notify(self) -> None:
+        """Say new messages are in the outbox."""
+        self._wake.set()
+
+    @property
+    def connected(self) -> bool:
+        conn = self._conn
+        return conn is not None and conn.up.is_set() and not conn.down.is_set()
+
+    def _run(self) -> None:
+        backoff = 0.25
+        while not self._stop.is_set():
+            conn = _Connection(self)
+            try:
+                conn.client.connect(self.broker.host, self.broker.port, keepalive=10)
+            except OSError as exc:
+                self.last_error = f"broker {self.broker}: {exc}"
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 8.0)
+                continue
+            conn.client.loop_start()
+            self._conn = conn
+            if conn.up.wait(10) and not conn.down.is_set():
+                backoff = 0.25
+                self.connections += 1
+                self._publish_status(conn, online=True)
+                self._drain(conn)
+            elif conn.refused:
+                self.last_error = f"broker {self.broker} refused the connection: {conn.refused}"
+                log.warning(self.last_error)
+            if self._stop.is_set() and not conn.down.is_set():
+                self._publish_status(conn, online=False)
+                conn.client.disconnect()
+            conn.client.loop_stop()
+            self._conn = None
+            if not self._stop.is_set():
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 8.0)
+
+    def _confirm(self) -> None:
+        """Delete what the centre confirmed; forget sends old enough to be sent again."""
+        done: list[int] = []
+        while self._confirmations:
+            done.extend(self._confirmations.popleft())
+        if done:
+            self.outbox.ack(done)
+            for seq in done:
+                self._sent_at.pop(seq, None)
+            self.confirmed += len(done)
+
+    def _expire(self, now: float) -> None:
+        stale = [seq for seq, t in self._sent_at.items() if now - t > self.resend_after]
+        for seq in stale:
+            del self._sent_at[seq]
+
+    def _drain(self, conn: _Connection) -> None:
+        inflight: dict[int, int] = {}  # mid -> seq awaiting the broker's PUBACK, this connection only
+        last_expire = time.monotonic()
+        while not self._stop.is_set() and not conn.down.is_set():
+            while conn.acks:
+                inflight.pop(conn.acks.popleft(), None)
+            self._confirm()
+            now = time.monotonic()
+            if now - last_expire > 0.5:
+                self._expire(now)
+                last_expire = now
+            room = min(self.window - len(inflight), self.max_unconfirmed - len(self._sent_at))
+            batch = self.outbox.pending(room, skip=self._sent_at) if room > 0 else []
+            for p in batch:
+                info = conn.client.publish(data_topic(self.site, p.type), p.wire(self.site, utc_now()), qos=1)
+                if info.rc != mqtt.MQTT_ERR_SUCCESS:
+                    break
+                inflight[info.mid] = p.seq
+                self.sent += 1
+                self._sent_at[p.seq] = now
+            if not batch and not conn.acks and not self._confirmations:
+                self._wake.wait(0.05)
+                self._wake.clear()
+
+    def _publish_status(self, conn: _Connection, online: bool) -> None:
+        status = SiteStatus(online=online, backlog=self.outbox.backlog(), thinned=self.outbox.thinned())
+        info = conn.client.publish(
+            data_topic(self.site, MessageType.STATUS), encode(status_envelope(self.site, status)), qos=1, retain=True
+        )
+        try:
+            info.wait_for_publish(timeout=2)
+        except (RuntimeError, ValueError) as exc:  # the link went down meanwhile
+            log.info("status %s not confirmed: %s", "online" if online else "offline", exc)
+
+    def wait_drained(self, timeout: float) -> bool:
+        """Block until the outbox is empty or ``timeout`` seconds passed."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.outbox.backlog() == 0:
+                return True
+            time.sleep(0.05)
+        return self.outbox.backlog() == 0
+
+    def stop(self) -> None:
+        """Say goodbye (offline status) and stop."""
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)

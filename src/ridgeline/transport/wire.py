@@ -1,0 +1,154 @@
+"""Topics and the envelope on the wire: encode at the edge, decode (and judge) at the centre.
+
+Decoding never raises anything but ``WireError``, whose ``reason`` is a short code the
+centre counts in its metrics and writes beside the raw bytes in its dead-letter table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import ValidationError
+
+from ridgeline.errors import RidgelineError
+from ridgeline.model import Envelope, MessageType, utc_now
+
+PREFIX = "ridgeline/v1"
+
+
+class Reason(StrEnum):
+    """Why a message was refused."""
+
+    TOO_LARGE = "too_large"
+    BAD_TOPIC = "bad_topic"
+    MALFORMED_JSON = "malformed_json"
+    SCHEMA = "schema"
+    SITE_MISMATCH = "site_mismatch"
+    TYPE_MISMATCH = "type_mismatch"
+    FUTURE_CLOCK = "future_clock"
+    SEQ_CONFLICT = "seq_conflict"
+
+
+class WireError(RidgelineError, ValueError):
+    """A message that cannot be accepted, with the reason code and what was wrong."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(f"{reason.value}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class WireLimits:
+    """What the centre accepts."""
+
+    max_payload_bytes: int = 256 * 1024
+    max_future: timedelta = timedelta(minutes=5)
+
+
+def data_topic(site: str, type_: MessageType) -> str:
+    """The topic a site publishes one type of message on."""
+    return f"{PREFIX}/{site}/{type_.value}"
+
+
+def command_topic(site: str, name: str) -> str:
+    """The topic the centre sends a command to a site on."""
+    return f"{PREFIX}/{site}/cmd/{name}"
+
+
+def encode(envelope: Envelope) -> bytes:
+    """Compact JSON bytes of an envelope."""
+    return envelope.model_dump_json().encode()
+
+
+def parse_topic(topic: str) -> tuple[str, MessageType]:
+    """(site, type) of a data topic; ``WireError`` for anything else."""
+    parts = topic.split("/")
+    if len(parts) != 4 or f"{parts[0]}/{parts[1]}" != PREFIX:
+        raise WireError(Reason.BAD_TOPIC, f"topic {topic[:200]!r} is not {PREFIX}/<site>/<type>")
+    try:
+        return parts[2], MessageType(parts[3])
+    except ValueError:
+        raise WireError(Reason.BAD_TOPIC, f"topic {topic[:200]!r}: unknown type {parts[3][:40]!r}") from None
+
+
+def decode(topic: str, raw: bytes, limits: WireLimits | None = None, now: datetime | None = None) -> Envelope:
+    """Check and parse one received message.
+
+    Refuses (``WireError``): oversized payloads, topics outside the scheme, bytes that are
+    not JSON, envelopes or payloads that break the schema, a ``site`` or ``type`` that is
+    not its topic's (a site publishing as another), and sensor times too far in the future.
+    """
+    limits = limits or WireLimits()
+    if len(raw) > limits.max_payload_bytes:
+        raise WireError(Reason.TOO_LARGE, f"{len(raw)} bytes on {topic[:200]!r}, limit {limits.max_payload_bytes}")
+    site, type_ = parse_topic(topic)
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise WireError(Reason.MALFORMED_JSON, f"on {topic[:200]!r}: {str(exc)[:200]}") from None
+    try:
+        envelope = Envelope.model_validate(data)
+        envelope.body()
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise WireError(Reason.SCHEMA, f"on {topic[:200]!r}: {_first_error(exc)}") from None
+    if envelope.site != site:
+        raise WireError(Reason.SITE_MISMATCH, f"envelope site {envelope.site!r} published on {topic[:200]!r}")
+    if envelope.type != type_:
+        raise WireError(Reason.TYPE_MISMATCH, f"envelope type {envelope.type.value!r} on {topic[:200]!r}")
+    now = now or utc_now()
+    if envelope.time - now > limits.max_future:
+        raise WireError(
+            Reason.FUTURE_CLOCK,
+            f"{envelope.site} seq {envelope.seq}: time {envelope.time.isoformat()} is "
+            f"{(envelope.time - now).total_seconds():.0f} s ahead of the centre",
+        )
+    return envelope
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        return f"{where}: {err['msg']}"[:300]
+    return str(exc)[:300]
+
+
+def encode_ack(seqs: list[int]) -> bytes:
+    """The centre's confirmation of stored seqs, as ranges: ``{"ranges": [[lo, hi], ...]}``."""
+    ranges: list[list[int]] = []
+    for seq in sorted(set(seqs)):
+        if ranges and seq == ranges[-1][1] + 1:
+            ranges[-1][1] = seq
+        else:
+            ranges.append([seq, seq])
+    return json.dumps({"ranges": ranges}, separators=(",", ":")).encode()
+
+
+def parse_ack(raw: bytes, limit: int = 1_000_000) -> list[int]:
+    """Seqs of a confirmation; an empty list for anything malformed (never raises)."""
+    try:
+        data = json.loads(raw)
+        out: list[int] = []
+        for lo, hi in data["ranges"]:
+            if type(lo) is not int or type(hi) is not int or lo < 1 or hi < lo or len(out) + hi - lo >= limit:
+                return []
+            out.extend(range(lo, hi + 1))
+        return out
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return []
+
+
+def peek_site_seq(raw: bytes) -> tuple[str, int] | None:
+    """(site, seq) of a refused message, when its JSON has them, so it can still be confirmed."""
+    try:
+        data = json.loads(raw)
+        site, seq = data["site"], data["seq"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
+    if isinstance(site, str) and isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1:
+        return site, seq
+    return None
