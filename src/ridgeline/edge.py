@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from ridgeline.errors import ConfigError
 from ridgeline.model import LogRecord, MessageType, Severity
-from ridgeline.model.sensor import SensorAdapter
+from ridgeline.model.sensor import ResumableAdapter, SensorAdapter
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.outbox import Outbox
 from ridgeline.transport.publisher import Publisher
@@ -97,6 +97,11 @@ class EdgeAgent:
         self._thread = threading.Thread(target=self._produce, name=f"adapter-{site}", daemon=True)
 
     def start(self) -> None:
+        if isinstance(self.adapter, ResumableAdapter):
+            done = self.outbox.cursor(self.adapter.cursor_name)
+            if done:
+                log.info("%s resumes after position %d", self.adapter.name, done)
+                self.adapter.resume(done)
         logging.getLogger("ridgeline").addHandler(self._forwarder)
         self.publisher.start()
         self._thread.start()
@@ -122,7 +127,10 @@ class EdgeAgent:
 
     def _flush(self, pending: list[tuple[MessageType, BaseModel, None, Severity | None]]) -> None:
         if pending:
-            self.outbox.put_many(pending)
+            cursor = None
+            if isinstance(self.adapter, ResumableAdapter):
+                cursor = (self.adapter.cursor_name, self.adapter.position)
+            self.outbox.put_many(pending, cursor=cursor)
             self.produced += len(pending)
             self.publisher.notify()
 

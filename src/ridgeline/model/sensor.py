@@ -32,6 +32,22 @@ class SensorAdapter(Protocol):
         ...
 
 
+@runtime_checkable
+class ResumableAdapter(SensorAdapter, Protocol):
+    """An adapter over a finite source that can resume where the last stored message came from.
+
+    ``position`` is the source position of the message last yielded; the edge agent stores
+    it with that message, and after a restart calls ``resume`` with it before reading.
+    """
+
+    cursor_name: str
+    position: int
+
+    def resume(self, position: int) -> None:
+        """Skip everything up to and including ``position``."""
+        ...
+
+
 class SensorFactory(Protocol):
     """What an entry point in ``ridgeline.sensors`` refers to."""
 

@@ -125,9 +125,15 @@ class Outbox:
         return self.put_many([(type_, payload, time, severity)])[0]
 
     def put_many(
-        self, items: Sequence[tuple[MessageType, BaseModel | dict[str, Any], datetime | None, Severity | None]]
+        self,
+        items: Sequence[tuple[MessageType, BaseModel | dict[str, Any], datetime | None, Severity | None]],
+        cursor: tuple[str, int] | None = None,
     ) -> list[int]:
-        """Store messages in one durable commit; returns their seqs (consecutive)."""
+        """Store messages in one durable commit; returns their seqs (consecutive).
+
+        ``cursor`` (name, position) records how far a source has been read, in the same
+        commit, so a restarted adapter resumes exactly after what was stored.
+        """
         rows = []
         size = 0
         for type_, payload, time, severity in items:
@@ -149,6 +155,8 @@ class Outbox:
                 )
                 self._db.execute("UPDATE meta SET value = value + ? WHERE key='next_seq'", (len(rows),))
                 self._db.execute("UPDATE meta SET value = value + ? WHERE key='bytes'", (size,))
+                if cursor is not None:
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"cursor:{cursor[0]}", cursor[1]))
                 self._thin_locked()
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -222,6 +230,12 @@ class Outbox:
             except sqlite3.Error as exc:
                 self._rollback()
                 raise OutboxError(f"outbox {self.path}: {exc}") from exc
+
+    def cursor(self, name: str) -> int:
+        """The position last stored with ``put_many(..., cursor=(name, position))`` (0 if none)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (f"cursor:{name}",)).fetchone()
+        return int(row[0]) if row else 0
 
     def backlog(self) -> int:
         """Messages not yet acknowledged."""

@@ -35,7 +35,14 @@ class ReplayAdapter:
             raise DataFileNotFoundError(f"replay file {self.path} does not exist")
         self.rate = rate
         self.rejected = 0
+        self.position = 0  # line number of the last message yielded
+        self.cursor_name = f"replay:{self.path.resolve()}"
+        self._skip_to = 0
         self._closed = False
+
+    def resume(self, position: int) -> None:
+        """Start after line ``position`` (what an earlier run already stored)."""
+        self._skip_to = position
 
     def messages(self) -> Iterator[SensorMessage]:
         start = time.monotonic()
@@ -44,7 +51,7 @@ class ReplayAdapter:
             for number, raw in enumerate(fh, start=1):
                 if self._closed:
                     return
-                if not raw.strip():
+                if number <= self._skip_to or not raw.strip():
                     continue
                 message = self._parse(raw, number)
                 if message is None:
@@ -55,6 +62,7 @@ class ReplayAdapter:
                     if delay > 0:
                         time.sleep(delay)
                 sent += 1
+                self.position = number
                 yield message
 
     def _parse(self, raw: bytes, number: int) -> SensorMessage | None:

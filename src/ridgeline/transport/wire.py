@@ -92,9 +92,12 @@ def decode(topic: str, raw: bytes, limits: WireLimits | None = None, now: dateti
         raise WireError(Reason.MALFORMED_JSON, f"on {topic[:200]!r}: {str(exc)[:200]}") from None
     try:
         envelope = Envelope.model_validate(data)
-        envelope.body()
     except (ValidationError, ValueError, TypeError) as exc:
         raise WireError(Reason.SCHEMA, f"on {topic[:200]!r}: {_first_error(exc)}") from None
+    try:
+        envelope.body()
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise WireError(Reason.SCHEMA, f"on {topic[:200]!r}: payload.{_first_error(exc)}") from None
     if envelope.site != site:
         raise WireError(Reason.SITE_MISMATCH, f"envelope site {envelope.site!r} published on {topic[:200]!r}")
     if envelope.type != type_:

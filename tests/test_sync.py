@@ -1,0 +1,169 @@
+"""Edge sites to the centre through a real Mosquitto, with faults: nothing lost, nothing doubled.
+
+Three edge agents (``ridgeline edge``, real processes) replay 20,000 events each at a
+steady rate into a Mosquitto the test starts on a free port from ``deploy/mosquitto/``;
+the centre (``ridgeline serve``, a real process) ingests them into SQLite or PostgreSQL.
+Meanwhile, in turn: the broker is killed (SIGKILL) and restarted twice; one site's link is
+cut for 30 s (its traffic goes through a TCP relay the test closes and reopens); the centre
+is killed with SIGKILL mid-ingest and restarted; an edge agent is killed with SIGKILL
+mid-send and restarted.  Afterwards ``ridgeline store check`` must show every (site, seq)
+exactly once, and every event of every file must be stored exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from ridgeline.model import Event, EventType, Severity, utc_now
+from ridgeline.store.schema import messages
+
+from .broker import LinkProxy, Mosquitto, free_port, mosquitto_path
+from .conftest import EXAMPLE
+from .store.conftest import _pg_available, drop_pg_database, fresh_pg_database
+
+pytestmark = pytest.mark.skipif(mosquitto_path() is None, reason="mosquitto is not installed (Debian: mosquitto)")
+
+SECTOR = EXAMPLE / "sector.yaml"
+SITES = ["shelburne", "gorham", "pinkham"]
+EVENTS = int(os.environ.get("RIDGELINE_FAULT_EVENTS", "20000"))
+RATE = 500.0  # events per second per site
+RIDGELINE = str(Path(sys.executable).parent / "ridgeline")
+
+
+def write_replay(path: Path, site: str, n: int) -> None:
+    now = utc_now()
+    with path.open("w") as fh:
+        for i in range(n):
+            ev = Event(type=EventType.LINE_CROSSING, time=now, severity=Severity.MEDIUM, sensor="cam",
+                       detail={"site": site, "i": i})
+            fh.write(json.dumps({"type": "events", "payload": ev.model_dump(mode="json")}) + "\n")
+
+
+class Run:
+    """The processes of one fault run."""
+
+    def __init__(self, tmp: Path, db_url: str) -> None:
+        self.tmp = tmp
+        self.db_url = db_url
+        self.broker = Mosquitto(tmp / "broker", ["centre", *SITES])
+        self.broker.start()
+        self.proxy = LinkProxy(self.broker.port)
+        self.proxy.start()
+        self.centre: subprocess.Popen[bytes] | None = None
+        self.edges: dict[str, subprocess.Popen[bytes]] = {}
+        for site in SITES:
+            write_replay(tmp / f"{site}.jsonl", site, EVENTS)
+
+    def start_centre(self) -> None:
+        self.centre = subprocess.Popen(
+            [RIDGELINE, "serve", str(SECTOR), "--db", self.db_url, "--broker", self.broker.url("centre"),
+             "--http-port", str(free_port())],
+            stdout=subprocess.DEVNULL, stderr=open(self.tmp / "centre.log", "ab"),  # noqa: SIM115
+        )
+
+    def start_edge(self, site: str) -> None:
+        port = self.proxy.port if site == SITES[0] else self.broker.port
+        url = f"mqtt://{site}:pw-{site}@127.0.0.1:{port}"
+        self.edges[site] = subprocess.Popen(
+            [RIDGELINE, "edge", str(SECTOR), "--site", site, "--broker", url, "--replay",
+             str(self.tmp / f"{site}.jsonl"), "--rate", str(RATE), "--outbox", str(self.tmp / f"{site}.outbox.db"),
+             "--exit-when-drained", "--resend-after", "5"],
+            stdout=subprocess.DEVNULL, stderr=open(self.tmp / f"edge-{site}.log", "ab"),  # noqa: SIM115
+        )
+
+    def kill_centre(self) -> None:
+        assert self.centre is not None
+        self.centre.send_signal(signal.SIGKILL)
+        self.centre.wait()
+
+    def stop(self) -> None:
+        for p in [*self.edges.values(), self.centre]:
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+        self.proxy.cut()
+        self.broker.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def centre_db(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'centre.db'}"
+        return
+    reason = _pg_available()
+    if reason:
+        pytest.skip(reason)
+    url, name = fresh_pg_database()
+    try:
+        yield url
+    finally:
+        drop_pg_database(name)
+
+
+def test_faults_lose_nothing_and_double_nothing(tmp_path: Path, centre_db: str) -> None:
+    run = Run(tmp_path, centre_db)
+    try:
+        run.start_centre()
+        time.sleep(2.0)
+        for site in SITES:
+            run.start_edge(site)
+        steps: list[str] = []
+        # (a) the broker is killed and restarted, twice
+        for _ in range(2):
+            time.sleep(3.0)
+            run.broker.kill()
+            time.sleep(1.0)
+            run.broker.start()
+            steps.append("broker killed and restarted")
+        # (b) one site's link is cut for 30 s; (c) and (d) happen during the cut
+        time.sleep(2.0)
+        run.proxy.cut()
+        cut_at = time.monotonic()
+        steps.append(f"{SITES[0]} link cut")
+        time.sleep(3.0)
+        run.kill_centre()  # (c) mid-ingest
+        time.sleep(2.0)
+        run.start_centre()
+        steps.append("centre killed and restarted")
+        time.sleep(3.0)
+        run.edges[SITES[1]].send_signal(signal.SIGKILL)  # (d) mid-send
+        run.edges[SITES[1]].wait()
+        time.sleep(1.0)
+        run.start_edge(SITES[1])
+        steps.append(f"{SITES[1]} edge killed and restarted")
+        time.sleep(max(0.0, 30.0 - (time.monotonic() - cut_at)))
+        run.proxy.restore()
+        steps.append(f"{SITES[0]} link restored after 30 s")
+        deadline = time.monotonic() + 240
+        for site, proc in run.edges.items():
+            left = max(deadline - time.monotonic(), 1)
+            try:
+                code = proc.wait(timeout=left)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"edge {site} did not drain: {(tmp_path / f'edge-{site}.log').read_text()[-3000:]}")
+            assert code == 0, f"edge {site} failed: {(tmp_path / f'edge-{site}.log').read_text()[-3000:]}"
+        time.sleep(1.0)
+        check = subprocess.run([RIDGELINE, "store", "check", "--db", centre_db], capture_output=True, text=True)
+        print("\n".join(steps))
+        print(check.stdout)
+        assert check.returncode == 0, check.stdout + check.stderr
+        engine = create_engine(centre_db)
+        with engine.connect() as conn:
+            rows = conn.execute(select(messages.c.site, messages.c.payload).where(messages.c.type == "events")).all()
+        engine.dispose()
+        for site in SITES:
+            seen = Counter(p["detail"]["i"] for s, p in rows if s == site)
+            assert len(seen) == EVENTS, f"{site}: {EVENTS - len(seen)} events lost"
+            assert max(seen.values()) == 1, f"{site}: events stored twice"
+    finally:
+        run.stop()
