@@ -6,6 +6,7 @@ broker can be killed (SIGKILL) and restarted on the same port with the same file
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import shutil
 import signal
@@ -47,7 +48,8 @@ class Mosquitto:
             subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, f"pw-{user}"], check=True)
         conf = (DEPLOY / "mosquitto.conf").read_text()
         conf += (
-            f"\nuser {getpass.getuser()}\nlistener {self.port} 127.0.0.1\npassword_file {passwd}\nacl_file {DEPLOY / 'acl'}\n"
+            f"\nuser {getpass.getuser()}\nlistener {self.port} 127.0.0.1\n"
+            f"password_file {passwd}\nacl_file {DEPLOY / 'acl'}\n"
             f"persistence_location {workdir}/\nlog_dest file {workdir / 'mosquitto.log'}\n"
         )
         self.conf = workdir / "mosquitto.conf"
@@ -143,10 +145,8 @@ class LinkProxy:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
 
     def cut(self) -> None:
@@ -156,10 +156,8 @@ class LinkProxy:
         with self._lock:
             socks, self._socks = self._socks, []
         for s in socks:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             s.close()
 
     def restore(self) -> None:
