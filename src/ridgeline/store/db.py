@@ -110,10 +110,11 @@ class Store:
             return result
         received = received or utc_now()
         # one envelope per id within the batch too
+        again: dict[str, int] = {}  # redeliveries per site
         unique: dict[str, Envelope] = {}
         for env in batch:
             if env.id in unique:
-                result.redelivered += 1
+                again[env.site] = again.get(env.site, 0) + 1
             else:
                 unique[env.id] = env
         try:
@@ -121,7 +122,9 @@ class Store:
                 ids = list(unique)
                 known = set(conn.scalars(select(messages.c.id).where(messages.c.id.in_(ids))))
                 fresh = [e for e in unique.values() if e.id not in known]
-                result.redelivered += len(unique) - len(fresh)
+                for e in unique.values():
+                    if e.id in known:
+                        again[e.site] = again.get(e.site, 0) + 1
                 taken: set[tuple[str, int]] = set()
                 if fresh:
                     keys = [(e.site, e.seq) for e in fresh]
@@ -150,15 +153,12 @@ class Store:
                 if rows:
                     res = conn.execute(self._insert(messages).on_conflict_do_nothing(), rows)
                     result.inserted = res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(rows)
-                    # a concurrent worker may have won a race for some rows: they are redeliveries
-                    result.redelivered += len(rows) - result.inserted
-                if result.redelivered:
-                    per_site: dict[str, int] = {}
-                    for e in batch:
-                        if e.id in known:
-                            per_site[e.site] = per_site.get(e.site, 0) + 1
-                    for site, n in per_site.items():
-                        self._count_redelivered(conn, site, n)
+                    # a concurrent worker may have won a race for some rows: those are redeliveries
+                    if result.inserted < len(rows):
+                        again[rows[0]["site"]] = again.get(rows[0]["site"], 0) + len(rows) - result.inserted
+                result.redelivered = sum(again.values())
+                for site, n in again.items():
+                    self._count_redelivered(conn, site, n)
         except OperationalError as exc:
             raise StoreError(f"ingest into {self.engine.url.render_as_string(hide_password=True)}: {exc}") from exc
         return result

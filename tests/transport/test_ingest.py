@@ -1,0 +1,92 @@
+"""Bad input on the wire reaches the centre through a real broker: each message is
+dead-lettered with its reason, counted in the metrics, and ingest carries on."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from ridgeline.centre import Centre
+from ridgeline.model import Envelope, Event, EventType, MessageType, new_id, utc_now
+from ridgeline.transport.broker import BrokerConfig
+from ridgeline.transport.wire import WireLimits, encode
+
+from ..broker import Mosquitto, free_port
+
+
+def envelope(seq: int, site: str = "shelburne", id_: str | None = None, **kw: object) -> Envelope:
+    now = utc_now()
+    base: dict[str, object] = {
+        "id": id_ or new_id(), "site": site, "seq": seq, "type": MessageType.EVENTS, "time": now, "sent": now,
+        "payload": Event(type=EventType.LINE_CROSSING, time=now).model_dump(mode="json"),
+    }
+    base.update(kw)
+    return Envelope.model_validate(base)
+
+
+def wait_for(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return bool(predicate())
+
+
+def test_bad_messages_are_dead_lettered_and_ingest_carries_on(broker: Mosquitto, tmp_path: Path) -> None:
+    port = free_port()
+    centre = Centre(
+        f"sqlite:///{tmp_path / 'c.db'}", BrokerConfig.from_url(broker.url("centre")), http_port=port,
+        limits=WireLimits(max_payload_bytes=20_000, max_future=timedelta(minutes=5)),
+    )
+    centre.start()
+    site = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bad-site", protocol=mqtt.MQTTv5)
+    site.username_pw_set("shelburne", "pw-shelburne")
+    site.connect("127.0.0.1", broker.port)
+    site.loop_start()
+    try:
+        assert wait_for(lambda: all(w.counters.connected for w in centre.workers))
+        time.sleep(0.3)
+        topic = "ridgeline/v1/shelburne/events"
+        first = envelope(1)
+        now = utc_now()
+        blob = Event(type=EventType.LINE_CROSSING, time=now, detail={"blob": "x" * 30_000})
+        big = envelope(2, payload=blob.model_dump(mode="json"))
+        sends = [
+            (topic, encode(first)),  # good
+            (topic, b"{this is not json"),  # malformed JSON
+            (topic, json.dumps({"id": new_id(), "site": "shelburne"}).encode()),  # wrong schema
+            (topic, encode(big)),  # over the configured maximum
+            (topic, encode(envelope(3, site="gorham"))),  # speaking for another site on its own topic
+            (topic, encode(first)),  # the same message again (harmless redelivery)
+            (topic, encode(envelope(1))),  # an old seq replayed under a new id
+            (topic, encode(envelope(4, time=utc_now() + timedelta(hours=3)))),  # clock far in the future
+            (topic, encode(envelope(5))),  # good: ingest carried on
+        ]
+        for t, raw in sends:
+            site.publish(t, raw, qos=1).wait_for_publish(5)
+        store = centre.store
+        assert wait_for(lambda: sum(store.dead_letter_counts().values()) >= 6 and len(store.check()) == 1)
+        time.sleep(0.5)
+        assert store.dead_letter_counts() == {
+            "malformed_json": 1, "schema": 1, "too_large": 1, "site_mismatch": 1, "seq_conflict": 1,
+            "future_clock": 1,
+        }
+        (report,) = store.check()
+        assert (report.received, report.redelivered) == (2, 1)  # seqs 1 and 5
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        for reason in ("malformed_json", "schema", "too_large", "site_mismatch", "seq_conflict", "future_clock"):
+            assert f'ridgeline_dead_letters_total{{reason="{reason}"}} 1.0' in metrics
+        assert 'ridgeline_ingest_messages_total{result="inserted"} 2.0' in metrics
+        health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).read())
+        assert health["database"] and health["broker"]
+    finally:
+        site.disconnect()
+        site.loop_stop()
+        centre.stop()
