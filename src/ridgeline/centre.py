@@ -17,6 +17,9 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from ridgeline.config.rules import RuleConfig
+from ridgeline.rules.engine import RuleEngine
+from ridgeline.rules.service import AlertService
 from ridgeline.store.db import Store
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.ingest import Ingest
@@ -26,8 +29,9 @@ log = logging.getLogger(__name__)
 
 
 class _IngestCollector(Collector):
-    def __init__(self, workers: list[Ingest]) -> None:
+    def __init__(self, workers: list[Ingest], alerts: AlertService) -> None:
         self.workers = workers
+        self.alerts = alerts
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         msgs = CounterMetricFamily("ridgeline_ingest_messages", "Messages ingested, by result.", labels=["result"])
@@ -54,19 +58,28 @@ class _IngestCollector(Collector):
         for site, up in sorted(merged.items()):
             online.add_metric([site], 1.0 if up else 0.0)
         yield online
+        changes = CounterMetricFamily("ridgeline_alerts", "Alert changes made by the rules.", labels=["change"])
+        changes.add_metric(["opened"], self.alerts.opened)
+        changes.add_metric(["updated"], self.alerts.updated)
+        changes.add_metric(["escalated"], len(self.alerts.escalations))
+        yield changes
 
 
 class Centre:
     """Store, ingest workers and the health/metrics endpoint."""
 
     def __init__(self, db_url: str, broker: BrokerConfig, workers: int = 1, http_port: int | None = 8765,
-                 limits: WireLimits | None = None, worker_prefix: str = "w") -> None:
+                 limits: WireLimits | None = None, worker_prefix: str = "w",
+                 rules: list[RuleConfig] | None = None) -> None:
         self.store = Store(db_url)
+        self.alerts = AlertService(self.store, RuleEngine(rules or []))
         self.workers = [
-            Ingest(self.store, broker, worker=f"{worker_prefix}{i + 1}", limits=limits) for i in range(workers)
+            Ingest(self.store, broker, worker=f"{worker_prefix}{i + 1}", limits=limits, hook=self.alerts.apply)
+            for i in range(workers)
         ]
+        self._stop = threading.Event()
         self.registry = CollectorRegistry()
-        self.registry.register(_IngestCollector(self.workers))
+        self.registry.register(_IngestCollector(self.workers, self.alerts))
         self.http_port = http_port
         self._http: ThreadingHTTPServer | None = None
 
@@ -89,11 +102,20 @@ class Centre:
     def start(self) -> None:
         for w in self.workers:
             w.start()
+        threading.Thread(target=self._escalator, name="escalation", daemon=True).start()
         if self.http_port is not None:
             self._http = ThreadingHTTPServer(("127.0.0.1", self.http_port), self._handler())
             threading.Thread(target=self._http.serve_forever, name="centre-http", daemon=True).start()
 
+    def _escalator(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                self.alerts.escalate_due()
+            except Exception as exc:  # the database may be away for a moment: try again next second
+                log.warning("escalation check: %s", exc)
+
     def stop(self) -> None:
+        self._stop.set()
         for w in self.workers:
             w.stop()
         if self._http is not None:

@@ -415,10 +415,10 @@ def serve(
         from ridgeline.centre import Centre
         from ridgeline.config import load_sector
 
-        load_sector(sector_file)
+        sector = load_sector(sector_file)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         centre = Centre(db, _broker(broker, username, password, ca_file), workers=workers, http_port=http_port,
-                        worker_prefix=worker_prefix)
+                        worker_prefix=worker_prefix, rules=list(sector.rules))
         centre.start()
         err.print(f"centre: {workers} ingest worker(s) on {centre.workers[0].broker} -> {db}; "
                   f"http://127.0.0.1:{http_port}/health and /metrics")
@@ -470,6 +470,77 @@ def store_check(
         out.print("dead letters: " + ", ".join(f"{k} {v}" for k, v in sorted(dead.items())))
     if bad:
         raise typer.Exit(code=1)
+
+
+alert_app = typer.Typer(help="Alerts: list them and move them along their lifecycle.", no_args_is_help=True)
+app.add_typer(alert_app, name="alert")
+DbOpt = Annotated[str, typer.Option("--db", help="Database URL.")]
+ActorOpt = Annotated[str, typer.Option("--by", help="Who does it (kept in the alert's history).")]
+
+
+@alert_app.command("list")
+def alert_list(
+    db: DbOpt = "sqlite:///ridgeline-centre.db",
+    state: Annotated[str | None, typer.Option(help="Only alerts in this state (new, acknowledged...).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+) -> None:
+    """Alerts, newest first."""
+    from ridgeline.store import alerts as repo
+    from ridgeline.store.db import Store
+
+    try:
+        store = Store(db)
+        with store.engine.connect() as conn:
+            rows = repo.list_alerts(conn, state, limit)
+        store.close()
+    except RidgelineError as exc:
+        _fail(exc)
+    table = Table(title="Alerts")
+    for col in ("id", "opened (UTC)", "type", "severity", "state", "events", "site", "key"):
+        table.add_column(col)
+    for a, escalated in rows:
+        table.add_row(a.id, a.opened.strftime("%Y-%m-%d %H:%M:%S"), a.type.value,
+                      a.severity.value + (" ^" if escalated else ""), a.state.value, str(len(a.events)),
+                      a.site or "", a.key)
+    out.print(table)
+
+
+def _move(db: str, alert_id: str, to: str, actor: str, note: str) -> None:
+    from ridgeline.model import AlertState
+    from ridgeline.rules.engine import RuleEngine
+    from ridgeline.rules.service import AlertService
+    from ridgeline.store.db import Store
+
+    try:
+        store = Store(db)
+        moved = AlertService(store, RuleEngine([])).set_state(alert_id, AlertState(to), actor=actor, note=note)
+        store.close()
+    except RidgelineError as exc:
+        _fail(exc)
+    out.print(f"alert {moved.id}: {moved.state.value}")
+
+
+@alert_app.command("ack")
+def alert_ack(alert_id: str, db: DbOpt = "sqlite:///ridgeline-centre.db", by: ActorOpt = "operator",
+              note: str = "") -> None:
+    """Acknowledge an alert (stops its escalation)."""
+    _move(db, alert_id, "acknowledged", by, note)
+
+
+@alert_app.command("dispatch")
+def alert_dispatch(alert_id: str, db: DbOpt = "sqlite:///ridgeline-centre.db", by: ActorOpt = "operator",
+                   note: str = "") -> None:
+    """Mark an alert as dispatched (a unit is on its way)."""
+    _move(db, alert_id, "dispatched", by, note)
+
+
+@alert_app.command("resolve")
+def alert_resolve(
+    alert_id: str, db: DbOpt = "sqlite:///ridgeline-centre.db", by: ActorOpt = "operator", note: str = "",
+    false_alarm: Annotated[bool, typer.Option("--false-alarm", help="It was nothing.")] = False,
+) -> None:
+    """Resolve an alert: a true alarm, or with --false-alarm a false one."""
+    _move(db, alert_id, "resolved_false_alarm" if false_alarm else "resolved_true", by, note)
 
 
 def main() -> None:

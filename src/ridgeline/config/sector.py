@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ridgeline.config.rules import RuleConfig
 from ridgeline.errors import ConfigError, DataFileNotFoundError
 
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="Longitude, WGS84 degrees.")]
@@ -107,7 +108,11 @@ class SensorConfig(_Model):
 class SiteConfig(_Model):
     """A mast (or a boat, or a building) carrying sensors."""
 
-    id: str = Field(min_length=1, description="Site id, unique in the sector.")
+    id: str = Field(
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Site id, unique in the sector: letters, digits, '-' and '_' (it names the site's MQTT topics "
+        "and its broker user).",
+    )
     lon: Lon
     lat: Lat
     mast_height_m: float = Field(
@@ -172,6 +177,7 @@ class Sector(_Model):
     candidates: CandidateConfig | None = Field(
         default=None, description="Where new masts may go (needed by 'ridgeline site')."
     )
+    rules: list[RuleConfig] = Field(default_factory=list, description="Which events become alerts.")
     base_dir: Path = Field(
         default=Path("."), exclude=True, description="Folder the relative paths start from."
     )
@@ -183,6 +189,10 @@ class Sector(_Model):
             if site.id in seen:
                 raise ValueError(f"site id {site.id!r} is used twice")
             seen.add(site.id)
+        rule_ids = [r.id for r in self.rules]
+        for rid in rule_ids:
+            if rule_ids.count(rid) > 1:
+                raise ValueError(f"rule id {rid!r} is used twice")
         return self
 
     def path(self, relative: str) -> Path:

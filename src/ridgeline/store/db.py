@@ -8,13 +8,13 @@ redelivery is harmless because each envelope id is stored once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -73,6 +73,8 @@ class IngestResult:
     inserted: int = 0
     redelivered: int = 0
     conflicts: list[Envelope] = field(default_factory=list)
+    #: the envelopes this batch stored (in a race between workers, possibly a few more)
+    stored: list[Envelope] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,16 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def ingest(self, batch: Sequence[Envelope], received: datetime | None = None) -> IngestResult:
+    def ingest(
+        self, batch: Sequence[Envelope], received: datetime | None = None,
+        hook: Callable[[Connection, list[Envelope]], object] | None = None,
+    ) -> IngestResult:
         """Store a batch once each: known ids count as redelivered, a (site, seq) already held
-        by another id is a conflict (a replay or a second sender), the rest is inserted."""
+        by another id is a conflict (a replay or a second sender), the rest is inserted.
+
+        ``hook(connection, stored)`` runs in the same transaction (the rules), so what a
+        message causes is committed exactly when the message is.
+        """
         result = IngestResult()
         if not batch:
             return result
@@ -144,6 +153,7 @@ class Store:
                         result.conflicts.append(e)
                         continue
                     seen_keys.add(key)
+                    result.stored.append(e)
                     rows.append(
                         {
                             "id": e.id, "site": e.site, "seq": e.seq, "type": e.type.value, "time": e.time,
@@ -155,8 +165,11 @@ class Store:
                     result.inserted = res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(rows)
                     # a concurrent worker may have won a race for some rows: those are redeliveries
                     if result.inserted < len(rows):
-                        again[rows[0]["site"]] = again.get(rows[0]["site"], 0) + len(rows) - result.inserted
+                        site = str(rows[0]["site"])
+                        again[site] = again.get(site, 0) + len(rows) - result.inserted
                 result.redelivered = sum(again.values())
+                if hook is not None and result.stored:
+                    hook(conn, result.stored)
                 for site, n in again.items():
                     self._count_redelivered(conn, site, n)
         except OperationalError as exc:

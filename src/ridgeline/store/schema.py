@@ -3,14 +3,19 @@
 ``messages`` holds every accepted envelope once: its id is the primary key and (site,
 seq) is unique, so redelivery and replay cannot double a row.  ``dead_letters`` keeps what
 was refused, with the reason and the raw bytes.  ``site_counters`` counts redeliveries
-that were recognised and ignored.
+that were recognised and ignored.  ``alerts`` holds each alert's current state and
+``alert_history`` every change to it (opened, updated, acknowledged, escalated...), who
+made it and when: the append-only trail an operator's decisions leave.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -22,6 +27,29 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC instant on every database (SQLite keeps no zone: stored and read as UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 metadata = MetaData()
 
@@ -32,9 +60,9 @@ messages = Table(
     Column("site", String(64), nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("type", String(16), nullable=False),
-    Column("time", DateTime(timezone=True), nullable=False),
-    Column("sent", DateTime(timezone=True), nullable=False),
-    Column("received", DateTime(timezone=True), nullable=False),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("sent", UtcDateTime(), nullable=False),
+    Column("received", UtcDateTime(), nullable=False),
     Column("payload", JSON, nullable=False),
     UniqueConstraint("site", "seq", name="uq_messages_site_seq"),
     Index("ix_messages_time", "time"),
@@ -45,7 +73,7 @@ dead_letters = Table(
     "dead_letters",
     metadata,
     Column("pk", Integer, primary_key=True, autoincrement=True),
-    Column("received", DateTime(timezone=True), nullable=False, index=True),
+    Column("received", UtcDateTime(), nullable=False, index=True),
     Column("topic", String(256), nullable=False),
     Column("reason", String(32), nullable=False, index=True),
     Column("detail", Text, nullable=False),
@@ -57,4 +85,32 @@ site_counters = Table(
     metadata,
     Column("site", String(64), primary_key=True),
     Column("redelivered", BigInteger, nullable=False, default=0),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("key", String(256), nullable=False, index=True),
+    Column("rule", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("state", String(32), nullable=False, index=True),
+    Column("opened", UtcDateTime(), nullable=False, index=True),
+    Column("updated", UtcDateTime(), nullable=False),
+    Column("received", UtcDateTime(), nullable=False),
+    Column("escalated", Boolean, nullable=False),
+    Column("site", String(64), nullable=True),
+    Column("events", JSON, nullable=False),
+)
+
+alert_history = Table(
+    "alert_history",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(26), nullable=False, index=True),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("detail", JSON, nullable=False),
 )

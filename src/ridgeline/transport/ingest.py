@@ -19,10 +19,12 @@ import queue
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from sqlalchemy import Connection
 
 from ridgeline.model import Envelope, MessageType, utc_now
 from ridgeline.store.db import Store, StoreError
@@ -67,6 +69,7 @@ class Ingest:
         batch_size: int = 1000,
         batch_wait: float = 0.02,
         session_expiry_s: int = 86_400,
+        hook: Callable[[Connection, list[Envelope]], object] | None = None,
     ) -> None:
         self.store = store
         self.broker = broker
@@ -76,6 +79,7 @@ class Ingest:
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self.session_expiry_s = session_expiry_s
+        self.hook = hook
         self.counters = IngestCounters()
         self.last_error: str | None = None
         self._queue: queue.Queue[tuple[mqtt.Client, mqtt.MQTTMessage]] = queue.Queue()
@@ -194,7 +198,7 @@ class Ingest:
             good.append(env)
         while not self._stop.is_set():
             try:
-                result = self.store.ingest(good, received=now)
+                result = self.store.ingest(good, received=now, hook=self.hook)
                 for env in result.conflicts:
                     dead.append((f"{PREFIX}/{env.site}/{env.type.value}", Reason.SEQ_CONFLICT,
                                  f"{env.site} seq {env.seq} is already stored under another id (replay?)",

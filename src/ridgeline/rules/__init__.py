@@ -1,0 +1,1 @@
+"""Rules: events to alerts, correlation, schedules, the alert lifecycle and escalation."""

@@ -1,0 +1,105 @@
+"""The alert service: stored events in, alerts out, lifecycle and escalation, all in the database.
+
+State lives in the database, not in memory, so several ingest workers (or processes) and
+the ``ridgeline alert`` commands all see one truth, and a restarted centre carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlalchemy import Connection
+
+from ridgeline.model import Alert, AlertState, Envelope, Event, MessageType, utc_now
+from ridgeline.rules.engine import AlertStateError, RuleEngine, escalate, transition
+from ridgeline.store import alerts as repo
+from ridgeline.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+class AlertService:
+    """Applies the rules to stored events and keeps alerts moving."""
+
+    def __init__(self, store: Store, engine: RuleEngine) -> None:
+        self.store = store
+        self.engine = engine
+        self.opened = 0
+        self.updated = 0
+        self.escalations: list[Event] = []
+        self._lock = threading.Lock()  # one batch at a time per process: correlation reads then writes
+
+    def on_stored(self, envelopes: Sequence[Envelope], now: datetime | None = None) -> list[Alert]:
+        """Alerts opened or updated by newly stored events (in a transaction of its own)."""
+        with self.store.engine.begin() as conn:
+            return self.apply(conn, envelopes, now)
+
+    def apply(self, conn: Connection, envelopes: Sequence[Envelope], now: datetime | None = None) -> list[Alert]:
+        """The same inside the caller's transaction (ingest commits messages and alerts together)."""
+        now = now or utc_now()
+        changed: list[Alert] = []
+        events = [e for e in envelopes if e.type == MessageType.EVENTS]
+        if not events:
+            return changed
+        with self._lock:
+            for env in events:
+                try:
+                    event = Event.model_validate(env.payload)
+                except ValidationError:  # already validated at ingest; never stop the batch
+                    continue
+                match = self.engine.match(env.site, event)
+                if match is None:
+                    continue
+                current = repo.open_alert(conn, match.key)
+                alert = self.engine.apply(env.site, event, match, current)
+                if alert is current:
+                    continue
+                created = current is None or alert.id != current.id
+                repo.save_alert(
+                    conn, alert, match.rule.id, "opened" if created else "updated", now,
+                    detail={"event": event.id, "site": env.site, "seq": env.seq}, created=created,
+                )
+                if created:
+                    self.opened += 1
+                else:
+                    self.updated += 1
+                changed.append(alert)
+        return changed
+
+    def set_state(self, alert_id: str, to: AlertState, actor: str, note: str = "",
+                  now: datetime | None = None) -> Alert:
+        """Move an alert along its lifecycle (acknowledge, dispatch, resolve)."""
+        now = now or utc_now()
+        with self._lock, self.store.engine.begin() as conn:
+            found = repo.get_alert(conn, alert_id)
+            if found is None:
+                raise AlertStateError(f"no alert {alert_id}")
+            alert, rule, _received, _escalated = found
+            moved = transition(alert, to, now)
+            repo.save_alert(conn, moved, rule, to.value, now, actor=actor, detail={"note": note} if note else {})
+        return moved
+
+    def escalate_due(self, now: datetime | None = None) -> list[Event]:
+        """Escalate every new alert left unacknowledged past its rule's limit; the escalation events."""
+        now = now or utc_now()
+        emitted: list[Event] = []
+        with self._lock, self.store.engine.begin() as conn:
+            for alert, rule_id, received in repo.unescalated_new(conn):
+                rule = self.engine.by_id.get(rule_id)
+                if rule is None or rule.escalate_after_s is None:
+                    continue
+                waited = (now - received).total_seconds()
+                if waited < rule.escalate_after_s:
+                    continue
+                higher, event = escalate(alert, now, waited)
+                repo.save_alert(conn, higher, rule_id, "escalated", now, detail=event.model_dump(mode="json"),
+                                escalated=True)
+                emitted.append(event)
+        if emitted:
+            log.warning("escalated %d unacknowledged alert(s)", len(emitted))
+            self.escalations.extend(emitted)
+        return emitted
