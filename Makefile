@@ -1,5 +1,6 @@
 # Two commands on a fresh Debian machine with Python 3.11:
-#   make demo   coverage and siting on the example sector (prints tables, writes maps)
+#   make demo   coverage and siting on the example sector (prints tables, writes maps),
+#               then the sector live: embedded broker, centre, a simulated edge per site
 #   make test   every test
 # Both set themselves up and are safe to run twice.
 
@@ -28,6 +29,7 @@ demo: $(STAMP)
 	$(BIN)/ridgeline coverage $(SECTOR) --out $(DEMO_OUT)/coverage
 	$(BIN)/ridgeline site $(SECTOR) --add 5 --exact --out $(DEMO_OUT)/site
 	$(BIN)/ridgeline radio $(SECTOR)
+	$(BIN)/ridgeline live $(SECTOR) --seconds 30 --out $(DEMO_OUT)/live
 	@echo "maps: $(DEMO_OUT)/coverage/coverage.png  $(DEMO_OUT)/site/sites.png"
 
 test: $(STAMP)

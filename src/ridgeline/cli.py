@@ -359,6 +359,7 @@ def edge(
 ) -> None:
     """Run a site's edge agent: sensor adapter -> durable outbox -> MQTT."""
     import logging
+    import signal
 
     try:
         from ridgeline.config import load_sector
@@ -377,6 +378,7 @@ def edge(
         agent = EdgeAgent(site, outbox or Path(f"ridgeline-{site}.outbox.db"), _broker(broker, username, password,
                           ca_file), adapter, resend_after=resend_after)
         err.print(f"edge {site}: {adapter.name} -> {agent.outbox.path} -> {agent.publisher.broker}")
+        signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
         empty = agent.run(exit_when_drained=exit_when_drained)
         err.print(
             f"edge {site}: produced {agent.produced}, sent {agent.publisher.sent}, confirmed "
@@ -398,7 +400,11 @@ def serve(
     db: Annotated[str, typer.Option("--db", help="Database URL (SQLite file or postgresql+psycopg://...).")] = (
         "sqlite:///ridgeline-centre.db"
     ),
-    broker: BrokerOpt = "mqtt://127.0.0.1:1883",
+    broker: Annotated[
+        str, typer.Option("--broker", help="Broker URL (mqtt://[user:pass@]host[:port], mqtts://...), or "
+                          "'embedded' for an in-process broker on 127.0.0.1 (demos, single host).")
+    ] = "embedded",
+    embedded_port: Annotated[int, typer.Option(help="Port of the embedded broker.")] = 1883,
     username: UserOpt = None,
     password: PasswordOpt = None,
     ca_file: CaOpt = None,
@@ -417,6 +423,15 @@ def serve(
 
         sector = load_sector(sector_file)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        embedded = None
+        if broker == "embedded":
+            from ridgeline.transport.embedded import EmbeddedBroker
+
+            embedded = EmbeddedBroker(port=embedded_port)
+            embedded.start()
+            broker = embedded.url
+            workers = 1  # no shared subscriptions on the embedded broker
+            err.print(f"embedded broker on {embedded.url} (MQTT 3.1.1, local only; deploy with Mosquitto)")
         centre = Centre(db, _broker(broker, username, password, ca_file), workers=workers, http_port=http_port,
                         worker_prefix=worker_prefix, rules=list(sector.rules))
         centre.start()
@@ -427,6 +442,8 @@ def serve(
         with contextlib.suppress(KeyboardInterrupt):
             done.wait()
         centre.stop()
+        if embedded is not None:
+            embedded.stop()
     except RidgelineError as exc:
         _fail(exc)
 
@@ -472,6 +489,54 @@ def store_check(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def live(
+    sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML).")],
+    seconds: Annotated[float, typer.Option(help="How long to run, seconds of wall time.")] = 30.0,
+    rate: Annotated[float, typer.Option(help="Simulation ticks per second at each site.")] = 5.0,
+    sites: Annotated[int | None, typer.Option(help="Only the first N sites (default: all).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the centre's database and the outboxes.")] = (
+        Path("out/live")
+    ),
+) -> None:
+    """The whole sector live on this machine: embedded broker, centre, a simulated edge per site."""
+    import logging
+
+    try:
+        from ridgeline.config import load_sector
+        from ridgeline.sim.live import run_live
+
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        sector = load_sector(sector_file)
+        with _progress() as bar:
+            task = bar.add_task("live: messages stored at the centre", total=None)
+            result = run_live(
+                sector, out_dir, seconds, rate=rate, sites=sites,
+                progress=lambda _t, stored: bar.update(task, completed=stored),
+            )
+    except RidgelineError as exc:
+        _fail(exc)
+    table = Table(title=f"Live for {seconds:.0f} s: what reached the centre")
+    for col in ("site", "received", "last seq", "missing", "duplicates"):
+        table.add_column(col, justify="left" if col == "site" else "right")
+    for r in result.reports:
+        table.add_row(r.site, str(r.received), str(r.max_seq), str(r.missing), str(r.duplicates))
+    out.print(table)
+    from ridgeline.store import alerts as repo
+    from ridgeline.store.db import Store
+
+    store = Store(result.db_url)
+    with store.engine.connect() as conn:
+        rows = repo.list_alerts(conn, limit=10)
+    store.close()
+    if rows:
+        out.print(_alerts_table(rows))
+    out.print(
+        f"alerts opened {result.alerts_opened}, updated {result.alerts_updated}, escalated {result.escalations}; "
+        f"all of them: ridgeline alert list --db {result.db_url}"
+    )
+
+
 alert_app = typer.Typer(help="Alerts: list them and move them along their lifecycle.", no_args_is_help=True)
 app.add_typer(alert_app, name="alert")
 DbOpt = Annotated[str, typer.Option("--db", help="Database URL.")]
@@ -495,14 +560,18 @@ def alert_list(
         store.close()
     except RidgelineError as exc:
         _fail(exc)
-    table = Table(title="Alerts")
+    out.print(_alerts_table(rows))
+
+
+def _alerts_table(rows: list[Any]) -> Table:
+    table = Table(title="Alerts (^: escalated)")
     for col in ("id", "opened (UTC)", "type", "severity", "state", "events", "site", "key"):
         table.add_column(col)
     for a, escalated in rows:
         table.add_row(a.id, a.opened.strftime("%Y-%m-%d %H:%M:%S"), a.type.value,
                       a.severity.value + (" ^" if escalated else ""), a.state.value, str(len(a.events)),
                       a.site or "", a.key)
-    out.print(table)
+    return table
 
 
 def _move(db: str, alert_id: str, to: str, actor: str, note: str) -> None:

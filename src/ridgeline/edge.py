@@ -82,7 +82,7 @@ class EdgeAgent:
     def __init__(
         self, site: str, outbox_path: Path, broker: BrokerConfig, adapter: SensorAdapter,
         batch_interval: float = 0.02, outbox_max_bytes: int = 512 * 1024 * 1024,
-        resend_after: float = 15.0,
+        resend_after: float = 15.0, forward_logs: bool = True,
     ) -> None:
         self.site = site
         self.adapter = adapter
@@ -93,7 +93,7 @@ class EdgeAgent:
         self.backlog_at_stop = -1
         self.adapter_done = threading.Event()
         self._stop = threading.Event()
-        self._forwarder = LogForwarder(self.outbox)
+        self._forwarder = LogForwarder(self.outbox) if forward_logs else None
         self._thread = threading.Thread(target=self._produce, name=f"adapter-{site}", daemon=True)
 
     def start(self) -> None:
@@ -102,7 +102,8 @@ class EdgeAgent:
             if done:
                 log.info("%s resumes after position %d", self.adapter.name, done)
                 self.adapter.resume(done)
-        logging.getLogger("ridgeline").addHandler(self._forwarder)
+        if self._forwarder is not None:
+            logging.getLogger("ridgeline").addHandler(self._forwarder)
         self.publisher.start()
         self._thread.start()
 
@@ -149,11 +150,16 @@ class EdgeAgent:
             self.stop()
         return self.backlog_at_stop == 0
 
+    def request_stop(self) -> None:
+        """Ask ``run`` to stop (safe from a signal handler)."""
+        self._stop.set()
+
     def stop(self) -> None:
         self._stop.set()
         self.adapter.close()
         self._thread.join(timeout=5)
-        logging.getLogger("ridgeline").removeHandler(self._forwarder)
+        if self._forwarder is not None:
+            logging.getLogger("ridgeline").removeHandler(self._forwarder)
         self.publisher.stop()
         self.backlog_at_stop = self.outbox.backlog()
         self.outbox.close()

@@ -26,6 +26,7 @@ from ridgeline.model import Detection, Event, EventType, ObjectClass, Position, 
 from ridgeline.model.envelope import MessageType
 from ridgeline.model.sensor import SensorMessage
 from ridgeline.terrain.coverage import load_sector_terrain
+from ridgeline.terrain.dem import Terrain
 from ridgeline.terrain.footprint import Footprint, sensor_footprint
 
 
@@ -34,15 +35,15 @@ class WalkerAdapter:
 
     name = "simulate"
 
-    def __init__(self, site: str, sector: Sector, rate: float = 2.0, walkers: int = 4, tick_s: float = 10.0,
-                 seed: int | None = None, **_: Any) -> None:
+    def __init__(self, site: str, sector: Sector, rate: float = 2.0, walkers: int = 6, tick_s: float = 20.0,
+                 seed: int | None = None, terrain: Terrain | None = None, **_: Any) -> None:
         match = [s for s in sector.sites if s.id == site]
         if not match:
             raise ConfigError(f"sector has no site {site!r}")
         self.site = match[0]
         self.rate = rate
         self.tick_s = tick_s
-        self.terrain = load_sector_terrain(sector)
+        self.terrain = terrain if terrain is not None else load_sector_terrain(sector)
         self.footprints: list[Footprint] = [sensor_footprint(self.terrain, self.site, s) for s in self.site.sensors]
         self.line = LineString([self.terrain.to_map(lon, lat) for lon, lat in sector.line_lonlat()])
         self.rng = np.random.default_rng(seed)

@@ -31,7 +31,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 
-
 class UtcDateTime(TypeDecorator[datetime]):
     """An aware UTC instant on every database (SQLite keeps no zone: stored and read as UTC)."""
 

@@ -7,7 +7,7 @@ TLS (the CA file, client certificate and key come from ``BrokerConfig``).
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
@@ -32,9 +32,12 @@ class BrokerConfig:
     ca_file: str | None = None
     cert_file: str | None = None
     key_file: str | None = None
+    #: MQTT protocol: 5, or 4 (3.1.1) after a broker refused 5 (the embedded broker)
+    protocol: int = 5
 
     @classmethod
-    def from_url(cls, url: str, **tls_files: str | None) -> BrokerConfig:
+    def from_url(cls, url: str, ca_file: str | None = None, cert_file: str | None = None,
+                 key_file: str | None = None) -> BrokerConfig:
         """Parse ``mqtt://user:pass@host:port`` (``mqtts`` for TLS)."""
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
@@ -48,24 +51,41 @@ class BrokerConfig:
             host=parts.hostname, port=port,
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
-            tls=tls, **tls_files,
+            tls=tls, ca_file=ca_file, cert_file=cert_file, key_file=key_file,
         )
 
     def with_credentials(self, username: str | None, password: str | None) -> BrokerConfig:
         """The same broker with other credentials (a site's own)."""
-        return BrokerConfig(self.host, self.port, username, password, self.tls, self.ca_file, self.cert_file,
-                            self.key_file)
+        return replace(self, username=username, password=password)
+
+    def fallback(self, refusal: str | None) -> BrokerConfig | None:
+        """MQTT 3.1.1 settings if the broker seems not to speak MQTT 5, else None.
+
+        ``refusal`` is the CONNACK's reason, or None when the broker never answered the
+        CONNECT or closed the connection without a reason (what a 3.1.1-only broker may do
+        with an MQTT 5 CONNECT it cannot parse).
+        """
+        if self.protocol == 5 and (refusal is None or "protocol" in refusal.lower()):
+            return replace(self, protocol=4)
+        return None
 
     def __str__(self) -> str:
         user = f"{self.username}@" if self.username else ""
         return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
 
 
-def new_client(config: BrokerConfig, client_id: str, manual_ack: bool = False) -> mqtt.Client:
-    """An MQTT v5 client with credentials and TLS set, not yet connected."""
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack
-    )
+def new_client(config: BrokerConfig, client_id: str, manual_ack: bool = False, persistent: bool = False) -> mqtt.Client:
+    """A client with credentials and TLS set, not yet connected (MQTT 5, or 3.1.1 where
+    ``config.protocol`` says so; ``persistent`` keeps a 3.1.1 session across connections)."""
+    if config.protocol == 5:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=manual_ack
+        )
+    else:
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, manual_ack=manual_ack,
+            clean_session=not persistent,
+        )
     if config.username is not None:
         client.username_pw_set(config.username, config.password)
     if config.tls:
@@ -75,6 +95,15 @@ def new_client(config: BrokerConfig, client_id: str, manual_ack: bool = False) -
         )
     client.reconnect_delay_set(min_delay=1, max_delay=8)
     return client
+
+
+def connect(client: mqtt.Client, config: BrokerConfig, persistent_s: int = 0) -> None:
+    """Connect (blocking for the TCP part); ``persistent_s`` > 0 resumes and keeps an MQTT 5 session."""
+    if config.protocol == 5 and persistent_s > 0:
+        client.connect(config.host, config.port, keepalive=10, clean_start=False,
+                       properties=session_properties(persistent_s))
+    else:
+        client.connect(config.host, config.port, keepalive=10)
 
 
 def session_properties(expiry_s: int) -> Properties:

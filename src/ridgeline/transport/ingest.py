@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from ridgeline.model import Envelope, MessageType, utc_now
 from ridgeline.store.db import Store, StoreError
-from ridgeline.transport.broker import BrokerConfig, new_client, session_properties
+from ridgeline.transport.broker import BrokerConfig, connect, new_client
 from ridgeline.transport.wire import (
     PREFIX,
     Reason,
@@ -90,7 +90,10 @@ class Ingest:
 
     @property
     def subscription(self) -> str:
-        return f"$share/{self.group}/{PREFIX}/+/+"
+        """The shared subscription (MQTT 5), or a plain one on a 3.1.1 broker (one worker)."""
+        if self.broker.protocol == 5:
+            return f"$share/{self.group}/{PREFIX}/+/+"
+        return f"{PREFIX}/+/+"
 
     def start(self) -> None:
         self._conn_thread.start()
@@ -104,17 +107,21 @@ class Ingest:
     # -- connection ---------------------------------------------------------------------
     def _connect_loop(self) -> None:
         backoff = 0.25
+        connected_once = False
         while not self._stop.is_set():
             down = threading.Event()
             up = threading.Event()
-            client = new_client(self.broker, client_id=f"ridgeline-centre-{self.worker}", manual_ack=True)
+            refused: list[str] = []
+            client = new_client(self.broker, client_id=f"ridgeline-centre-{self.worker}", manual_ack=True,
+                                persistent=True)
             client.max_inflight_messages_set(1000)
             client.max_queued_messages_set(0)
 
             def on_connect(c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any, up: threading.Event = up,
-                           down: threading.Event = down) -> None:
+                           down: threading.Event = down, refused: list[str] = refused) -> None:
                 if reason.is_failure:
                     self.last_error = f"broker {self.broker} refused the connection: {reason}"
+                    refused.append(str(reason))
                     down.set()
                     return
                 c.subscribe(self.subscription, qos=1)
@@ -132,21 +139,28 @@ class Ingest:
             client.on_disconnect = on_disconnect
             client.on_message = on_message
             try:
-                client.connect(self.broker.host, self.broker.port, keepalive=10, clean_start=False,
-                               properties=session_properties(self.session_expiry_s))
+                connect(client, self.broker, persistent_s=self.session_expiry_s)
             except OSError as exc:
                 self.last_error = f"broker {self.broker}: {exc}"
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 8.0)
                 continue
             client.loop_start()
-            if up.wait(10) and not down.is_set():
+            if up.wait(5) and not down.is_set():
                 backoff = 0.25
+                connected_once = True
                 self._client = client
                 self.counters.connected = True
                 while not self._stop.is_set() and not down.is_set():
                     down.wait(0.2)
                 self.counters.connected = False
+            elif not up.is_set() and not connected_once and (
+                fallback := self.broker.fallback(refused[0] if refused else None)
+            ) is not None:
+                log.info("broker %s does not speak MQTT 5: using 3.1.1 without shared subscriptions", self.broker)
+                self.broker = fallback
+                client.loop_stop()
+                continue
             if self._stop.is_set():
                 client.disconnect()
             client.loop_stop()

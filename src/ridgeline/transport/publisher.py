@@ -22,7 +22,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 from ridgeline.model import Envelope, MessageType, SiteStatus, new_id, utc_now
-from ridgeline.transport.broker import BrokerConfig, new_client
+from ridgeline.transport.broker import BrokerConfig, connect, new_client
 from ridgeline.transport.outbox import Outbox
 from ridgeline.transport.wire import command_topic, data_topic, encode, parse_ack
 
@@ -127,7 +127,7 @@ class Publisher:
         while not self._stop.is_set():
             conn = _Connection(self)
             try:
-                conn.client.connect(self.broker.host, self.broker.port, keepalive=10)
+                connect(conn.client, self.broker)
             except OSError as exc:
                 self.last_error = f"broker {self.broker}: {exc}"
                 self._stop.wait(backoff)
@@ -135,14 +135,21 @@ class Publisher:
                 continue
             conn.client.loop_start()
             self._conn = conn
-            if conn.up.wait(10) and not conn.down.is_set():
+            if conn.up.wait(5) and not conn.down.is_set():
                 backoff = 0.25
                 self.connections += 1
                 self._publish_status(conn, online=True)
                 self._drain(conn)
-            elif conn.refused:
-                self.last_error = f"broker {self.broker} refused the connection: {conn.refused}"
-                log.warning(self.last_error)
+            elif not conn.up.is_set() and self.connections == 0:
+                fallback = self.broker.fallback(conn.refused)
+                if fallback is not None:
+                    log.info("broker %s does not speak MQTT 5: using 3.1.1", self.broker)
+                    self.broker = fallback
+                    conn.client.loop_stop()
+                    continue
+                if conn.refused:
+                    self.last_error = f"broker {self.broker} refused the connection: {conn.refused}"
+                    log.warning(self.last_error)
             if self._stop.is_set() and not conn.down.is_set():
                 self._publish_status(conn, online=False)
                 conn.client.disconnect()

@@ -1,0 +1,107 @@
+"""The embedded broker: an in-process MQTT broker (amqtt) so a demo needs no server installed.
+
+amqtt speaks MQTT 3.1.1 only, without shared subscriptions: Ridgeline's clients notice
+("unsupported protocol version") and fall back to 3.1.1 with persistent sessions, and the
+centre runs one ingest worker.  It listens on 127.0.0.1 only and lets anyone local in —
+it is for demos and single-host trials.  Deployments use Mosquitto or an EMQX cluster
+(README, "Deploying"), which bring TLS, per-site credentials and the topic ACL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+
+from ridgeline.errors import RidgelineError
+from ridgeline.transport.broker import BrokerConfig
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedBrokerError(RidgelineError, OSError):
+    """The embedded broker cannot start (usually: its port is taken)."""
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex((host, port)) == 0
+
+
+class EmbeddedBroker:
+    """amqtt running on its own event loop in a background thread."""
+
+    def __init__(self, port: int = 1883, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.port = port
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._broker: Any = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="embedded-broker", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> None:
+        if port_in_use(self.port, self.host):
+            raise EmbeddedBrokerError(
+                f"port {self.port} is taken (a broker already running?): use it with --broker "
+                f"mqtt://{self.host}:{self.port}, or pick another --embedded-port"
+            )
+        # amqtt logs every MQTT 5 CONNECT it cannot parse (our clients then fall back to
+        # 3.1.1) and its own shutdown races; the clients report what matters
+        for name in ("amqtt", "transitions"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise EmbeddedBrokerError(f"embedded broker did not start on {self.host}:{self.port}")
+        if self._error is not None:
+            raise EmbeddedBrokerError(f"embedded broker on {self.host}:{self.port}: {self._error}")
+        deadline = time.monotonic() + timeout
+        while not port_in_use(self.port, self.host):
+            if time.monotonic() > deadline:
+                raise EmbeddedBrokerError(f"embedded broker is not listening on {self.host}:{self.port}")
+            time.sleep(0.05)
+
+    def _run(self) -> None:
+        from amqtt.broker import Broker
+
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        loop.set_exception_handler(lambda _loop, ctx: log.debug("embedded broker: %s", ctx.get("message")))
+        config = {
+            "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}", "max_connections": 1000}},
+            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+        }
+        try:
+            self._broker = Broker(config, loop=loop)
+            loop.run_until_complete(self._broker.start())
+        except BaseException as exc:  # reported to start()
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        loop.run_forever()
+        loop.close()
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            try:
+                asyncio.run_coroutine_threadsafe(self._broker.shutdown(), loop).result(timeout=10)
+            except Exception as exc:  # shutting down anyway
+                log.debug("embedded broker shutdown: %s", exc)
+            loop.call_soon_threadsafe(loop.stop)
+        self._thread.join(timeout=10)
+
+    def config(self) -> BrokerConfig:
+        """Client settings for this broker (MQTT 3.1.1 from the start)."""
+        return replace(BrokerConfig.from_url(self.url), protocol=4)
