@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 DEMO_OUT ?= out/demo
 SECTOR := examples/white-mountains/sector.yaml
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test test-deps lint setup clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "need $(PY) (3.11+)"; exit 1; }
@@ -32,7 +32,14 @@ demo: $(STAMP)
 	$(BIN)/ridgeline live $(SECTOR) --seconds 30 --out $(DEMO_OUT)/live
 	@echo "maps: $(DEMO_OUT)/coverage/coverage.png  $(DEMO_OUT)/site/sites.png"
 
-test: $(STAMP)
+# Debian packages the tests drive: Mosquitto (a real broker).  PostgreSQL is used where it
+# answers on 127.0.0.1:5432 (RIDGELINE_TEST_PG); its tests are skipped, with the reason, where not.
+test-deps:
+	@command -v mosquitto >/dev/null || test -x /usr/sbin/mosquitto || { \
+	  echo "installing mosquitto (Debian) for the broker tests"; \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto mosquitto-clients) >/dev/null; }
+
+test: $(STAMP) test-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q

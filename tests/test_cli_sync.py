@@ -1,0 +1,67 @@
+"""The sync commands: clear errors on bad input, store check's exit status, and a short live run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ridgeline.cli import app
+from ridgeline.model import Detection, Envelope, MessageType, ObjectClass, Position, new_id, utc_now
+from ridgeline.store.db import Store
+
+from .conftest import EXAMPLE
+
+runner = CliRunner()
+SECTOR = str(EXAMPLE / "sector.yaml")
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_edge_names_what_is_wrong(tmp_path: Path) -> None:
+    code, out = run("edge", SECTOR, "--site", "atlantis", "--simulate")
+    assert code == 2 and "no site 'atlantis'" in out and "shelburne" in out
+    code, out = run("edge", SECTOR, "--site", "gorham")
+    assert code == 2 and "exactly one of --replay FILE or --simulate" in out
+    code, out = run("edge", SECTOR, "--site", "gorham", "--replay", str(tmp_path / "none.jsonl"))
+    assert code == 2 and "none.jsonl does not exist" in out
+    code, out = run("edge", SECTOR, "--site", "gorham", "--simulate", "--broker", "http://x")
+    assert code == 2 and "broker URL 'http://x'" in out
+
+
+def test_store_check_fails_on_missing_seqs(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    store = Store(db)
+    now = utc_now()
+    det = Detection(sensor="cam", time=now, object_class=ObjectClass.ANIMAL, position=Position(lon=1, lat=1),
+                    confidence=0.5).model_dump(mode="json")
+    store.ingest([Envelope(id=new_id(), site="gorham", seq=s, type=MessageType.DETECTIONS, time=now, sent=now,
+                           payload=det) for s in (1, 2, 4)])
+    store.close()
+    code, out = run("store", "check", "--db", db)
+    assert code == 1 and "gorham missing seqs: 3" in out
+    store = Store(db)
+    store.ingest([Envelope(id=new_id(), site="gorham", seq=3, type=MessageType.DETECTIONS, time=now, sent=now,
+                           payload=det)])
+    store.close()
+    code, out = run("store", "check", "--db", db)
+    assert code == 0, out
+
+
+def test_alert_commands_refuse_unknown_alerts(tmp_path: Path) -> None:
+    code, out = run("alert", "ack", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "--db", f"sqlite:///{tmp_path / 'c.db'}")
+    assert code == 2 and "no alert 01ARZ3NDEKTSV4RRFFQ69G5FAV" in out
+
+
+def test_live_runs_the_sector_on_an_embedded_broker(tmp_path: Path) -> None:
+    code, out = run("live", SECTOR, "--seconds", "6", "--sites", "5", "--rate", "20", "--out", str(tmp_path))
+    assert code == 0, out
+    assert "what reached the centre" in out and "alerts opened" in out
+    store = Store(f"sqlite:///{tmp_path / 'centre.db'}")
+    reports = store.check()
+    store.close()
+    assert reports and all(r.missing == 0 and r.duplicates == 0 for r in reports)
+    assert sum(r.received for r in reports) > 0
