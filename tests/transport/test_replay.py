@@ -42,7 +42,7 @@ def test_resume_skips_what_was_stored(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_named() -> None:
-    with pytest.raises(DataFileNotFoundError, match="nope.jsonl"):
+    with pytest.raises(DataFileNotFoundError, match=r"nope\.jsonl"):
         ReplayAdapter("s1", "nope.jsonl")
 
 
