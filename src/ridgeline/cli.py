@@ -569,7 +569,7 @@ def _alerts_table(rows: list[Any]) -> Table:
         table.add_column(col)
     for a, escalated in rows:
         table.add_row(a.id, a.opened.strftime("%Y-%m-%d %H:%M:%S"), a.type.value,
-                      a.severity.value + (" ^" if escalated else ""), a.state.value, str(len(a.events)),
+                      a.severity.value + (" ^" if escalated else ""), a.state.value, str(a.event_count),
                       a.site or "", a.key)
     return table
 

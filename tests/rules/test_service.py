@@ -36,7 +36,7 @@ def test_events_become_correlated_alerts_that_escalate(db_url: str) -> None:  # 
     with store.engine.connect() as conn:
         alerts = repo.list_alerts(conn)
     assert len(alerts) == 2
-    main = next(a for a, _ in alerts if len(a.events) == 3)
+    main = next(a for a, _ in alerts if a.event_count == 3)
     assert main.severity.value == "high" and main.state == AlertState.NEW
     assert service.escalate_due(t + timedelta(seconds=30)) == []
     service.set_state(next(a.id for a, _ in alerts if a.id != main.id), AlertState.ACKNOWLEDGED, actor="op")

@@ -129,3 +129,32 @@ def test_fuzz_envelope_shapes_decode_or_raise_wire_errors(data: dict[str, object
     except WireError:
         return
     assert env.site == "s1" and env.type == MessageType.EVENTS
+
+
+def test_a_batch_keeps_its_good_envelopes_and_refuses_the_bad_ones_alone() -> None:
+    from ridgeline.transport.wire import decode_batch, encode_batch
+
+    good1, good2 = envelope(seq=1), envelope(seq=3)
+    other_site = envelope(seq=2, site="s2")
+    raw = encode_batch([encode(good1), b'{"id": "nonsense"}', encode(other_site), encode(good2)])
+    envs, refused = decode_batch(TOPIC, raw)
+    assert [e.seq for e in envs] == [1, 3]
+    assert [r.error.reason for r in refused] == [Reason.SCHEMA, Reason.SITE_MISMATCH]
+    assert refused[0].raw == b'{"id":"nonsense"}'
+    envs, refused = decode_batch(TOPIC, b"[]")
+    assert envs == [] and refused[0].error.reason == Reason.SCHEMA
+    envs, refused = decode_batch(TOPIC, b"[1, 2")
+    assert envs == [] and refused[0].error.reason == Reason.MALFORMED_JSON
+    with pytest.raises(WireError):
+        decode(TOPIC, raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(json_values, st.just("ENV")), max_size=6))
+def test_fuzz_batches_never_raise(items: list[object]) -> None:
+    from ridgeline.transport.wire import decode_batch
+
+    raw = json.dumps([envelope(seq=i + 1).model_dump(mode="json") if x == "ENV" else x
+                      for i, x in enumerate(items)]).encode()
+    envs, refused = decode_batch(TOPIC, raw)
+    assert len(envs) + len(refused) == max(len(items), 1)

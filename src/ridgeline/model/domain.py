@@ -149,7 +149,9 @@ class Alert(_Model):
     state: AlertState = Field(default=AlertState.NEW, description="Where it is in its lifecycle.")
     opened: UtcTime = Field(description="Time of its first event, UTC.")
     updated: UtcTime = Field(description="Time of its latest event or state change, UTC.")
-    events: list[Id] = Field(default_factory=list, description="Events it gathers, oldest first.")
+    event_count: int = Field(default=1, ge=1, description="How many events it gathers (each is in its history).")
+    first_event: Id = Field(description="The event that opened it.")
+    last_event: Id = Field(description="Its latest event.")
     site: Id | None = Field(default=None, description="Site the events came from.")
 
 

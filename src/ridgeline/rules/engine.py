@@ -4,7 +4,7 @@ No I/O: the alert service (``rules.service``) looks up open alerts and stores th
 An event matches the first rule whose types, sites, sensors, zones, minimum severity and
 schedule admit it.  Its correlation key is (rule, sensor or zone or site, type, object):
 within the rule's window a later event with the same key updates the open alert (its
-events, its time, a higher severity) instead of opening a second one.
+event count, its time, a higher severity) instead of opening a second one.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class RuleEngine:
         """The alert after this event: the open one updated if the event falls in its window,
         else a new one."""
         window = timedelta(seconds=match.rule.correlation_window_s)
-        if open_alert is not None and event.id in open_alert.events:
+        if open_alert is not None and event.id in (open_alert.first_event, open_alert.last_event):
             return open_alert  # seen already (a redelivery): nothing changes
         if (
             open_alert is not None
@@ -90,14 +90,15 @@ class RuleEngine:
             severity = max(open_alert.severity, match.severity, key=lambda s: s.rank)
             return open_alert.model_copy(
                 update={
-                    "events": [*open_alert.events, event.id],
+                    "event_count": open_alert.event_count + 1,
+                    "last_event": event.id,
                     "updated": max(open_alert.updated, event.time),
                     "severity": severity,
                 }
             )
         return Alert(
             id=new_id(), key=match.key, type=event.type, severity=match.severity, opened=event.time,
-            updated=event.time, events=[event.id], site=site,
+            updated=event.time, first_event=event.id, last_event=event.id, site=site,
         )
 
 

@@ -45,29 +45,41 @@ class AlertService:
         events = [e for e in envelopes if e.type == MessageType.EVENTS]
         if not events:
             return changed
+        matched = []
+        for env in events:
+            try:
+                event = Event.model_validate(env.payload)
+            except ValidationError:  # already validated at ingest; never stop the batch
+                continue
+            match = self.engine.match(env.site, event)
+            if match is not None:
+                matched.append((env, event, match))
+        if not matched:
+            return changed
         with self._lock:
-            for env in events:
-                try:
-                    event = Event.model_validate(env.payload)
-                except ValidationError:  # already validated at ingest; never stop the batch
+            current = repo.open_alerts(conn, {m.key for _, _, m in matched})
+            created: dict[str, tuple[Alert, str]] = {}
+            updated: dict[str, Alert] = {}
+            history: list[dict[str, object]] = []
+            for env, event, match in matched:
+                before = current.get(match.key)
+                alert = self.engine.apply(env.site, event, match, before)
+                if alert is before:
                     continue
-                match = self.engine.match(env.site, event)
-                if match is None:
-                    continue
-                current = repo.open_alert(conn, match.key)
-                alert = self.engine.apply(env.site, event, match, current)
-                if alert is current:
-                    continue
-                created = current is None or alert.id != current.id
-                repo.save_alert(
-                    conn, alert, match.rule.id, "opened" if created else "updated", now,
-                    detail={"event": event.id, "site": env.site, "seq": env.seq}, created=created,
-                )
-                if created:
-                    self.opened += 1
+                current[match.key] = alert
+                new = before is None or alert.id != before.id
+                if new or alert.id in created:
+                    created[alert.id] = (alert, match.rule.id)
                 else:
-                    self.updated += 1
+                    updated[alert.id] = alert
+                history.append({
+                    "alert_id": alert.id, "time": now, "action": "opened" if new else "updated", "actor": "rules",
+                    "detail": {"event": event.id, "site": env.site, "seq": env.seq},
+                })
                 changed.append(alert)
+            repo.write_batch(conn, list(created.values()), list(updated.values()), history, now)
+            self.opened += sum(1 for h in history if h["action"] == "opened")
+            self.updated += sum(1 for h in history if h["action"] == "updated")
         return changed
 
     def set_state(self, alert_id: str, to: AlertState, actor: str, note: str = "",

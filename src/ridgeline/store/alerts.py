@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,8 @@ _OPEN = [AlertState.NEW.value, AlertState.ACKNOWLEDGED.value, AlertState.DISPATC
 def _alert(row: Any) -> Alert:
     return Alert(
         id=row.id, key=row.key, type=row.type, severity=row.severity, state=row.state, opened=row.opened,
-        updated=row.updated, events=list(row.events), site=row.site,
+        updated=row.updated, event_count=row.event_count, first_event=row.first_event, last_event=row.last_event,
+        site=row.site,
     )
 
 
@@ -26,6 +28,42 @@ def open_alert(conn: Connection, key: str) -> Alert | None:
         select(alerts).where(alerts.c.key == key, alerts.c.state.in_(_OPEN)).order_by(alerts.c.updated.desc()).limit(1)
     ).first()
     return _alert(row) if row else None
+
+
+def open_alerts(conn: Connection, keys: Iterable[str]) -> dict[str, Alert]:
+    """The latest open alert of each key that has one."""
+    keys = list(keys)
+    found: dict[str, Alert] = {}
+    for chunk in range(0, len(keys), 500):
+        rows = conn.execute(
+            select(alerts).where(alerts.c.key.in_(keys[chunk : chunk + 500]), alerts.c.state.in_(_OPEN))
+            .order_by(alerts.c.updated)
+        ).all()
+        for row in rows:
+            found[row.key] = _alert(row)  # later rows (newer) win
+    return found
+
+
+def write_batch(
+    conn: Connection, created: list[tuple[Alert, str]], updated: list[Alert], history_rows: list[dict[str, Any]],
+    at: datetime,
+) -> None:
+    """Store a batch of alert changes: new alerts (with their rule), updated ones, and their history."""
+    if created:
+        conn.execute(insert(alerts), [{**_values(a), "id": a.id, "rule": rule, "received": at, "escalated": False}
+                                      for a, rule in created])
+    for a in updated:
+        conn.execute(update(alerts).where(alerts.c.id == a.id).values(**_values(a)))
+    if history_rows:
+        conn.execute(insert(alert_history), history_rows)
+
+
+def _values(alert: Alert) -> dict[str, Any]:
+    return {
+        "key": alert.key, "type": alert.type.value, "severity": alert.severity.value, "state": alert.state.value,
+        "opened": alert.opened, "updated": alert.updated, "site": alert.site, "event_count": alert.event_count,
+        "first_event": alert.first_event, "last_event": alert.last_event,
+    }
 
 
 def get_alert(conn: Connection, alert_id: str) -> tuple[Alert, str, datetime, bool] | None:
@@ -39,10 +77,7 @@ def save_alert(
     detail: dict[str, Any] | None = None, escalated: bool | None = None, created: bool = False,
 ) -> None:
     """Insert or update an alert, and append the change to its history."""
-    values: dict[str, Any] = {
-        "key": alert.key, "type": alert.type.value, "severity": alert.severity.value, "state": alert.state.value,
-        "opened": alert.opened, "updated": alert.updated, "site": alert.site, "events": alert.events,
-    }
+    values = _values(alert)
     if created:
         conn.execute(insert(alerts).values(id=alert.id, rule=rule, received=at, escalated=False, **values))
     else:

@@ -100,7 +100,9 @@ alerts = Table(
     Column("received", UtcDateTime(), nullable=False),
     Column("escalated", Boolean, nullable=False),
     Column("site", String(64), nullable=True),
-    Column("events", JSON, nullable=False),
+    Column("event_count", BigInteger, nullable=False),
+    Column("first_event", String(26), nullable=False),
+    Column("last_event", String(26), nullable=False),
 )
 
 alert_history = Table(

@@ -35,7 +35,7 @@ from ridgeline.transport.wire import (
     WireError,
     WireLimits,
     command_topic,
-    decode,
+    decode_batch,
     encode_ack,
     parse_topic,
     peek_site_seq,
@@ -196,20 +196,18 @@ class Ingest:
         confirm: dict[str, list[int]] = {}
         dead: list[tuple[str, Reason, str, bytes]] = []
         for _client, msg in batch:
-            try:
-                env = decode(msg.topic, msg.payload, self.limits, now)
-            except WireError as exc:
-                dead.append((msg.topic, exc.reason, exc.detail, bytes(msg.payload)))
-                peek = peek_site_seq(msg.payload)
+            envelopes, refused = decode_batch(msg.topic, msg.payload, self.limits, now)
+            for r in refused:
+                dead.append((msg.topic, r.error.reason, r.error.detail, r.raw))
+                peek = peek_site_seq(r.raw)
                 own = peek is not None and _topic_site(msg.topic) == peek[0]
-                if peek and own and exc.reason not in (Reason.SITE_MISMATCH, Reason.BAD_TOPIC):
+                if peek and own and r.error.reason not in (Reason.SITE_MISMATCH, Reason.BAD_TOPIC):
                     confirm.setdefault(peek[0], []).append(peek[1])
-                continue
-            if env.type == MessageType.STATUS:
-                online = bool(env.payload.get("online"))
-                self.counters.status[env.site] = online
-                continue
-            good.append(env)
+            for env in envelopes:
+                if env.type == MessageType.STATUS:
+                    self.counters.status[env.site] = bool(env.payload.get("online"))
+                else:
+                    good.append(env)
         while not self._stop.is_set():
             try:
                 result = self.store.ingest(good, received=now, hook=self.hook)

@@ -23,8 +23,8 @@ import paho.mqtt.client as mqtt
 
 from ridgeline.model import Envelope, MessageType, SiteStatus, new_id, utc_now
 from ridgeline.transport.broker import BrokerConfig, connect, new_client
-from ridgeline.transport.outbox import Outbox
-from ridgeline.transport.wire import command_topic, data_topic, encode, parse_ack
+from ridgeline.transport.outbox import Outbox, Pending
+from ridgeline.transport.wire import command_topic, data_topic, encode, encode_batch, parse_ack
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,8 @@ class Publisher:
 
     def __init__(
         self, outbox: Outbox, site: str, broker: BrokerConfig, window: int = 1000,
-        resend_after: float = 15.0, max_unconfirmed: int = 20_000,
+        resend_after: float = 15.0, max_unconfirmed: int = 20_000, batch_max: int = 200,
+        batch_bytes: int = 128 * 1024,
     ) -> None:
         self.outbox = outbox
         self.site = site
@@ -99,7 +100,10 @@ class Publisher:
         self.window = window
         self.resend_after = resend_after
         self.max_unconfirmed = max_unconfirmed
+        self.batch_max = batch_max
+        self.batch_bytes = batch_bytes
         self.sent = 0
+        self.messages = 0  # MQTT messages (a batch of envelopes is one)
         self.confirmed = 0
         self._confirmations: collections.deque[list[int]] = collections.deque()
         self._sent_at: dict[int, float] = {}  # seq -> when last sent, until the centre confirms it
@@ -176,7 +180,7 @@ class Publisher:
             del self._sent_at[seq]
 
     def _drain(self, conn: _Connection) -> None:
-        inflight: dict[int, int] = {}  # mid -> seq awaiting the broker's PUBACK, this connection only
+        inflight: dict[int, int] = {}  # mid -> messages it carries, awaiting the broker's PUBACK
         last_expire = time.monotonic()
         while not self._stop.is_set() and not conn.down.is_set():
             while conn.acks:
@@ -186,15 +190,20 @@ class Publisher:
             if now - last_expire > 0.5:
                 self._expire(now)
                 last_expire = now
-            room = min(self.window - len(inflight), self.max_unconfirmed - len(self._sent_at))
-            batch = self.outbox.pending(room, skip=self._sent_at) if room > 0 else []
-            for p in batch:
-                info = conn.client.publish(data_topic(self.site, p.type), p.wire(self.site, utc_now()), qos=1)
+            room = min(self.window - len(inflight), (self.max_unconfirmed - len(self._sent_at)) // self.batch_max)
+            batch = self.outbox.pending(room * self.batch_max, skip=self._sent_at) if room > 0 else []
+            sent_at = utc_now()
+            for group in _groups(batch, self.batch_max, self.batch_bytes):
+                wires = [p.wire(self.site, sent_at) for p in group]
+                payload = wires[0] if len(wires) == 1 else encode_batch(wires)
+                info = conn.client.publish(data_topic(self.site, group[0].type), payload, qos=1)
                 if info.rc != mqtt.MQTT_ERR_SUCCESS:
                     break
-                inflight[info.mid] = p.seq
-                self.sent += 1
-                self._sent_at[p.seq] = now
+                inflight[info.mid] = len(group)
+                self.sent += len(group)
+                self.messages += 1
+                for p in group:
+                    self._sent_at[p.seq] = now
             if not batch and not conn.acks and not self._confirmations:
                 self._wake.wait(0.05)
                 self._wake.clear()
@@ -223,3 +232,21 @@ class Publisher:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=10)
+
+
+def _groups(batch: list[Pending], most: int, max_bytes: int) -> list[list[Pending]]:
+    """Consecutive messages of one type, at most ``most`` and about ``max_bytes`` per MQTT message.
+
+    Drain order is kept: a group ends where the type changes.
+    """
+    groups: list[list[Pending]] = []
+    size = 0
+    for p in batch:
+        cost = len(p.payload) + 200
+        if groups and groups[-1][0].type == p.type and len(groups[-1]) < most and size + cost <= max_bytes:
+            groups[-1].append(p)
+            size += cost
+        else:
+            groups.append([p])
+            size = cost
+    return groups

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -76,33 +77,89 @@ def parse_topic(topic: str) -> tuple[str, MessageType]:
 
 
 def decode(topic: str, raw: bytes, limits: WireLimits | None = None, now: datetime | None = None) -> Envelope:
-    """Check and parse one received message.
+    """Check and parse one received message holding one envelope.
 
     Refuses (``WireError``): oversized payloads, topics outside the scheme, bytes that are
     not JSON, envelopes or payloads that break the schema, a ``site`` or ``type`` that is
     not its topic's (a site publishing as another), and sensor times too far in the future.
     """
+    site, type_, data = _load(topic, raw, limits or WireLimits())
+    if isinstance(data, list):
+        raise WireError(Reason.SCHEMA, f"on {topic[:200]!r}: a batch where one envelope was expected")
+    return _envelope(topic, site, type_, data, limits or WireLimits(), now or utc_now())
+
+
+@dataclass(frozen=True)
+class Refused:
+    """One envelope of a message that could not be accepted, with its own bytes."""
+
+    error: WireError
+    raw: bytes
+
+
+def decode_batch(
+    topic: str, raw: bytes, limits: WireLimits | None = None, now: datetime | None = None
+) -> tuple[list[Envelope], list[Refused]]:
+    """Check and parse a message holding one envelope or a JSON array of them (a batch).
+
+    Each envelope of a batch is judged alone: a bad one is refused with its reason and
+    its own bytes, and the good ones around it are kept.  A message that cannot be read
+    at all (too large, bad topic, not JSON) is one refusal with the whole payload.
+    """
     limits = limits or WireLimits()
+    now = now or utc_now()
+    try:
+        site, type_, data = _load(topic, raw, limits)
+    except WireError as exc:
+        return [], [Refused(exc, raw)]
+    items = data if isinstance(data, list) else [data]
+    good: list[Envelope] = []
+    bad: list[Refused] = []
+    for item in items:
+        try:
+            good.append(_envelope(topic, site, type_, item, limits, now))
+        except WireError as exc:
+            bad.append(Refused(exc, raw if len(items) == 1 else _dump(item)))
+    if not items:
+        bad.append(Refused(WireError(Reason.SCHEMA, f"on {topic[:200]!r}: an empty batch"), raw))
+    return good, bad
+
+
+def encode_batch(envelopes_json: list[bytes]) -> bytes:
+    """One message carrying several envelopes (already encoded), as a JSON array."""
+    return b"[" + b",".join(envelopes_json) + b"]"
+
+
+def _dump(item: object) -> bytes:
+    try:
+        return json.dumps(item, separators=(",", ":")).encode()
+    except (TypeError, ValueError, RecursionError):
+        return repr(item)[:10_000].encode()
+
+
+def _load(topic: str, raw: bytes, limits: WireLimits) -> tuple[str, MessageType, Any]:
     if len(raw) > limits.max_payload_bytes:
         raise WireError(Reason.TOO_LARGE, f"{len(raw)} bytes on {topic[:200]!r}, limit {limits.max_payload_bytes}")
     site, type_ = parse_topic(topic)
     try:
-        data = json.loads(raw)
+        return site, type_, json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise WireError(Reason.MALFORMED_JSON, f"on {topic[:200]!r}: {str(exc)[:200]}") from None
+
+
+def _envelope(topic: str, site: str, type_: MessageType, data: Any, limits: WireLimits, now: datetime) -> Envelope:
     try:
         envelope = Envelope.model_validate(data)
-    except (ValidationError, ValueError, TypeError) as exc:
+    except (ValidationError, ValueError, TypeError, RecursionError) as exc:
         raise WireError(Reason.SCHEMA, f"on {topic[:200]!r}: {_first_error(exc)}") from None
     try:
         envelope.body()
-    except (ValidationError, ValueError, TypeError) as exc:
+    except (ValidationError, ValueError, TypeError, RecursionError) as exc:
         raise WireError(Reason.SCHEMA, f"on {topic[:200]!r}: payload.{_first_error(exc)}") from None
     if envelope.site != site:
         raise WireError(Reason.SITE_MISMATCH, f"envelope site {envelope.site!r} published on {topic[:200]!r}")
     if envelope.type != type_:
         raise WireError(Reason.TYPE_MISMATCH, f"envelope type {envelope.type.value!r} on {topic[:200]!r}")
-    now = now or utc_now()
     if envelope.time - now > limits.max_future:
         raise WireError(
             Reason.FUTURE_CLOCK,

@@ -29,7 +29,9 @@ def upgrade() -> None:
         sa.Column("received", sa.DateTime(timezone=True), nullable=False),
         sa.Column("escalated", sa.Boolean, nullable=False),
         sa.Column("site", sa.String(64), nullable=True),
-        sa.Column("events", sa.JSON, nullable=False),
+        sa.Column("event_count", sa.BigInteger, nullable=False),
+        sa.Column("first_event", sa.String(26), nullable=False),
+        sa.Column("last_event", sa.String(26), nullable=False),
     )
     op.create_index("ix_alerts_key", "alerts", ["key"])
     op.create_index("ix_alerts_state", "alerts", ["state"])
