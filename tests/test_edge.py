@@ -1,0 +1,74 @@
+"""The edge agent: log records forwarded with a rate limit, presence with a last will."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ridgeline.centre import Centre
+from ridgeline.edge import LogForwarder
+from ridgeline.model import MessageType
+from ridgeline.transport.broker import BrokerConfig
+from ridgeline.transport.outbox import Outbox
+
+from .broker import Mosquitto, free_port, mosquitto_path
+from .conftest import EXAMPLE
+
+
+def test_log_records_are_forwarded_and_rate_limited(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "o.db", "s1")
+    forwarder = LogForwarder(outbox, rate=5.0)
+    logger = logging.getLogger("ridgeline.test-forwarding")
+    logger.addHandler(forwarder)
+    logger.setLevel(logging.INFO)
+    try:
+        for i in range(50):
+            logger.warning("line %d", i)
+        time.sleep(0.5)
+        logger.warning("after the burst")
+    finally:
+        logger.removeHandler(forwarder)
+    logs = [p for p in outbox.pending(1000) if p.type == MessageType.LOGS]
+    assert 5 <= len(logs) <= 8  # the bucket's five, then what half a second refilled
+    assert '"suppressed":' in logs[-1].payload and '"suppressed":0' not in logs[-1].payload
+    assert "after the burst" in logs[-1].payload
+
+
+@pytest.mark.skipif(mosquitto_path() is None, reason="mosquitto is not installed")
+def test_a_killed_site_is_marked_offline_by_its_last_will(tmp_path: Path) -> None:
+    broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
+    broker.start()
+    centre = Centre(f"sqlite:///{tmp_path / 'c.db'}", BrokerConfig.from_url(broker.url("centre")),
+                    http_port=free_port())
+    centre.start()
+    replay = tmp_path / "r.jsonl"
+    replay.write_text("")
+    edge = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ridgeline"), "edge", str(EXAMPLE / "sector.yaml"), "--site", "gorham",
+         "--broker", broker.url("gorham"), "--replay", str(replay), "--outbox", str(tmp_path / "o.db")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        status = centre.workers[0].counters.status
+        deadline = time.monotonic() + 30
+        while status.get("gorham") is not True and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert status.get("gorham") is True
+        edge.send_signal(signal.SIGKILL)
+        edge.wait()
+        deadline = time.monotonic() + 30
+        while status.get("gorham") is not False and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert status.get("gorham") is False
+        assert centre.health()["sites_online"] == []
+    finally:
+        if edge.poll() is None:
+            edge.kill()
+        centre.stop()
+        broker.stop()
