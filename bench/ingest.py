@@ -133,7 +133,10 @@ class Pipeline:
             stdout=subprocess.DEVNULL, stderr=open(self.work / f"edge-{site}.log", "ab"),  # noqa: SIM115
         )
         peak = 0.0
+        deadline = time.monotonic() + 600
         while self.count(site) < n:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{site}: only {self.count(site)} of {n} rows after 10 minutes")
             if edge.poll() is not None:
                 raise SystemExit(f"edge {site} died: {(self.work / f'edge-{site}.log').read_text()[-2000:]}")
             peak = max(peak, vm_hwm_mb(edge.pid))
@@ -187,7 +190,9 @@ def main() -> None:
                 url, name = fresh_pg_database()
                 dbs.append(("PostgreSQL", url, name))
         for label, url, pg_name in dbs:
-            pipeline = Pipeline(broker, url, work)
+            run_dir = work / label.lower()
+            run_dir.mkdir()
+            pipeline = Pipeline(broker, url, run_dir)
             wall, edge_peak = pipeline.send("shelburne", args.events, 0)
             sustained = pipeline.span_rate("shelburne")
             n_lat = int(1000 * args.latency_seconds)

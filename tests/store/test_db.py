@@ -47,3 +47,14 @@ def test_migrations_run_twice_harmlessly(db_url: str) -> None:
     store = Store(db_url)
     assert store.check() == []
     store.close()
+
+
+def test_a_large_batch_is_split_into_statements_the_database_accepts(db_url: str) -> None:
+    store = Store(db_url)
+    batch = [env(i) for i in range(1, 12_001)]
+    assert store.ingest(batch).inserted == 12_000
+    again = store.ingest(batch[:6000] + [env(i) for i in range(12_001, 15_001)])
+    assert (again.inserted, again.redelivered) == (3000, 6000)
+    (report,) = store.check()
+    assert (report.received, report.missing) == (15_000, 0)
+    store.close()

@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from ridgeline.errors import RidgelineError
 from ridgeline.model import Envelope, utc_now
 from ridgeline.store.schema import dead_letters, messages, site_counters
+
+T = TypeVar("T")
 
 
 class StoreError(RidgelineError, RuntimeError):
@@ -91,6 +94,11 @@ class SiteReport:
     thinned: int
 
 
+def _chunks(items: Sequence[T], size: int = 1000) -> list[Sequence[T]]:
+    """Pieces small enough for one statement's parameter list."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 class Store:
     """The centre's database."""
 
@@ -129,23 +137,26 @@ class Store:
         try:
             with self.engine.begin() as conn:
                 ids = list(unique)
-                known = set(conn.scalars(select(messages.c.id).where(messages.c.id.in_(ids))))
+                known: set[str] = set()
+                for id_part in _chunks(ids):
+                    known.update(conn.scalars(select(messages.c.id).where(messages.c.id.in_(id_part))))
                 fresh = [e for e in unique.values() if e.id not in known]
                 for e in unique.values():
                     if e.id in known:
                         again[e.site] = again.get(e.site, 0) + 1
                 taken: set[tuple[str, int]] = set()
-                if fresh:
-                    keys = [(e.site, e.seq) for e in fresh]
-                    taken = {
-                        (s, q)
-                        for s, q in conn.execute(
-                            select(messages.c.site, messages.c.seq).where(
-                                tuple_(messages.c.site, messages.c.seq).in_(keys)
+                by_site: dict[str, list[int]] = {}
+                for e in fresh:
+                    by_site.setdefault(e.site, []).append(e.seq)
+                for site, seqs in by_site.items():
+                    for seq_part in _chunks(seqs):
+                        taken.update(
+                            (site, q)
+                            for q in conn.scalars(
+                                select(messages.c.seq).where(messages.c.site == site, messages.c.seq.in_(seq_part))
                             )
                         )
-                    }
-                rows = []
+                rows: list[dict[str, object]] = []
                 seen_keys: set[tuple[str, int]] = set()
                 for e in fresh:
                     key = (e.site, e.seq)
@@ -160,9 +171,11 @@ class Store:
                             "sent": e.sent, "received": received, "payload": e.payload,
                         }
                     )
-                if rows:
-                    res = conn.execute(self._insert(messages).on_conflict_do_nothing(), rows)
-                    result.inserted = res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(rows)
+                for row_part in _chunks(rows):
+                    res = conn.execute(self._insert(messages).on_conflict_do_nothing(), row_part)
+                    result.inserted += (
+                        res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(row_part)
+                    )
                     # a concurrent worker may have won a race for some rows: those are redeliveries
                     if result.inserted < len(rows):
                         site = str(rows[0]["site"])
@@ -172,7 +185,7 @@ class Store:
                     hook(conn, result.stored)
                 for site, n in again.items():
                     self._count_redelivered(conn, site, n)
-        except OperationalError as exc:
+        except SQLAlchemyError as exc:
             raise StoreError(f"ingest into {self.engine.url.render_as_string(hide_password=True)}: {exc}") from exc
         return result
 

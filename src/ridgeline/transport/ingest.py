@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -192,45 +193,47 @@ class Ingest:
 
     def _handle(self, batch: list[tuple[mqtt.Client, mqtt.MQTTMessage]]) -> None:
         now = utc_now()
-        good: list[Envelope] = []
-        confirm: dict[str, list[int]] = {}
-        dead: list[tuple[str, Reason, str, bytes]] = []
+        parts: list[_Part] = []
         for _client, msg in batch:
+            part = _Part(msg.topic)
             envelopes, refused = decode_batch(msg.topic, msg.payload, self.limits, now)
             for r in refused:
-                dead.append((msg.topic, r.error.reason, r.error.detail, r.raw))
+                part.dead.append((msg.topic, r.error.reason, r.error.detail, r.raw))
                 peek = peek_site_seq(r.raw)
                 own = peek is not None and _topic_site(msg.topic) == peek[0]
                 if peek and own and r.error.reason not in (Reason.SITE_MISMATCH, Reason.BAD_TOPIC):
-                    confirm.setdefault(peek[0], []).append(peek[1])
+                    part.confirm.append(peek)
             for env in envelopes:
                 if env.type == MessageType.STATUS:
                     self.counters.status[env.site] = bool(env.payload.get("online"))
                 else:
-                    good.append(env)
+                    part.good.append(env)
+            parts.append(part)
+        failures = 0
         while not self._stop.is_set():
             try:
-                result = self.store.ingest(good, received=now, hook=self.hook)
-                for env in result.conflicts:
-                    dead.append((f"{PREFIX}/{env.site}/{env.type.value}", Reason.SEQ_CONFLICT,
-                                 f"{env.site} seq {env.seq} is already stored under another id (replay?)",
-                                 env.model_dump_json().encode()))
-                for topic, reason, detail, raw in dead:
-                    self.store.dead_letter(topic, reason.value, detail, raw, received=now)
+                if failures < 3:
+                    self._commit(parts, now)
+                else:  # the same batch keeps failing: find the message that makes it fail
+                    for part in parts:
+                        self._commit_alone(part, now)
                 break
             except StoreError as exc:  # database away: keep the batch, try again
+                failures += 1
                 self.last_error = str(exc)
-                log.warning("ingest: %s; retrying", exc)
-                self._stop.wait(1.0)
+                log.warning("ingest: %s; retrying", str(exc).splitlines()[0][:300])
+                self._stop.wait(min(failures, 5.0))
         else:
             return  # stopping: nothing acknowledged, the broker will redeliver
-        self.counters.inserted += result.inserted
-        self.counters.redelivered += result.redelivered
         self.counters.batches += 1
-        for _topic, reason, _detail, _raw in dead:
-            self.counters.dead[reason.value] += 1
-        for env in good:
-            confirm.setdefault(env.site, []).append(env.seq)
+        confirm: dict[str, list[int]] = {}
+        for part in parts:
+            for reason in part.counted:
+                self.counters.dead[reason] += 1
+            for site, seq in part.confirm:
+                confirm.setdefault(site, []).append(seq)
+            for env in part.good:
+                confirm.setdefault(env.site, []).append(env.seq)
         # acknowledge to the broker (only on the connection the message came in on) ...
         for client, msg in batch:
             if client is self._client and self.counters.connected:
@@ -240,6 +243,52 @@ class Ingest:
         if current is not None and self.counters.connected:
             for site, seqs in confirm.items():
                 current.publish(command_topic(site, "ack"), encode_ack(seqs), qos=1)
+
+    def _commit(self, parts: list[_Part], now: datetime) -> None:
+        """Store every part's envelopes and dead letters (one transaction for the envelopes)."""
+        good = [env for part in parts for env in part.good]
+        dead = [d for part in parts for d in part.dead]
+        result = self.store.ingest(good, received=now, hook=self.hook)
+        for env in result.conflicts:
+            dead.append(_conflict(env))
+        for topic, reason, detail, raw in dead:
+            self.store.dead_letter(topic, reason.value, detail, raw, received=now)
+        self.counters.inserted += result.inserted
+        self.counters.redelivered += result.redelivered
+        for part in parts:
+            part.counted = [d[1].value for d in part.dead]
+        parts[0].counted.extend([Reason.SEQ_CONFLICT.value] * len(result.conflicts))
+
+    def _commit_alone(self, part: _Part, now: datetime) -> None:
+        """One message on its own; if the database refuses its envelopes, they are kept as dead
+        letters with the database's reason (a dead letter that fails too means the database
+        is away: the error goes up and the batch is tried again)."""
+        try:
+            self._commit([part], now)
+        except StoreError as exc:
+            detail = f"the database refused it: {str(exc).splitlines()[0][:500]}"
+            for env in part.good:
+                self.store.dead_letter(part.topic, Reason.STORE_ERROR.value, detail,
+                                       env.model_dump_json().encode(), received=now)
+            for topic, reason, d, raw in part.dead:
+                self.store.dead_letter(topic, reason.value, d, raw, received=now)
+            part.counted = [d[1].value for d in part.dead] + [Reason.STORE_ERROR.value] * len(part.good)
+
+
+@dataclass
+class _Part:
+    """What one MQTT message brought: envelopes to store, refusals, seqs to confirm anyway."""
+
+    topic: str
+    good: list[Envelope] = field(default_factory=list)
+    dead: list[tuple[str, Reason, str, bytes]] = field(default_factory=list)
+    confirm: list[tuple[str, int]] = field(default_factory=list)
+    counted: list[str] = field(default_factory=list)
+
+
+def _conflict(env: Envelope) -> tuple[str, Reason, str, bytes]:
+    return (f"{PREFIX}/{env.site}/{env.type.value}", Reason.SEQ_CONFLICT,
+            f"{env.site} seq {env.seq} is already stored under another id (replay?)", env.model_dump_json().encode())
 
 
 def _topic_site(topic: str) -> str | None:

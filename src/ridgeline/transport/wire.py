@@ -31,6 +31,7 @@ class Reason(StrEnum):
     TYPE_MISMATCH = "type_mismatch"
     FUTURE_CLOCK = "future_clock"
     SEQ_CONFLICT = "seq_conflict"
+    STORE_ERROR = "store_error"
 
 
 class WireError(RidgelineError, ValueError):
