@@ -176,10 +176,10 @@ class Store:
                     result.inserted += (
                         res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(row_part)
                     )
-                    # a concurrent worker may have won a race for some rows: those are redeliveries
-                    if result.inserted < len(rows):
-                        site = str(rows[0]["site"])
-                        again[site] = again.get(site, 0) + len(rows) - result.inserted
+                # a concurrent worker may have won a race for some rows: those are redeliveries
+                if result.inserted < len(rows):
+                    site = str(rows[0]["site"])
+                    again[site] = again.get(site, 0) + len(rows) - result.inserted
                 result.redelivered = sum(again.values())
                 if hook is not None and result.stored:
                     hook(conn, result.stored)
