@@ -7,8 +7,9 @@
     ``ridgeline edge --replay`` (as fast as it goes) -> durable outbox -> Mosquitto ->
     ``ridgeline serve`` -> committed row.  Sustained events/s is N over the span between the
     first and the last row's commit-batch stamp; latency, at a steady 1,000 events/s, is
-    each row's batch stamp at the centre minus the time the edge stored it in its outbox
-    (both clocks are this machine's).  Peak RSS of the edge and centre processes (VmHWM).
+    each row's batch stamp at the centre minus its event time (the replay is retimed to
+    play as if it happened now, so that is when the edge read it; both clocks are this
+    machine's).  Peak RSS of the edge and centre processes (VmHWM).
 
 Run from the repository root: ``.venv/bin/python -m bench.ingest [--events 50000]
 [--latency-seconds 20] [--no-postgresql]``.  Needs Debian's mosquitto; PostgreSQL at
@@ -129,7 +130,7 @@ class Pipeline:
         t = time.perf_counter()
         edge = subprocess.Popen(
             [RIDGELINE, "edge", str(SECTOR), "--site", site, "--broker", self.broker.url(site), "--replay",
-             str(replay), "--rate", str(rate), "--outbox", str(self.work / f"{site}.outbox.db")],
+             str(replay), "--rate", str(rate), "--retime", "--outbox", str(self.work / f"{site}.outbox.db")],
             stdout=subprocess.DEVNULL, stderr=open(self.work / f"edge-{site}.log", "ab"),  # noqa: SIM115
         )
         peak = 0.0

@@ -351,6 +351,9 @@ def edge(
     replay: Annotated[Path | None, typer.Option("--replay", help="Replay a JSONL file of messages.")] = None,
     simulate: Annotated[bool, typer.Option("--simulate", help="Simulated walkers crossing the line.")] = False,
     rate: Annotated[float, typer.Option(help="Messages per second from --replay (0: as fast as possible).")] = 0.0,
+    retime: Annotated[
+        bool, typer.Option("--retime", help="Shift --replay's times so the first message happens now.")
+    ] = False,
     outbox: Annotated[Path | None, typer.Option(help="Outbox file (default: ridgeline-SITE.outbox.db).")] = None,
     exit_when_drained: Annotated[
         bool, typer.Option("--exit-when-drained", help="Exit once the source ended and the centre has everything.")
@@ -371,7 +374,7 @@ def edge(
         if (replay is None) == (not simulate):
             raise typer.BadParameter("give exactly one of --replay FILE or --simulate")
         if replay is not None:
-            adapter = load_adapter("replay", site, path=replay, rate=rate)
+            adapter = load_adapter("replay", site, path=replay, rate=rate, retime=retime)
         else:
             adapter = load_adapter("simulate", site, sector=sector, rate=rate or 2.0)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -530,7 +533,13 @@ def live(
         rows = repo.list_alerts(conn, limit=10)
     store.close()
     if rows:
-        out.print(_alerts_table(rows))
+        brief = Table(title="Latest alerts")
+        for col in ("opened (UTC)", "type", "severity", "state", "events", "site"):
+            brief.add_column(col)
+        for a, escalated in rows:
+            brief.add_row(a.opened.strftime("%H:%M:%S"), a.type.value, a.severity.value + (" ^" if escalated else ""),
+                          a.state.value, str(a.event_count), a.site or "")
+        out.print(brief)
     out.print(
         f"alerts opened {result.alerts_opened}, updated {result.alerts_updated}, escalated {result.escalations}; "
         f"all of them: ridgeline alert list --db {result.db_url}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -108,13 +109,14 @@ class EdgeAgent:
         self._thread.start()
 
     def _produce(self) -> None:
-        pending: list[tuple[MessageType, BaseModel, None, Severity | None]] = []
+        pending: list[tuple[MessageType, BaseModel, datetime | None, Severity | None]] = []
         last = time.monotonic()
         try:
             for type_, body in self.adapter.messages():
                 if self._stop.is_set():
                     break
-                pending.append((type_, body, None, None))
+                # the envelope carries the sensor's time of what it reports
+                pending.append((type_, body, getattr(body, "time", None), None))
                 now = time.monotonic()
                 if len(pending) >= 500 or now - last >= self.batch_interval:
                     self._flush(pending)
@@ -126,7 +128,7 @@ class EdgeAgent:
             self._flush(pending)
             self.adapter_done.set()
 
-    def _flush(self, pending: list[tuple[MessageType, BaseModel, None, Severity | None]]) -> None:
+    def _flush(self, pending: list[tuple[MessageType, BaseModel, datetime | None, Severity | None]]) -> None:
         if pending:
             cursor = None
             if isinstance(self.adapter, ResumableAdapter):

@@ -53,3 +53,17 @@ def test_fuzz_garbage_lines_never_stop_the_replay(tmp_path: Path, garbage: list[
     path.write_bytes(b"\n".join([line(0).encode(), *[g.replace(b"\n", b" ") for g in garbage], line(1).encode()]))
     got = list(ReplayAdapter("s1", path).messages())
     assert len(got) >= 2
+
+
+def test_retime_plays_the_file_as_if_it_happened_now(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    old = utc_now() - timedelta(days=3)
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(
+        json.dumps({"type": "events", "payload": Event(type=EventType.LOITERING, time=old + timedelta(seconds=i))
+                    .model_dump(mode="json")}) for i in range(3)
+    ) + "\n")
+    times = [m[1].time for m in ReplayAdapter("s1", path, retime=True).messages()]  # type: ignore[attr-defined]
+    assert abs((times[0] - utc_now()).total_seconds()) < 5
+    assert [(t - times[0]).total_seconds() for t in times] == [0.0, 1.0, 2.0]

@@ -14,7 +14,6 @@ import math
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -82,12 +81,13 @@ class WalkerAdapter:
         return None
 
     def messages(self) -> Iterator[SensorMessage]:
-        clock = utc_now()
         start = time.monotonic()
         tick = 0
         while not self._closed.is_set():
             tick += 1
-            clock += timedelta(seconds=self.tick_s)
+            # walkers move tick_s of simulated time per tick; what they cause is stamped with
+            # the real clock, so the centre sees a live (time-lapse) scene, never the future
+            clock = utc_now()
             for i, w in enumerate(self.walkers):
                 x0, y0 = w["x"], w["y"]
                 w["heading"] += self.rng.normal(0.0, 0.15)

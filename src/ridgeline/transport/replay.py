@@ -1,4 +1,4 @@
-"""Replay adapter: a JSON-lines file of messages, sent at a steady rate.
+"""Replay adapter: a JSON-lines file of messages, sent at a steady rate (optionally retimed to now).
 
 Each line is ``{"type": "<detections|tracks|events|logs>", "payload": {...}}``, where the
 payload is the type's model (``docs/schema/``).  A line that is not valid is reported
@@ -11,13 +11,14 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from ridgeline.errors import DataFileNotFoundError
-from ridgeline.model import PAYLOADS, MessageType
+from ridgeline.model import PAYLOADS, MessageType, utc_now
 from ridgeline.model.sensor import SensorMessage
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,14 @@ class ReplayAdapter:
 
     name = "replay"
 
-    def __init__(self, site: str, path: str | Path, rate: float = 0.0, **_: Any) -> None:
+    def __init__(self, site: str, path: str | Path, rate: float = 0.0, retime: bool = False, **_: Any) -> None:
         self.site = site
         self.path = Path(path)
         if not self.path.is_file():
             raise DataFileNotFoundError(f"replay file {self.path} does not exist")
         self.rate = rate
+        self.retime = retime
+        self._shift: timedelta | None = None
         self.rejected = 0
         self.position = 0  # line number of the last message yielded
         self.cursor_name = f"replay:{self.path.resolve()}"
@@ -63,7 +66,7 @@ class ReplayAdapter:
                         time.sleep(delay)
                 sent += 1
                 self.position = number
-                yield message
+                yield self._retimed(message) if self.retime else message
 
     def _parse(self, raw: bytes, number: int) -> SensorMessage | None:
         try:
@@ -77,6 +80,16 @@ class ReplayAdapter:
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             log.warning("%s line %d skipped: %s", self.path, number, detail)
             return None
+
+    def _retimed(self, message: SensorMessage) -> SensorMessage:
+        """The message as if it happened now: every time shifted by (now - first message's time)."""
+        type_, body = message
+        when = getattr(body, "time", None)
+        if not isinstance(when, datetime):
+            return message
+        if self._shift is None:
+            self._shift = utc_now() - when
+        return type_, body.model_copy(update={"time": when + self._shift})
 
     def close(self) -> None:
         self._closed = True
