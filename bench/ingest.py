@@ -7,9 +7,9 @@
     ``ridgeline edge --replay`` (as fast as it goes) -> durable outbox -> Mosquitto ->
     ``ridgeline serve`` -> committed row.  Sustained events/s is N over the span between the
     first and the last row's commit-batch stamp; latency, at a steady 1,000 events/s, is
-    each row's batch stamp at the centre minus its event time (the replay is retimed to
-    play as if it happened now, so that is when the edge read it; both clocks are this
-    machine's).  Peak RSS of the edge and centre processes (VmHWM).
+    each row's batch stamp at the centre minus its event time (the file's events are 1 ms
+    apart and ``--retime`` plays them as if happening now, so an event's time is when the
+    edge read it; both clocks are this machine's).  Peak RSS of the edge and centre processes (VmHWM).
 
 Run from the repository root: ``.venv/bin/python -m bench.ingest [--events 50000]
 [--latency-seconds 20] [--no-postgresql]``.  Needs Debian's mosquitto; PostgreSQL at
@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -43,9 +44,11 @@ SECTOR = REPO / "examples" / "white-mountains" / "sector.yaml"
 RIDGELINE = str(Path(sys.executable).parent / "ridgeline")
 
 
-def event_line(i: int) -> str:
-    ev = Event(type=EventType.LINE_CROSSING, time=utc_now(), severity=Severity.MEDIUM, sensor="cam",
-               detail={"i": i})
+def event_line(i: int, rate: float = 0.0) -> str:
+    """One replay line; with a rate, event i happens i / rate seconds after the first."""
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    when = t0 + timedelta(seconds=i / rate) if rate > 0 else utc_now()
+    ev = Event(type=EventType.LINE_CROSSING, time=when, severity=Severity.MEDIUM, sensor="cam", detail={"i": i})
     return json.dumps({"type": "events", "payload": ev.model_dump(mode="json")})
 
 
@@ -126,7 +129,7 @@ class Pipeline:
     def send(self, site: str, n: int, rate: float) -> tuple[float, float]:
         """Replay n events from ``site``; returns (wall seconds until all committed, edge peak MB)."""
         replay = self.work / f"{site}.jsonl"
-        replay.write_text("\n".join(event_line(i) for i in range(n)) + "\n")
+        replay.write_text("\n".join(event_line(i, rate) for i in range(n)) + "\n")
         t = time.perf_counter()
         edge = subprocess.Popen(
             [RIDGELINE, "edge", str(SECTOR), "--site", site, "--broker", self.broker.url(site), "--replay",
