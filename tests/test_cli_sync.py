@@ -65,3 +65,16 @@ def test_live_runs_the_sector_on_an_embedded_broker(tmp_path: Path) -> None:
     store.close()
     assert reports and all(r.missing == 0 and r.duplicates == 0 for r in reports)
     assert sum(r.received for r in reports) > 0
+
+
+def test_track_writes_motchallenge_tracks_and_names_bad_input(tmp_path: Path) -> None:
+    det = tmp_path / "det.txt"
+    det.write_text("".join(f"{f},-1,{10 + 5 * f},50,40,90,0.9,-1,-1,-1\n" for f in range(1, 21)))
+    code, out = run("track", str(det), "--out", str(tmp_path / "tracks.txt"))
+    assert code == 0, out
+    assert "1 tracks, 20 boxes over 20 frames" in " ".join(out.split())
+    lines = (tmp_path / "tracks.txt").read_text().splitlines()
+    assert lines[0].startswith("1,1,15.00,50.00,40.00,90.00")
+    det.write_text("1,-1,10,50,40\n")
+    code, out = run("track", str(det), "--out", str(tmp_path / "t2.txt"))
+    assert code == 2 and "det.txt line 1: 5 fields" in out

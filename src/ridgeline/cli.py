@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from ridgeline.terrain.dem import Terrain
 
 app = typer.Typer(
-    help="Ridgeline: perimeter watch over hard terrain: coverage planning, and sync from sites to the centre.",
+    help="Ridgeline: perimeter watch over hard terrain: coverage planning, sync from sites to the centre, "
+    "alerts, tracking.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -544,6 +545,31 @@ def live(
         f"alerts opened {result.alerts_opened}, updated {result.alerts_updated}, escalated {result.escalations}; "
         f"all of them: ridgeline alert list --db {result.db_url}"
     )
+
+
+@app.command()
+def track(
+    detections: Annotated[Path, typer.Argument(help="Detections, MOTChallenge format (frame,id,l,t,w,h,conf,...).")],
+    out_path: Annotated[Path, typer.Option("--out", help="Tracks, MOTChallenge format.")],
+    min_hits: Annotated[int, typer.Option(help="Matches before a track counts (reported from its first).")] = 3,
+    lost_frames: Annotated[int, typer.Option(help="Frames a lost track is kept; its bridged gaps are filled.")] = 30,
+    frame_rate: Annotated[float, typer.Option(help="Frames per second of the sequence.")] = 30.0,
+) -> None:
+    """Track MOTChallenge detections (OC-SORT, finished offline) and write MOTChallenge tracks."""
+    try:
+        from ridgeline.vision.mot import read_mot, write_mot
+        from ridgeline.vision.tracking import TrackerSettings, track_sequence
+
+        boxes = read_mot(detections)
+        settings = TrackerSettings(min_hits=min_hits, lost_frames=lost_frames, frame_rate=frame_rate)
+        frames = int(boxes.frame.max())
+        with _progress() as bar:
+            task = bar.add_task("tracking", total=frames)
+            rows = track_sequence(boxes, settings, progress=lambda f: bar.update(task, completed=f))
+        n = write_mot(out_path, rows)
+        out.print(f"{out_path}: {len({r[1] for r in rows})} tracks, {n} boxes over {frames} frames")
+    except RidgelineError as exc:
+        _fail(exc)
 
 
 alert_app = typer.Typer(help="Alerts: list them and move them along their lifecycle.", no_args_is_help=True)

@@ -1,0 +1,1 @@
+"""Evaluations on data the project may not ship: scripts read it from a --data path."""

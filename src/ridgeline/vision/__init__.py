@@ -1,0 +1,1 @@
+"""Vision: video input, motion detection, tracking, zones and lines, pixel-to-map."""

@@ -1,0 +1,88 @@
+"""MOTChallenge text files: detections in, tracks out, so anyone can compare trackers.
+
+One line per box: ``frame,id,left,top,width,height,conf,x,y,z`` (frames from 1; id -1 for
+detections).  A bad line is an error naming the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ridgeline.errors import DataFileNotFoundError, RidgelineError
+
+FIELDS = ("frame", "id", "left", "top", "width", "height", "conf")
+
+
+class MotFormatError(RidgelineError, ValueError):
+    """A MOTChallenge file cannot be read."""
+
+
+@dataclass(frozen=True)
+class Boxes:
+    """Boxes of a sequence as columns: frame, id, x1, y1, x2, y2, confidence."""
+
+    frame: np.ndarray
+    id: np.ndarray
+    xyxy: np.ndarray
+    conf: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.frame.shape[0])
+
+    def at(self, frame: int) -> Boxes:
+        """The boxes of one frame."""
+        keep = self.frame == frame
+        return Boxes(self.frame[keep], self.id[keep], self.xyxy[keep], self.conf[keep])
+
+
+def read_mot(path: Path) -> Boxes:
+    """Read a MOTChallenge detection or track file."""
+    if not path.is_file():
+        raise DataFileNotFoundError(f"{path}: no such file")
+    rows: list[list[float]] = []
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                text = raw.decode("ascii").strip()
+            except UnicodeDecodeError:
+                raise MotFormatError(f"{path} line {number}: not text") from None
+            if not text:
+                continue
+            parts = text.split(",")
+            if len(parts) < 7:
+                raise MotFormatError(f"{path} line {number}: {len(parts)} fields, need at least 7 ({','.join(FIELDS)})")
+            values = []
+            for name, part in zip(FIELDS, parts[:7], strict=True):
+                try:
+                    v = float(part)
+                except ValueError:
+                    raise MotFormatError(f"{path} line {number}: {name} is not a number: {part[:30]!r}") from None
+                if not np.isfinite(v):
+                    raise MotFormatError(f"{path} line {number}: {name} is not finite")
+                values.append(v)
+            frame, _id, _l, _t, w, h, _c = values
+            if frame < 1 or frame != int(frame):
+                raise MotFormatError(f"{path} line {number}: frame must be a whole number >= 1, got {parts[0]}")
+            if w <= 0 or h <= 0:
+                raise MotFormatError(f"{path} line {number}: width and height must be positive")
+            rows.append(values)
+    if not rows:
+        raise MotFormatError(f"{path}: no boxes")
+    a = np.asarray(rows, dtype=np.float64)
+    xyxy = np.c_[a[:, 2], a[:, 3], a[:, 2] + a[:, 4], a[:, 3] + a[:, 5]]
+    return Boxes(a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), xyxy, a[:, 6])
+
+
+def write_mot(path: Path, rows: Iterable[tuple[int, int, float, float, float, float]]) -> int:
+    """Write tracks (frame, id, x1, y1, x2, y2) in MOTChallenge format; returns the line count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        f"{f},{tid},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},1,-1,-1,-1\n"
+        for f, tid, x1, y1, x2, y2 in sorted(rows)
+    ]
+    path.write_text("".join(lines))
+    return len(lines)
