@@ -78,3 +78,19 @@ def test_track_writes_motchallenge_tracks_and_names_bad_input(tmp_path: Path) ->
     det.write_text("1,-1,10,50,40\n")
     code, out = run("track", str(det), "--out", str(tmp_path / "t2.txt"))
     assert code == 2 and "det.txt line 1: 5 fields" in out
+
+
+def test_video_finds_the_crossings_and_writes_its_outputs(tmp_path: Path) -> None:
+    road = str(EXAMPLE.parents[1] / "tests" / "data" / "video" / "road_640x360.avi")
+    code, out = run("video", road, "--line", "320,0,320,360", "--min-height", "12",
+                    "--events", str(tmp_path / "ev.jsonl"), "--tracks", str(tmp_path / "t.txt"),
+                    "--annotate", str(tmp_path / "a.mp4"), "--mask", "0,0,640,0,640,40,0,40")
+    assert code == 0, out
+    assert "4 events" in " ".join(out.split())
+    lines = (tmp_path / "ev.jsonl").read_text().splitlines()
+    assert len(lines) == 4 and all('"right_to_left"' in ln for ln in lines)
+    assert (tmp_path / "t.txt").stat().st_size > 0 and (tmp_path / "a.mp4").stat().st_size > 10_000
+    code, out = run("video", road, "--line", "1,2,3")
+    assert code == 2 and "--line" in out
+    code, out = run("video", str(tmp_path / "none.avi"))
+    assert code == 2 and "none.avi: no such file" in out

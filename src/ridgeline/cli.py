@@ -572,6 +572,92 @@ def track(
         _fail(exc)
 
 
+def _points(text: str, what: str, at_least: int) -> tuple[tuple[float, float], ...]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise typer.BadParameter(f"{what} {text!r}: expected numbers x1,y1,x2,y2,...") from None
+    if len(values) % 2 or len(values) < 2 * at_least:
+        raise typer.BadParameter(f"{what} {text!r}: expected at least {at_least} x,y pairs")
+    return tuple((values[i], values[i + 1]) for i in range(0, len(values), 2))
+
+
+@app.command()
+def video(
+    source: Annotated[str, typer.Argument(help="Video file or stream URL (rtsp://, http://...).")],
+    line: Annotated[list[str] | None, typer.Option("--line", help="Tripwire x1,y1,x2,y2 in pixels (repeat).")] = None,
+    zone: Annotated[list[str] | None, typer.Option("--zone", help="Zone polygon x,y,x,y,... (repeat).")] = None,
+    mask: Annotated[
+        list[str] | None, typer.Option("--mask", help="Privacy mask polygon x,y,x,y,...: never analysed (repeat).")
+    ] = None,
+    loiter: Annotated[float | None, typer.Option(help="Seconds in a zone that count as loitering.")] = None,
+    detect_fps: Annotated[float, typer.Option(help="Frames per second analysed.")] = 15.0,
+    camera: Annotated[str, typer.Option(help="Camera id put in the events.")] = "camera",
+    min_height: Annotated[float, typer.Option(help="Ignore objects smaller than this, pixels.")] = 0.0,
+    events_path: Annotated[Path | None, typer.Option("--events", help="Events, JSON lines.")] = None,
+    tracks_path: Annotated[Path | None, typer.Option("--tracks", help="Tracks, MOTChallenge format.")] = None,
+    annotate: Annotated[Path | None, typer.Option("--annotate", help="Annotated copy, MP4.")] = None,
+) -> None:
+    """Motion, tracks and line/zone events in a video (day, night or thermal)."""
+    try:
+        from ridgeline.vision.mot import write_mot
+        from ridgeline.vision.motion import MotionDetector, MotionSettings
+        from ridgeline.vision.pipeline import VideoPipeline
+        from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
+        from ridgeline.vision.tracking import Tracker, TrackerSettings
+        from ridgeline.vision.video import FrameSource
+
+        lines = []
+        for i, text in enumerate(line or []):
+            pts = _points(text, "--line", 2)
+            if len(pts) != 2:
+                raise typer.BadParameter(f"--line {text!r}: expected exactly x1,y1,x2,y2")
+            lines.append(LineRule(f"line{i + 1}", pts[0], pts[1]))
+        zones = [ZoneRule(f"zone{i + 1}", _points(t, "--zone", 3), loiter_s=loiter) for i, t in enumerate(zone or [])]
+        masks = tuple(_points(t, "--mask", 3) for t in (mask or []))
+        src = FrameSource(source, detect_fps=detect_fps, colour=annotate is not None)
+        rate = src.fps / src.every
+        pipeline = VideoPipeline(
+            MotionDetector(MotionSettings(masks=masks)), Tracker(TrackerSettings(frame_rate=rate)),
+            TrackRules(lines, zones, min_height=min_height), camera=camera,
+        )
+        writer = None
+        if annotate is not None:
+            from ridgeline.vision.annotate import Annotator
+
+            writer = Annotator(annotate, src.width, src.height, rate, lines, zones, masks)
+        total = (src.frames // src.every) if src.frames else None
+        with _progress() as bar:
+            task = bar.add_task("video", total=total)
+            result = pipeline.run(
+                src, annotate=writer,
+                on_frame=lambda r: bar.update(
+                    task, completed=r.frames,
+                    description=f"video {r.fps:.0f} fps, {r.track_count} tracks, {len(r.events)} events",
+                ),
+            )
+        src.close()
+        if writer is not None:
+            writer.close()
+        if events_path is not None:
+            events_path.parent.mkdir(parents=True, exist_ok=True)
+            events_path.write_text("".join(
+                json.dumps({"type": "events", "payload": e.model_dump(mode="json")}) + "\n" for e in result.events
+            ))
+        if tracks_path is not None:
+            write_mot(tracks_path, result.tracks)
+    except RidgelineError as exc:
+        _fail(exc)
+    out.print(
+        f"{source}: {result.frames} frames at {result.fps:.0f} fps, {result.track_count} tracks, "
+        f"{len(result.events)} events, {result.background_resets} background resets"
+    )
+    for e in result.events[:20]:
+        out.print(f"  {e.time:%H:%M:%S} {e.type.value} {e.zone} {e.object_id} "
+                  f"{e.detail.get('direction', '')} at ({e.position.x if e.position else ''}, "
+                  f"{e.position.y if e.position else ''})")
+
+
 alert_app = typer.Typer(help="Alerts: list them and move them along their lifecycle.", no_args_is_help=True)
 app.add_typer(alert_app, name="alert")
 DbOpt = Annotated[str, typer.Option("--db", help="Database URL.")]

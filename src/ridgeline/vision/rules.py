@@ -1,0 +1,132 @@
+"""Rules on tracks in the image: line crossing with direction, zone intrusion, loitering.
+
+A track's place is its box's bottom centre (where a person or a vehicle touches the
+ground).  A crossing counts when that point goes from one side of the line to the other
+beyond a small dead band (so jitter on the line is not a crossing) and the step passes
+between the line's ends.  An intrusion counts after ``inertia`` consecutive frames inside
+the zone, once per visit; loitering after ``seconds`` inside, once per visit.  Objects
+smaller than ``min_height`` pixels are ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import cv2
+import numpy as np
+
+Direction = Literal["any", "left_to_right", "right_to_left"]
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """A tripwire from p1 to p2; left and right as seen on the screen facing from p1 to p2."""
+
+    id: str
+    p1: tuple[float, float]
+    p2: tuple[float, float]
+    direction: Direction = "any"
+    dead_band: float = 3.0
+
+
+@dataclass(frozen=True)
+class ZoneRule:
+    """A polygon watched for intrusion (after ``inertia`` frames) and loitering (after ``loiter_s``)."""
+
+    id: str
+    polygon: tuple[tuple[float, float], ...]
+    inertia: int = 3
+    loiter_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule found: kind (line_crossing, zone_intrusion, loitering), rule, track, where, detail."""
+
+    kind: str
+    rule: str
+    track: int
+    x: float
+    y: float
+    detail: dict[str, str | float]
+
+
+@dataclass
+class _TrackState:
+    side: dict[str, float] = field(default_factory=dict)
+    last: tuple[float, float] | None = None
+    inside: dict[str, int] = field(default_factory=dict)
+    entered: dict[str, float] = field(default_factory=dict)
+    reported: set[tuple[str, str]] = field(default_factory=set)
+
+
+class TrackRules:
+    """Applies lines and zones to the tracks of one camera."""
+
+    def __init__(self, lines: list[LineRule] | None = None, zones: list[ZoneRule] | None = None,
+                 min_height: float = 0.0) -> None:
+        self.lines = lines or []
+        self.zones = zones or []
+        self.min_height = min_height
+        self._state: dict[int, _TrackState] = {}
+        self._polys = {z.id: np.asarray(z.polygon, dtype=np.float32) for z in self.zones}
+
+    def update(self, tracks: list[tuple[int, np.ndarray]], time_s: float) -> list[Hit]:
+        hits: list[Hit] = []
+        for tid, box in tracks:
+            x1, y1, x2, y2 = (float(v) for v in box)
+            if y2 - y1 < self.min_height:
+                continue
+            px, py = (x1 + x2) / 2.0, y2
+            st = self._state.setdefault(tid, _TrackState())
+            for line in self.lines:
+                hit = self._line(line, st, tid, px, py)
+                if hit is not None:
+                    hits.append(hit)
+            for zone in self.zones:
+                hits.extend(self._zone(zone, st, tid, px, py, time_s))
+            st.last = (px, py)
+        return hits
+
+    def _line(self, line: LineRule, st: _TrackState, tid: int, px: float, py: float) -> Hit | None:
+        (ax, ay), (bx, by) = line.p1, line.p2
+        length = max(float(np.hypot(bx - ax, by - ay)), 1e-9)
+        # signed distance in image pixels (y grows downwards): positive on the right of p1->p2
+        # as seen on the screen, negative on its left
+        d = ((bx - ax) * (py - ay) - (by - ay) * (px - ax)) / length
+        side = 1.0 if d > line.dead_band else (-1.0 if d < -line.dead_band else 0.0)
+        before = st.side.get(line.id)
+        if side != 0.0:
+            st.side[line.id] = side
+        if before is None or side == 0.0 or side == before or st.last is None:
+            return None
+        # the step must pass between the line's ends
+        t = ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / (length * length)
+        if not 0.0 <= t <= 1.0:
+            return None
+        direction = "left_to_right" if before < side else "right_to_left"
+        if line.direction != "any" and direction != line.direction:
+            return None
+        return Hit("line_crossing", line.id, tid, px, py, {"direction": direction})
+
+    def _zone(self, zone: ZoneRule, st: _TrackState, tid: int, px: float, py: float, time_s: float) -> list[Hit]:
+        inside = cv2.pointPolygonTest(self._polys[zone.id], (px, py), False) >= 0
+        if not inside:
+            st.inside.pop(zone.id, None)
+            st.entered.pop(zone.id, None)
+            st.reported.discard((zone.id, "zone_intrusion"))
+            st.reported.discard((zone.id, "loitering"))
+            return []
+        n = st.inside.get(zone.id, 0) + 1
+        st.inside[zone.id] = n
+        st.entered.setdefault(zone.id, time_s)
+        hits = []
+        if n >= zone.inertia and (zone.id, "zone_intrusion") not in st.reported:
+            st.reported.add((zone.id, "zone_intrusion"))
+            hits.append(Hit("zone_intrusion", zone.id, tid, px, py, {}))
+        waited = time_s - st.entered[zone.id]
+        if zone.loiter_s is not None and waited >= zone.loiter_s and (zone.id, "loitering") not in st.reported:
+            st.reported.add((zone.id, "loitering"))
+            hits.append(Hit("loitering", zone.id, tid, px, py, {"seconds": round(waited, 1)}))
+        return hits

@@ -1,0 +1,65 @@
+"""The whole video pipeline on a real road clip, clean and with injected faults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ridgeline.vision.motion import MotionDetector
+from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
+from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
+from ridgeline.vision.tracking import Tracker, TrackerSettings
+from ridgeline.vision.video import Frame, FrameSource
+
+ROAD = Path(__file__).resolve().parents[1] / "data" / "video" / "road_640x360.avi"
+
+
+def run(kind: str) -> PipelineResult:
+    rng = np.random.default_rng(0)
+
+    def faults(frames: FrameSource) -> Iterator[Frame]:
+        for fr in frames:
+            y = fr.luma.astype(np.int16)
+            if kind == "ir_switch" and fr.index >= 150:
+                y = y // 2 + 90
+            if kind == "flicker" and fr.index % 20 < 2:
+                y = y + 60
+            if kind == "shake":
+                y = np.roll(y, (int(rng.integers(-3, 4)), int(rng.integers(-3, 4))), axis=(0, 1))
+            if kind == "rain":
+                y[rng.random(y.shape) < 0.01] = 255
+            if kind == "dropped" and 100 <= fr.index < 130:
+                continue
+            yield Frame(fr.index, fr.time_s, np.clip(y, 0, 255).astype(np.uint8))
+
+    source = FrameSource(ROAD, detect_fps=15)
+    pipeline = VideoPipeline(
+        MotionDetector(), Tracker(TrackerSettings(frame_rate=15)),
+        TrackRules([LineRule("mid", (320, 0), (320, 360))],
+                   [ZoneRule("verge", ((0, 300), (640, 200), (640, 360), (0, 360)))], min_height=12),
+    )
+    return pipeline.run(faults(source))
+
+
+@pytest.fixture(scope="module")
+def clean() -> PipelineResult:
+    return run("none")
+
+
+def test_cars_crossing_the_line_are_counted_with_their_direction(clean: PipelineResult) -> None:
+    crossings = [e for e in clean.events if e.type.value == "line_crossing"]
+    # four cars drive east past the middle of the frame (the line is drawn top to bottom)
+    assert [e.detail["direction"] for e in crossings] == ["right_to_left"] * 4
+    assert clean.frames == 187 and clean.track_count >= 4
+
+
+@pytest.mark.parametrize("kind", ["ir_switch", "flicker", "shake", "rain", "dropped"])
+def test_faults_cause_no_false_events(clean: PipelineResult, kind: str) -> None:
+    truth = [(e.type.value, int(e.detail["frame"])) for e in clean.events]
+    for e in run(kind).events:
+        key = (e.type.value, int(e.detail["frame"]))
+        # the same event a few frames early or late is not a false one
+        assert any(key[0] == t and abs(key[1] - f) <= 10 for t, f in truth), f"{kind}: false {key}"

@@ -1,0 +1,51 @@
+"""Line, zone and loitering rules on tracks with known paths."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
+
+
+def box_at(x: float, y: float) -> np.ndarray:
+    """A 20 x 40 box standing on (x, y)."""
+    return np.array([x - 10, y - 40, x + 10, y])
+
+
+def walk(rules: TrackRules, points: list[tuple[float, float]], tid: int = 1, dt: float = 0.1) -> list[str]:
+    found = []
+    for i, (x, y) in enumerate(points):
+        for hit in rules.update([(tid, box_at(x, y))], i * dt):
+            found.append(f"{hit.kind}:{hit.rule}:{hit.detail.get('direction', '')}")
+    return found
+
+
+def test_a_crossing_is_counted_once_with_its_direction() -> None:
+    line = LineRule("gate", (100, 0), (100, 200))  # drawn top to bottom: screen-west is its right
+    east = [(x, 150.0) for x in range(50, 160, 10)]
+    assert walk(TrackRules([line]), east) == ["line_crossing:gate:right_to_left"]
+    assert walk(TrackRules([line]), east[::-1]) == ["line_crossing:gate:left_to_right"]
+    only = LineRule("gate", (100, 0), (100, 200), direction="left_to_right")
+    assert walk(TrackRules([only]), east) == []
+
+
+def test_jitter_on_the_line_and_passing_beyond_its_ends_are_not_crossings() -> None:
+    line = LineRule("gate", (100, 0), (100, 200))
+    jitter = [(100 + (2 if i % 2 else -2), 150.0) for i in range(20)]
+    assert walk(TrackRules([line]), jitter) == []
+    below = [(x, 260.0) for x in range(50, 160, 10)]  # the line ends at y = 200
+    assert walk(TrackRules([line]), below) == []
+
+
+def test_intrusion_needs_inertia_and_loitering_needs_time() -> None:
+    zone = ZoneRule("yard", ((0, 0), (200, 0), (200, 200), (0, 200)), inertia=3, loiter_s=1.0)
+    blip = [(300.0, 100.0), (150.0, 100.0), (300.0, 100.0)] * 3  # never 3 frames in a row inside
+    assert walk(TrackRules(zones=[zone]), blip) == []
+    stay = [(300.0, 100.0)] + [(150.0, 100.0)] * 15
+    assert walk(TrackRules(zones=[zone]), stay) == ["zone_intrusion:yard:", "loitering:yard:"]
+
+
+def test_small_objects_are_ignored() -> None:
+    line = LineRule("gate", (100, 0), (100, 200))
+    rules = TrackRules([line], min_height=60)  # the boxes are 40 px high
+    assert walk(rules, [(x, 150.0) for x in range(50, 160, 10)]) == []
