@@ -51,7 +51,9 @@ class MotionDetector:
         h, w = luma.shape
         s = self.settings
         self._scale = h / s.height
-        small = cv2.resize(luma, (max(int(round(w / self._scale)), 1), s.height), interpolation=cv2.INTER_AREA)
+        step = max(h // (2 * s.height), 1)  # a large frame is first thinned to every step-th pixel
+        small = cv2.resize(luma[::step, ::step], (max(int(round(w / self._scale)), 1), s.height),
+                           interpolation=cv2.INTER_AREA)
         if self._mask is None and s.masks:
             mask = np.ones(small.shape, dtype=np.uint8)
             for poly in s.masks:

@@ -70,7 +70,7 @@ class FrameSource:
                 if i % self.every:
                     continue
                 t = float(frame.pts * frame.time_base) if frame.pts is not None and frame.time_base else i / self.fps
-                luma = frame.to_ndarray(format="gray")
+                luma = _luma(frame)
                 bgr = frame.to_ndarray(format="bgr24") if self.colour else None
                 self._queue.put(Frame(i, t, luma, bgr))
             self._queue.put(None)
@@ -93,3 +93,15 @@ class FrameSource:
             self._queue.get_nowait()
         self._thread.join(timeout=5)
         self._container.close()
+
+
+_PLANAR_LUMA = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21", "gray"}
+
+
+def _luma(frame: av.VideoFrame) -> np.ndarray:
+    """The frame's luma: its Y plane as it is (no copy, no conversion) where the format has
+    one — the common case — else a conversion."""
+    if frame.format.name in _PLANAR_LUMA:
+        plane = frame.planes[0]
+        return np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+    return frame.to_ndarray(format="gray")
