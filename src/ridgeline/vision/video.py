@@ -103,5 +103,5 @@ def _luma(frame: av.VideoFrame) -> np.ndarray:
     one — the common case — else a conversion."""
     if frame.format.name in _PLANAR_LUMA:
         plane = frame.planes[0]
-        return np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+        return np.frombuffer(memoryview(plane), np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
     return frame.to_ndarray(format="gray")
