@@ -32,12 +32,16 @@ demo: $(STAMP)
 	$(BIN)/ridgeline live $(SECTOR) --seconds 30 --out $(DEMO_OUT)/live
 	@echo "maps: $(DEMO_OUT)/coverage/coverage.png  $(DEMO_OUT)/site/sites.png"
 
-# Debian packages the tests drive: Mosquitto (a real broker).  PostgreSQL is used where it
-# answers on 127.0.0.1:5432 (RIDGELINE_TEST_PG); its tests are skipped, with the reason, where not.
+# Debian packages the tests drive: Mosquitto (a real broker), ffmpeg and rtsp-server-perl (a
+# live RTSP stream that drops).  PostgreSQL is used where it answers on 127.0.0.1:5432
+# (RIDGELINE_TEST_PG); its tests are skipped, with the reason, where not.
+TEST_DEBS := mosquitto mosquitto-clients ffmpeg rtsp-server-perl
 test-deps:
-	@command -v mosquitto >/dev/null || test -x /usr/sbin/mosquitto || { \
-	  echo "installing mosquitto (Debian) for the broker tests"; \
-	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto mosquitto-clients) >/dev/null; }
+	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing) >/dev/null; \
+	fi
 
 test: $(STAMP) test-deps
 	$(BIN)/ruff check .

@@ -19,7 +19,7 @@ from ridgeline.model import Event, EventType, ObjectClass, Position, Severity, u
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.rules import Hit, TrackRules
 from ridgeline.vision.tracking import Tracker, TrackRow
-from ridgeline.vision.video import Frame
+from ridgeline.vision.video import Frame, StatusChange
 
 _KINDS = {"line_crossing": EventType.LINE_CROSSING, "zone_intrusion": EventType.ZONE_INTRUSION,
           "loitering": EventType.LOITERING}
@@ -71,13 +71,20 @@ class VideoPipeline:
             detail={**hit.detail, "frame": frame.index},
         )
 
-    def run(self, frames: Iterable[Frame], on_frame: Callable[[PipelineResult], None] | None = None,
+    def run(self, frames: Iterable[Frame | StatusChange], on_frame: Callable[[PipelineResult], None] | None = None,
             annotate: Callable[[Frame, list[tuple[int, np.ndarray]], list[Event]], None] | None = None
             ) -> PipelineResult:
         """Run over an iterable of frames."""
         result = PipelineResult()
         t0 = time.perf_counter()
         for frame in frames:
+            if isinstance(frame, StatusChange):
+                result.events.append(Event(
+                    type=EventType.SENSOR_ONLINE if frame.online else EventType.SENSOR_OFFLINE,
+                    time=self.start + timedelta(seconds=frame.time_s), severity=Severity.MEDIUM, sensor=self.camera,
+                    detail={"reason": frame.reason} if frame.reason else {},
+                ))
+                continue
             tracks, events = self.step(frame)
             result.frames += 1
             result.events.extend(events)

@@ -7,9 +7,11 @@ that fills a small queue, so detection and decoding overlap.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,47 +39,133 @@ def is_stream(source: str) -> bool:
     return source.split("://", 1)[0].lower() in ("rtsp", "rtsps", "http", "https", "rtmp", "udp", "tcp")
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """A stream went offline (stalled, dropped) or came back."""
+
+    online: bool
+    time_s: float
+    reason: str = ""
+
+
 class FrameSource:
-    """Frames of one video file or stream."""
+    """Frames of one video file or stream.
+
+    A file is read once.  A stream (rtsp://, http://...) is read until ``close()``: when it
+    stalls (no packet for ``stall_s``) or drops, the source reports ``StatusChange(online=
+    False)`` and reconnects with backoff (0.5 s doubling to 8 s); the first frame after
+    that reports ``StatusChange(online=True)``.  Stream times are seconds since the source
+    started, so they keep increasing across reconnects.
+    """
 
     def __init__(self, source: str | Path, detect_fps: float = 15.0, colour: bool = False,
-                 queue_size: int = 8) -> None:
+                 queue_size: int = 8, stall_s: float = 5.0) -> None:
         self.source = str(source)
-        if not is_stream(self.source) and not Path(self.source).is_file():
+        self.live = is_stream(self.source)
+        self.stall_s = stall_s
+        self.detect_fps = detect_fps
+        if not self.live and not Path(self.source).is_file():
             raise DataFileNotFoundError(f"video {self.source}: no such file")
-        try:
-            self._container = av.open(self.source, timeout=10.0 if is_stream(self.source) else None)
-            self._stream = self._container.streams.video[0]
-        except (av.error.FFmpegError, IndexError, OSError) as exc:
-            raise VideoError(f"video {self.source}: {exc}") from exc
-        self._stream.thread_type = "AUTO"
-        rate = self._stream.average_rate
-        self.fps = float(rate) if rate else 25.0
-        self.width = self._stream.codec_context.width
-        self.height = self._stream.codec_context.height
-        self.frames = self._stream.frames or None
-        self.every = max(1, round(self.fps / detect_fps)) if detect_fps > 0 else 1
+        self._container, self._stream = self._open()
         self.colour = colour
-        self._queue: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[Frame | StatusChange | BaseException | None] = queue.Queue(maxsize=queue_size)
         self._stop = threading.Event()
+        self._t0 = time.monotonic()
+        self._online = True
         self._thread = threading.Thread(target=self._decode, name="decode", daemon=True)
 
-    def _decode(self) -> None:
+    def _open(self) -> tuple[av.container.InputContainer, av.video.stream.VideoStream]:
         try:
-            for i, frame in enumerate(self._container.decode(self._stream)):
+            options: dict[str, str] = {}
+            if self.source.lower().startswith("rtsp"):
+                # each attempt on fresh local RTP ports: a relay may still be sending the old
+                # session's packets to the previous ones
+                self._attempt = getattr(self, "_attempt", 0) + 1
+                low = 20000 + (self._attempt * 40) % 20000
+                options = {"rtsp_transport": "udp", "min_port": str(low), "max_port": str(low + 39)}
+            container = av.open(self.source, options=options,
+                                timeout=(self.stall_s * 2, self.stall_s) if self.live else None)
+            stream = container.streams.video[0]
+        except (av.error.FFmpegError, IndexError, OSError) as exc:
+            raise VideoError(f"video {self.source}: {exc}") from exc
+        stream.thread_type = "AUTO"
+        rate = stream.average_rate
+        self.fps = float(rate) if rate else 25.0
+        self.width = stream.codec_context.width
+        self.height = stream.codec_context.height
+        self.frames = stream.frames or None
+        self.every = max(1, round(self.fps / self.detect_fps)) if self.detect_fps > 0 else 1
+        return container, stream
+
+    def _put(self, item: Frame | StatusChange | BaseException | None) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _decode(self) -> None:
+        if not self.live:
+            try:
+                self._read(self._container, self._stream, 0)
+                self._put(None)
+            except (av.error.FFmpegError, OSError) as exc:
+                self._put(VideoError(f"video {self.source}: {exc}"))
+            return
+        container: av.container.InputContainer | None = self._container
+        stream = self._stream
+        index = 0
+        backoff = 0.5
+        while not self._stop.is_set():
+            if container is not None:
+                try:
+                    index = self._read(container, stream, index, on_first=None if self._online else self._back)
+                    reason = "the stream ended"
+                except (av.error.FFmpegError, OSError) as exc:
+                    reason = str(exc)[:200]
+                container.close()
+                container = None
                 if self._stop.is_set():
                     break
-                if i % self.every:
-                    continue
-                t = float(frame.pts * frame.time_base) if frame.pts is not None and frame.time_base else i / self.fps
-                luma = _luma(frame)
-                bgr = frame.to_ndarray(format="bgr24") if self.colour else None
-                self._queue.put(Frame(i, t, luma, bgr))
-            self._queue.put(None)
-        except (av.error.FFmpegError, OSError) as exc:
-            self._queue.put(VideoError(f"video {self.source}: {exc}"))
+                if self._online:
+                    self._online = False
+                    self._put(StatusChange(False, time.monotonic() - self._t0, reason))
+                    backoff = 0.5
+            self._stop.wait(backoff)
+            backoff = min(backoff * 2, 8.0)
+            try:
+                container, stream = self._open()
+            except VideoError:
+                container = None
 
-    def __iter__(self) -> Iterator[Frame]:
+    def _back(self) -> None:
+        self._online = True
+        self._put(StatusChange(True, time.monotonic() - self._t0))
+
+    def _read(self, container: av.container.InputContainer, stream: av.video.stream.VideoStream, index: int,
+              on_first: Callable[[], None] | None = None) -> int:
+        """Decode until the end; returns the next frame index."""
+        first = True
+        for frame in container.decode(stream):
+            if self._stop.is_set():
+                break
+            if first and on_first is not None:
+                on_first()
+            first = False
+            i = index
+            index += 1
+            if i % self.every:
+                continue
+            if self.live:
+                t = time.monotonic() - self._t0
+            else:
+                t = float(frame.pts * frame.time_base) if frame.pts is not None and frame.time_base else i / self.fps
+            bgr = frame.to_ndarray(format="bgr24") if self.colour else None
+            self._put(Frame(i, t, _luma(frame), bgr))
+        return index
+
+    def __iter__(self) -> Iterator[Frame | StatusChange]:
         self._thread.start()
         while True:
             item = self._queue.get()
@@ -91,8 +179,11 @@ class FrameSource:
         self._stop.set()
         while not self._queue.empty():
             self._queue.get_nowait()
-        self._thread.join(timeout=5)
-        self._container.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+        if self._container is not None:
+            with contextlib.suppress(av.error.FFmpegError, OSError):
+                self._container.close()
 
 
 _PLANAR_LUMA = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21", "gray"}
