@@ -629,13 +629,16 @@ def video(
         total = (src.frames // src.every) if src.frames else None
         with _progress() as bar:
             task = bar.add_task("video", total=total)
-            result = pipeline.run(
-                src, annotate=writer,
-                on_frame=lambda r: bar.update(
-                    task, completed=r.frames,
-                    description=f"video {r.fps:.0f} fps, {r.track_count} tracks, {len(r.events)} events",
-                ),
-            )
+            try:
+                result = pipeline.run(
+                    src, annotate=writer,
+                    on_frame=lambda r: bar.update(
+                        task, completed=r.frames,
+                        description=f"video {r.fps:.0f} fps, {r.track_count} tracks, {len(r.events)} events",
+                    ),
+                )
+            except KeyboardInterrupt:  # a live stream runs until stopped: keep what it found
+                result = pipeline.result
         src.close()
         if writer is not None:
             writer.close()

@@ -54,6 +54,7 @@ class VideoPipeline:
         self.rules = rules
         self.camera = camera
         self.start = start or utc_now()
+        self.result = PipelineResult()
 
     def step(self, frame: Frame) -> tuple[list[tuple[int, np.ndarray]], list[Event]]:
         """One frame: confirmed tracks and the events they caused."""
@@ -74,8 +75,9 @@ class VideoPipeline:
     def run(self, frames: Iterable[Frame | StatusChange], on_frame: Callable[[PipelineResult], None] | None = None,
             annotate: Callable[[Frame, list[tuple[int, np.ndarray]], list[Event]], None] | None = None
             ) -> PipelineResult:
-        """Run over an iterable of frames."""
-        result = PipelineResult()
+        """Run over an iterable of frames (a stream: until it is closed); ``self.result`` holds
+        the figures so far, so an interrupted run keeps them."""
+        result = self.result = PipelineResult()
         t0 = time.perf_counter()
         for frame in frames:
             if isinstance(frame, StatusChange):
