@@ -72,3 +72,16 @@ def test_a_killed_site_is_marked_offline_by_its_last_will(tmp_path: Path) -> Non
             edge.kill()
         centre.stop()
         broker.stop()
+
+
+def test_the_camera_adapter_yields_the_pipelines_events() -> None:
+    from ridgeline.edge import load_adapter
+    from ridgeline.vision.rules import LineRule
+
+    road = EXAMPLE.parents[1] / "tests" / "data" / "video" / "road_640x360.avi"
+    adapter = load_adapter("video", "gorham", source=str(road), lines=[LineRule("mid", (320, 0), (320, 360))],
+                           camera="gorham-cam", min_height=12)
+    got = list(adapter.messages())
+    adapter.close()
+    assert [m[0] for m in got] == [MessageType.EVENTS] * 4
+    assert {m[1].sensor for m in got} == {"gorham-cam"}  # type: ignore[attr-defined]

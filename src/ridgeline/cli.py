@@ -351,6 +351,12 @@ def edge(
     ca_file: CaOpt = None,
     replay: Annotated[Path | None, typer.Option("--replay", help="Replay a JSONL file of messages.")] = None,
     simulate: Annotated[bool, typer.Option("--simulate", help="Simulated walkers crossing the line.")] = False,
+    video_source: Annotated[
+        str | None, typer.Option("--video", help="A camera: video file or stream URL, analysed here.")
+    ] = None,
+    video_line: Annotated[
+        list[str] | None, typer.Option("--line", help="With --video: tripwire x1,y1,x2,y2 in pixels (repeat).")
+    ] = None,
     rate: Annotated[float, typer.Option(help="Messages per second from --replay (0: as fast as possible).")] = 0.0,
     retime: Annotated[
         bool, typer.Option("--retime", help="Shift --replay's times so the first message happens now.")
@@ -372,10 +378,18 @@ def edge(
         sector = load_sector(sector_file)
         if site not in {s.id for s in sector.sites}:
             raise _config_error(f"{sector_file}: no site {site!r} (sites: {', '.join(s.id for s in sector.sites)})")
-        if (replay is None) == (not simulate):
-            raise typer.BadParameter("give exactly one of --replay FILE or --simulate")
+        if sum((replay is not None, simulate, video_source is not None)) != 1:
+            raise typer.BadParameter("give exactly one of --replay FILE, --simulate or --video SOURCE")
         if replay is not None:
             adapter = load_adapter("replay", site, path=replay, rate=rate, retime=retime)
+        elif video_source is not None:
+            from ridgeline.vision.rules import LineRule
+
+            lines = []
+            for i, text in enumerate(video_line or []):
+                pts = _points(text, "--line", 2)
+                lines.append(LineRule(f"line{i + 1}", pts[0], pts[1]))
+            adapter = load_adapter("video", site, source=video_source, lines=lines, camera=f"{site}-cam")
         else:
             adapter = load_adapter("simulate", site, sector=sector, rate=rate or 2.0)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -1,0 +1,51 @@
+"""Camera adapter for the edge agent: a video source's line, zone and sensor events.
+
+Registered as ``video`` under ``ridgeline.sensors``.  It runs the video pipeline on a
+file or a stream and yields each event (line crossing, intrusion, loitering, sensor
+offline/online) for the outbox; a stream runs until the agent stops it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from ridgeline.model import Event, EventType, MessageType, Severity
+from ridgeline.model.sensor import SensorMessage
+from ridgeline.vision.motion import MotionDetector
+from ridgeline.vision.pipeline import VideoPipeline
+from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
+from ridgeline.vision.tracking import Tracker, TrackerSettings
+from ridgeline.vision.video import FrameSource, StatusChange
+
+
+class VideoAdapter:
+    """Events from one camera."""
+
+    name = "video"
+
+    def __init__(self, site: str, source: str, lines: list[LineRule] | None = None,
+                 zones: list[ZoneRule] | None = None, camera: str = "camera", detect_fps: float = 15.0,
+                 min_height: float = 0.0, **_: Any) -> None:
+        self.site = site
+        self.source = FrameSource(source, detect_fps=detect_fps)
+        rate = self.source.fps / self.source.every
+        self.pipeline = VideoPipeline(MotionDetector(), Tracker(TrackerSettings(frame_rate=rate)),
+                                      TrackRules(lines, zones, min_height=min_height), camera=camera)
+
+    def messages(self) -> Iterator[SensorMessage]:
+        for item in self.source:
+            if isinstance(item, StatusChange):
+                yield MessageType.EVENTS, Event(
+                    type=EventType.SENSOR_ONLINE if item.online else EventType.SENSOR_OFFLINE,
+                    time=self.pipeline.start + timedelta(seconds=item.time_s), severity=Severity.MEDIUM,
+                    sensor=self.pipeline.camera, detail={"reason": item.reason} if item.reason else {},
+                )
+                continue
+            _tracks, events = self.pipeline.step(item)
+            for event in events:
+                yield MessageType.EVENTS, event
+
+    def close(self) -> None:
+        self.source.close()
