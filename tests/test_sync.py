@@ -29,7 +29,7 @@ from ridgeline.store.schema import messages
 
 from .broker import LinkProxy, Mosquitto, free_port, mosquitto_path
 from .conftest import EXAMPLE
-from .store.conftest import _pg_available, drop_pg_database, fresh_pg_database
+from .store.conftest import db_url  # noqa: F401 (the fixture: SQLite, and PostgreSQL where it answers)
 
 pytestmark = pytest.mark.skipif(mosquitto_path() is None, reason="mosquitto is not installed (Debian: mosquitto)")
 
@@ -52,9 +52,9 @@ def write_replay(path: Path, site: str, n: int) -> None:
 class Run:
     """The processes of one fault run."""
 
-    def __init__(self, tmp: Path, db_url: str) -> None:
+    def __init__(self, tmp: Path, url: str) -> None:
         self.tmp = tmp
-        self.db_url = db_url
+        self.db_url = url
         self.broker = Mosquitto(tmp / "broker", ["centre", *SITES])
         self.broker.start()
         self.proxy = LinkProxy(self.broker.port)
@@ -95,23 +95,8 @@ class Run:
         self.broker.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def centre_db(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'centre.db'}"
-        return
-    reason = _pg_available()
-    if reason:
-        pytest.skip(reason)
-    url, name = fresh_pg_database()
-    try:
-        yield url
-    finally:
-        drop_pg_database(name)
-
-
-def test_faults_lose_nothing_and_double_nothing(tmp_path: Path, centre_db: str) -> None:
-    run = Run(tmp_path, centre_db)
+def test_faults_lose_nothing_and_double_nothing(tmp_path: Path, db_url: str) -> None:  # noqa: F811
+    run = Run(tmp_path, db_url)
     try:
         run.start_centre()
         time.sleep(2.0)
@@ -153,11 +138,11 @@ def test_faults_lose_nothing_and_double_nothing(tmp_path: Path, centre_db: str) 
                 pytest.fail(f"edge {site} did not drain: {(tmp_path / f'edge-{site}.log').read_text()[-3000:]}")
             assert code == 0, f"edge {site} failed: {(tmp_path / f'edge-{site}.log').read_text()[-3000:]}"
         time.sleep(1.0)
-        check = subprocess.run([RIDGELINE, "store", "check", "--db", centre_db], capture_output=True, text=True)
+        check = subprocess.run([RIDGELINE, "store", "check", "--db", db_url], capture_output=True, text=True)
         print("\n".join(steps))
         print(check.stdout)
         assert check.returncode == 0, check.stdout + check.stderr
-        engine = create_engine(centre_db)
+        engine = create_engine(db_url)
         with engine.connect() as conn:
             rows = conn.execute(select(messages.c.site, messages.c.payload).where(messages.c.type == "events")).all()
         engine.dispose()

@@ -18,6 +18,7 @@ from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.wire import WireLimits, encode
 
 from ..broker import Mosquitto, free_port
+from ..conftest import wait_for
 
 
 def envelope(seq: int, site: str = "shelburne", id_: str | None = None, **kw: object) -> Envelope:
@@ -29,14 +30,6 @@ def envelope(seq: int, site: str = "shelburne", id_: str | None = None, **kw: ob
     base.update(kw)
     return Envelope.model_validate(base)
 
-
-def wait_for(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())
 
 
 def test_bad_messages_are_dead_lettered_and_ingest_carries_on(broker: Mosquitto, tmp_path: Path) -> None:

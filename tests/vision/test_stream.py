@@ -25,6 +25,7 @@ from ridgeline.vision.tracking import Tracker
 from ridgeline.vision.video import FrameSource, VideoError
 
 from ..broker import free_port
+from ..conftest import wait_for
 
 ROAD = Path(__file__).resolve().parents[1] / "data" / "video" / "road_640x360.avi"
 pytestmark = pytest.mark.skipif(
@@ -46,14 +47,6 @@ def _listening(port: int) -> bool:
         s.settimeout(0.2)
         return s.connect_ex(("127.0.0.1", port)) == 0
 
-
-def wait_for(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return bool(predicate())
 
 
 def test_a_dropped_stream_goes_offline_and_comes_back_online() -> None:
