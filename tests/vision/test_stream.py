@@ -42,6 +42,15 @@ def publish(port: int) -> subprocess.Popen[bytes]:
     )
 
 
+def start_relay(client_port: int, source_port: int) -> subprocess.Popen[bytes]:
+    """The relay, its RTP ports away from any other relay's (the default range is shared)."""
+    rtp = 30000 + 2 * (client_port % 10000)
+    return subprocess.Popen(
+        ["rtsp-server-perl", "-c", str(client_port), "-s", str(source_port), "--rtp_start_port", str(rtp)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
@@ -51,8 +60,7 @@ def _listening(port: int) -> bool:
 
 def test_a_dropped_stream_goes_offline_and_comes_back_online() -> None:
     client_port, source_port = free_port(), free_port()
-    relay = subprocess.Popen(["rtsp-server-perl", "-c", str(client_port), "-s", str(source_port)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    relay = start_relay(client_port, source_port)
     assert wait_for(lambda: _listening(source_port) and _listening(client_port), 10), "the relay did not start"
     publisher = publish(source_port)
     source = None
@@ -84,8 +92,7 @@ def test_a_dropped_stream_goes_offline_and_comes_back_online() -> None:
         assert wait_for(lambda: EventType.SENSOR_OFFLINE in kinds(), 20), "no offline event"
         before = len(frames)
         time.sleep(3.0)
-        relay = subprocess.Popen(["rtsp-server-perl", "-c", str(client_port), "-s", str(source_port)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        relay = start_relay(client_port, source_port)
         assert wait_for(lambda: _listening(source_port), 10), "the relay did not restart"
         publisher = publish(source_port)
         assert wait_for(lambda: EventType.SENSOR_ONLINE in kinds(), 40), "no online event"

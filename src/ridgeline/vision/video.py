@@ -76,13 +76,7 @@ class FrameSource:
 
     def _open(self) -> tuple[av.container.InputContainer, av.video.stream.VideoStream]:
         try:
-            options: dict[str, str] = {}
-            if self.source.lower().startswith("rtsp"):
-                # each attempt on fresh local RTP ports: a relay may still be sending the old
-                # session's packets to the previous ones
-                self._attempt = getattr(self, "_attempt", 0) + 1
-                low = 20000 + (self._attempt * 40) % 20000
-                options = {"rtsp_transport": "udp", "min_port": str(low), "max_port": str(low + 39)}
+            options = {"rtsp_transport": "udp"} if self.source.lower().startswith("rtsp") else {}
             container = av.open(self.source, options=options,
                                 timeout=(self.stall_s * 2, self.stall_s) if self.live else None)
             stream = container.streams.video[0]
