@@ -606,6 +606,9 @@ def video(
     ] = None,
     loiter: Annotated[float | None, typer.Option(help="Seconds in a zone that count as loitering.")] = None,
     detect_fps: Annotated[float, typer.Option(help="Frames per second analysed.")] = 15.0,
+    model: Annotated[
+        Path | None, typer.Option(help="ONNX detector you supply (default: motion); see README.")
+    ] = None,
     camera: Annotated[str, typer.Option(help="Camera id put in the events.")] = "camera",
     min_height: Annotated[float, typer.Option(help="Ignore objects smaller than this, pixels.")] = 0.0,
     events_path: Annotated[Path | None, typer.Option("--events", help="Events, JSON lines.")] = None,
@@ -629,10 +632,16 @@ def video(
             lines.append(LineRule(f"line{i + 1}", pts[0], pts[1]))
         zones = [ZoneRule(f"zone{i + 1}", _points(t, "--zone", 3), loiter_s=loiter) for i, t in enumerate(zone or [])]
         masks = tuple(_points(t, "--mask", 3) for t in (mask or []))
-        src = FrameSource(source, detect_fps=detect_fps, colour=annotate is not None)
+        src = FrameSource(source, detect_fps=detect_fps, colour=annotate is not None or model is not None)
         rate = src.fps / src.every
+        if model is not None:
+            from ridgeline.vision.detector import OnnxDetector
+
+            detector: Any = OnnxDetector(model, masks=masks)
+        else:
+            detector = MotionDetector(MotionSettings(masks=masks))
         pipeline = VideoPipeline(
-            MotionDetector(MotionSettings(masks=masks)), Tracker(TrackerSettings(frame_rate=rate)),
+            detector, Tracker(TrackerSettings(frame_rate=rate)),
             TrackRules(lines, zones, min_height=min_height), camera=camera,
         )
         writer = None

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from ridgeline.model import Event, EventType, ObjectClass, Position, Severity, utc_now
+from ridgeline.vision.detector import Detector, MotionBoxes
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.rules import Hit, TrackRules
 from ridgeline.vision.tracking import Tracker, TrackRow
@@ -47,9 +48,9 @@ class PipelineResult:
 class VideoPipeline:
     """One camera's analytics."""
 
-    def __init__(self, detector: MotionDetector, tracker: Tracker, rules: TrackRules, camera: str = "camera",
-                 start: datetime | None = None) -> None:
-        self.detector = detector
+    def __init__(self, detector: MotionDetector | Detector, tracker: Tracker, rules: TrackRules,
+                 camera: str = "camera", start: datetime | None = None) -> None:
+        self.detector: Detector = MotionBoxes(detector) if isinstance(detector, MotionDetector) else detector
         self.tracker = tracker
         self.rules = rules
         self.camera = camera
@@ -58,7 +59,7 @@ class VideoPipeline:
 
     def step(self, frame: Frame) -> tuple[list[tuple[int, np.ndarray]], list[Event]]:
         """One frame: confirmed tracks and the events they caused."""
-        boxes, conf = self.detector.detect(frame.luma)
+        boxes, conf, _classes = self.detector.detect(frame.luma, frame.bgr)
         tracks = self.tracker.update(boxes, conf)
         hits = self.rules.update(tracks, frame.time_s)
         return tracks, [self._event(h, frame) for h in hits]
@@ -98,5 +99,6 @@ class VideoPipeline:
             result.seconds = time.perf_counter() - t0
             if on_frame is not None:
                 on_frame(result)
-        result.background_resets = self.detector.resets
+        if isinstance(self.detector, MotionBoxes):
+            result.background_resets = self.detector.motion.resets
         return result
