@@ -86,12 +86,21 @@ def test_video_finds_the_crossings_and_writes_its_outputs(tmp_path: Path) -> Non
     road = str(EXAMPLE.parents[1] / "tests" / "data" / "video" / "road_640x360.avi")
     code, out = run("video", road, "--line", "320,0,320,360", "--min-height", "12",
                     "--events", str(tmp_path / "ev.jsonl"), "--tracks", str(tmp_path / "t.txt"),
-                    "--annotate", str(tmp_path / "a.mp4"), "--mask", "0,0,640,0,640,40,0,40")
+                    "--annotate", str(tmp_path / "a.mp4"), "--mask", "0,0,640,0,640,40,0,40",
+                    "--snapshots", str(tmp_path / "snaps"))
     assert code == 0, out
     assert "4 events" in " ".join(out.split())
     lines = (tmp_path / "ev.jsonl").read_text().splitlines()
     assert len(lines) == 4 and all('"right_to_left"' in ln for ln in lines)
     assert (tmp_path / "t.txt").stat().st_size > 0 and (tmp_path / "a.mp4").stat().st_size > 10_000
+    snaps = sorted((tmp_path / "snaps").glob("*.jpg"))
+    events_text = (tmp_path / "ev.jsonl").read_text().replace(" ", "")
+    assert len(snaps) == 4 and all(f'"snapshot":"{s.name}"' in events_text for s in snaps)
+    import cv2
+
+    first = cv2.imread(str(snaps[0]))
+    # the masked band (rows 0-39) is black; JPEG blocks straddling its edge may ring a little
+    assert first.shape == (360, 640, 3) and first[:32].max() <= 1
     code, out = run("video", road, "--line", "1,2,3")
     assert code == 2 and "--line" in out
     code, out = run("video", str(tmp_path / "none.avi"))

@@ -614,6 +614,9 @@ def video(
     events_path: Annotated[Path | None, typer.Option("--events", help="Events, JSON lines.")] = None,
     tracks_path: Annotated[Path | None, typer.Option("--tracks", help="Tracks, MOTChallenge format.")] = None,
     annotate: Annotated[Path | None, typer.Option("--annotate", help="Annotated copy, MP4.")] = None,
+    snapshots: Annotated[
+        Path | None, typer.Option(help="Folder for a JPEG per event (privacy masks blacked out).")
+    ] = None,
 ) -> None:
     """Motion, tracks and line/zone events in a video (day, night or thermal)."""
     try:
@@ -642,7 +645,7 @@ def video(
             detector = MotionDetector(MotionSettings(masks=masks))
         pipeline = VideoPipeline(
             detector, Tracker(TrackerSettings(frame_rate=rate)),
-            TrackRules(lines, zones, min_height=min_height), camera=camera,
+            TrackRules(lines, zones, min_height=min_height), camera=camera, snapshots=snapshots, masks=masks,
         )
         writer = None
         if annotate is not None:

@@ -12,7 +12,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ridgeline.model import Event, EventType, ObjectClass, Position, Severity, utc_now
@@ -49,20 +51,41 @@ class VideoPipeline:
     """One camera's analytics."""
 
     def __init__(self, detector: MotionDetector | Detector, tracker: Tracker, rules: TrackRules,
-                 camera: str = "camera", start: datetime | None = None) -> None:
+                 camera: str = "camera", start: datetime | None = None, snapshots: Path | None = None,
+                 masks: tuple[tuple[tuple[float, float], ...], ...] = ()) -> None:
         self.detector: Detector = MotionBoxes(detector) if isinstance(detector, MotionDetector) else detector
         self.tracker = tracker
         self.rules = rules
         self.camera = camera
         self.start = start or utc_now()
         self.result = PipelineResult()
+        self.snapshots = snapshots
+        self._masks = [np.round(np.asarray(m)).astype(np.int32) for m in masks]
 
     def step(self, frame: Frame) -> tuple[list[tuple[int, np.ndarray]], list[Event]]:
         """One frame: confirmed tracks and the events they caused."""
         boxes, conf, _classes = self.detector.detect(frame.luma, frame.bgr)
         tracks = self.tracker.update(boxes, conf)
         hits = self.rules.update(tracks, frame.time_s)
-        return tracks, [self._event(h, frame) for h in hits]
+        events = [self._event(h, frame) for h in hits]
+        if events and self.snapshots is not None:
+            events = [e.model_copy(update={"snapshot": self._snapshot(frame, e, tracks)}) for e in events]
+        return tracks, events
+
+    def _snapshot(self, frame: Frame, event: Event, tracks: list[tuple[int, np.ndarray]]) -> str:
+        """A JPEG of the frame with privacy masks blacked out and the track boxed; its file name."""
+        assert self.snapshots is not None
+        img = frame.bgr.copy() if frame.bgr is not None else cv2.cvtColor(frame.luma, cv2.COLOR_GRAY2BGR)
+        for poly in self._masks:
+            cv2.fillPoly(img, [poly], (0, 0, 0))
+        for tid, box in tracks:
+            if event.object_id == f"{self.camera}-{tid}":
+                x1, y1, x2, y2 = (int(round(v)) for v in box)
+                cv2.rectangle(img, (x1, y1), (x2, y2), (0, 0, 255), 2)
+        self.snapshots.mkdir(parents=True, exist_ok=True)
+        name = f"{event.id}.jpg"
+        cv2.imwrite(str(self.snapshots / name), img, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        return name
 
     def _event(self, hit: Hit, frame: Frame) -> Event:
         return Event(
