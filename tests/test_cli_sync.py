@@ -100,7 +100,7 @@ def test_video_finds_the_crossings_and_writes_its_outputs(tmp_path: Path) -> Non
 
     first = cv2.imread(str(snaps[0]))
     # the masked band (rows 0-39) is black; JPEG blocks straddling its edge may ring a little
-    assert first.shape == (360, 640, 3) and first[:32].max() <= 1
+    assert first.shape == (360, 640, 3) and first[:32].max() <= 3  # the road there is 100-200
     code, out = run("video", road, "--line", "1,2,3")
     assert code == 2 and "--line" in out
     code, out = run("video", str(tmp_path / "none.avi"))
