@@ -33,9 +33,9 @@ demo: $(STAMP)
 	@echo "maps: $(DEMO_OUT)/coverage/coverage.png  $(DEMO_OUT)/site/sites.png"
 
 # Debian packages the tests drive: Mosquitto (a real broker), ffmpeg and rtsp-server-perl (a
-# live RTSP stream that drops).  PostgreSQL is used where it answers on 127.0.0.1:5432
-# (RIDGELINE_TEST_PG); its tests are skipped, with the reason, where not.
-TEST_DEBS := mosquitto mosquitto-clients ffmpeg rtsp-server-perl
+# live RTSP stream that drops), openssl (TLS certificates), PostgreSQL (the tests use the
+# server at RIDGELINE_TEST_PG, default 127.0.0.1:5432, or start their own from its binaries).
+TEST_DEBS := mosquitto mosquitto-clients ffmpeg rtsp-server-perl openssl postgresql
 test-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

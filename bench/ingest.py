@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, func, select
 from ridgeline.model import Event, EventType, Severity, utc_now
 from ridgeline.store.schema import messages
 from tests.broker import Mosquitto, free_port
-from tests.store.conftest import _pg_available, drop_pg_database, fresh_pg_database
+from tests.postgres import PG_URL, drop_database, fresh_database, unreachable
 
 REPO = Path(__file__).resolve().parents[1]
 SECTOR = REPO / "examples" / "white-mountains" / "sector.yaml"
@@ -187,11 +187,11 @@ def main() -> None:
         print(f"raw Mosquitto, QoS 1, {size}-byte messages, paho publisher -> paho subscriber: {raw:,.0f} msg/s")
         dbs = [("SQLite", f"sqlite:///{work / 'centre.db'}", None)]
         if not args.no_postgresql:
-            reason = _pg_available()
+            reason = unreachable()
             if reason:
                 print(f"PostgreSQL skipped: {reason}")
             else:
-                url, name = fresh_pg_database()
+                url, name = fresh_database(PG_URL)
                 dbs.append(("PostgreSQL", url, name))
         for label, url, pg_name in dbs:
             run_dir = work / label.lower()
@@ -214,7 +214,7 @@ def main() -> None:
                 flush=True,
             )
             if pg_name:
-                drop_pg_database(pg_name)
+                drop_database(pg_name, PG_URL)
     finally:
         broker.stop()
 

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from ridgeline.sim.video_faults import FAULTS, Fault, inject
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
 from ridgeline.vision.rules import LineRule, TrackRules
 from ridgeline.vision.tracking import Tracker, TrackerSettings
-from ridgeline.vision.video import Frame, FrameSource, StatusChange
+from ridgeline.vision.video import FrameSource
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LAWN = LineRule("lawn", (320.0, 200.0), (320.0, 470.0))
@@ -40,29 +40,10 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(inter / union) if union > 0 else 0.0
 
 
-def faults(frames: Iterator[Frame | StatusChange], kind: str, seed: int = 0) -> Iterator[Frame]:
-    rng = np.random.default_rng(seed)
-    for fr in frames:
-        if isinstance(fr, StatusChange):
-            continue
-        y = fr.luma.astype(np.int16)
-        if kind == "ir_switch" and fr.index >= 135:
-            y = y // 2 + 90
-        if kind == "flicker" and fr.index % 20 < 2:
-            y = y + 60
-        if kind == "shake":
-            y = np.roll(y, (int(rng.integers(-3, 4)), int(rng.integers(-3, 4))), axis=(0, 1))
-        if kind == "rain":
-            y[rng.random(y.shape) < 0.01] = 255
-        if kind == "dropped" and 100 <= fr.index < 130:
-            continue
-        yield Frame(fr.index, fr.time_s, np.clip(y, 0, 255).astype(np.uint8))
-
-
-def run(clip: Path, kind: str) -> PipelineResult:
+def run(clip: Path, kind: Fault) -> PipelineResult:
     source = FrameSource(clip, detect_fps=15)
     pipeline = VideoPipeline(MotionDetector(), Tracker(TrackerSettings(frame_rate=15)), TrackRules([LAWN]))
-    result = pipeline.run(faults(iter(source), kind))
+    result = pipeline.run(inject(source, kind, switch_at=135))
     source.close()
     return result
 
@@ -94,7 +75,7 @@ def main() -> None:
     for e in clean.events:
         print(f"  {e.type.value} {e.detail.get('direction', '')} frame {e.detail['frame']} {e.object_id}")
     base = {(e.type.value, int(e.detail["frame"])) for e in clean.events}
-    for kind in ("ir_switch", "flicker", "shake", "rain", "dropped"):
+    for kind in FAULTS:
         got = run(clip, kind)
         extra = [(e.type.value, int(e.detail["frame"])) for e in got.events
                  if not any(t == e.type.value and abs(f - int(e.detail["frame"])) <= 10 for t, f in base)]

@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -100,11 +101,8 @@ class LinkProxy:
     listener), ``restore()`` brings it back on the same port — a cellular link going away."""
 
     def __init__(self, target_port: int) -> None:
-        import threading
-
         self.target_port = target_port
         self.port = free_port()
-        self._threading = threading
         self._lock = threading.Lock()
         self._socks: list[socket.socket] = []
         self._listener: socket.socket | None = None
@@ -115,7 +113,7 @@ class LinkProxy:
         listener.bind(("127.0.0.1", self.port))
         listener.listen(16)
         self._listener = listener
-        self._threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -131,7 +129,7 @@ class LinkProxy:
             with self._lock:
                 self._socks += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
-                self._threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,21 @@ HGT = EXAMPLE / "N44W072.hgt"
 @pytest.fixture(scope="session")
 def example_sector_path() -> Path:
     return EXAMPLE / "sector.yaml"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind (PostgreSQL: see tests/postgres.py)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'centre.db'}"
+        return
+    from .postgres import drop_database, fresh_database
+
+    url, name = fresh_database()
+    try:
+        yield url
+    finally:
+        drop_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -9,15 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from ridgeline.centre import Centre
 from ridgeline.edge import LogForwarder
 from ridgeline.model import MessageType
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.outbox import Outbox
 
-from .broker import Mosquitto, free_port, mosquitto_path
+from .broker import Mosquitto, free_port
 from .conftest import EXAMPLE
 
 
@@ -40,7 +38,6 @@ def test_log_records_are_forwarded_and_rate_limited(tmp_path: Path) -> None:
     assert "after the burst" in logs[-1].payload
 
 
-@pytest.mark.skipif(mosquitto_path() is None, reason="mosquitto is not installed")
 def test_a_killed_site_is_marked_offline_by_its_last_will(tmp_path: Path) -> None:
     broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
     broker.start()

@@ -27,11 +27,8 @@ from sqlalchemy import create_engine, select
 from ridgeline.model import Event, EventType, Severity, utc_now
 from ridgeline.store.schema import messages
 
-from .broker import LinkProxy, Mosquitto, free_port, mosquitto_path
+from .broker import LinkProxy, Mosquitto, free_port
 from .conftest import EXAMPLE
-from .store.conftest import db_url  # noqa: F401 (the fixture: SQLite, and PostgreSQL where it answers)
-
-pytestmark = pytest.mark.skipif(mosquitto_path() is None, reason="mosquitto is not installed (Debian: mosquitto)")
 
 SECTOR = EXAMPLE / "sector.yaml"
 SITES = ["shelburne", "gorham", "pinkham"]
@@ -95,7 +92,7 @@ class Run:
         self.broker.stop()
 
 
-def test_faults_lose_nothing_and_double_nothing(tmp_path: Path, db_url: str) -> None:  # noqa: F811
+def test_faults_lose_nothing_and_double_nothing(tmp_path: Path, db_url: str) -> None:
     run = Run(tmp_path, db_url)
     try:
         run.start_centre()

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ridgeline.errors import RidgelineError
+from ridgeline.errors import ConfigError, RidgelineError
 
 if TYPE_CHECKING:
     from ridgeline.config.sector import Sector
@@ -377,7 +377,7 @@ def edge(
 
         sector = load_sector(sector_file)
         if site not in {s.id for s in sector.sites}:
-            raise _config_error(f"{sector_file}: no site {site!r} (sites: {', '.join(s.id for s in sector.sites)})")
+            raise ConfigError(f"{sector_file}: no site {site!r} (sites: {', '.join(s.id for s in sector.sites)})")
         if sum((replay is not None, simulate, video_source is not None)) != 1:
             raise typer.BadParameter("give exactly one of --replay FILE, --simulate or --video SOURCE")
         if replay is not None:
@@ -404,12 +404,6 @@ def edge(
         )
     except RidgelineError as exc:
         _fail(exc)
-
-
-def _config_error(message: str) -> RidgelineError:
-    from ridgeline.errors import ConfigError
-
-    return ConfigError(message)
 
 
 @app.command()

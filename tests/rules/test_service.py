@@ -11,8 +11,6 @@ from ridgeline.rules.service import AlertService
 from ridgeline.store import alerts as repo
 from ridgeline.store.db import Store
 
-from ..store.conftest import db_url  # noqa: F401 (the fixture)
-
 
 def envelope(seq: int, event: Event, site: str = "s1") -> Envelope:
     now = utc_now()
@@ -20,7 +18,7 @@ def envelope(seq: int, event: Event, site: str = "s1") -> Envelope:
                     payload=event.model_dump(mode="json"))
 
 
-def test_events_become_correlated_alerts_that_escalate(db_url: str) -> None:  # noqa: F811
+def test_events_become_correlated_alerts_that_escalate(db_url: str) -> None:
     store = Store(db_url)
     service = AlertService(store, RuleEngine([
         RuleConfig(id="crossing", events=["line_crossing"], severity="high", escalate_after_s=60),

@@ -1,4 +1,4 @@
-"""A Mosquitto broker for the transport tests (skipped, with the reason, where none is installed)."""
+"""A Mosquitto broker for the transport tests (Debian's mosquitto; `make test-deps` installs it)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ..broker import Mosquitto, mosquitto_path
+from ..broker import Mosquitto
 
 SITES = ["shelburne", "gorham"]
 
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    if mosquitto_path() is None:
-        pytest.skip("mosquitto is not installed (Debian package mosquitto)")
     b = Mosquitto(tmp_path / "broker", ["centre", *SITES])
     b.start()
     try:

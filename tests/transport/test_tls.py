@@ -3,12 +3,9 @@ not trust the broker's certificate is refused."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from pathlib import Path
-
-import pytest
 
 from ridgeline.model import Event, EventType, MessageType, utc_now
 from ridgeline.store.db import Store
@@ -17,11 +14,7 @@ from ridgeline.transport.ingest import Ingest
 from ridgeline.transport.outbox import Outbox
 from ridgeline.transport.publisher import Publisher
 
-from ..broker import Mosquitto, free_port, mosquitto_path
-
-pytestmark = pytest.mark.skipif(
-    mosquitto_path() is None or shutil.which("openssl") is None, reason="needs mosquitto and openssl"
-)
+from ..broker import Mosquitto, free_port
 
 
 def make_certs(folder: Path) -> tuple[Path, Path, Path]:

@@ -2,46 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+from ridgeline.sim.video_faults import FAULTS, Fault, inject
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
 from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
 from ridgeline.vision.tracking import Tracker, TrackerSettings
-from ridgeline.vision.video import Frame, FrameSource
+from ridgeline.vision.video import FrameSource
 
 ROAD = Path(__file__).resolve().parents[1] / "data" / "video" / "road_640x360.avi"
 
 
-def run(kind: str) -> PipelineResult:
-    rng = np.random.default_rng(0)
-
-    def faults(frames: FrameSource) -> Iterator[Frame]:
-        for fr in frames:
-            y = fr.luma.astype(np.int16)
-            if kind == "ir_switch" and fr.index >= 150:
-                y = y // 2 + 90
-            if kind == "flicker" and fr.index % 20 < 2:
-                y = y + 60
-            if kind == "shake":
-                y = np.roll(y, (int(rng.integers(-3, 4)), int(rng.integers(-3, 4))), axis=(0, 1))
-            if kind == "rain":
-                y[rng.random(y.shape) < 0.01] = 255
-            if kind == "dropped" and 100 <= fr.index < 130:
-                continue
-            yield Frame(fr.index, fr.time_s, np.clip(y, 0, 255).astype(np.uint8))
-
+def run(kind: Fault) -> PipelineResult:
     source = FrameSource(ROAD, detect_fps=15)
     pipeline = VideoPipeline(
         MotionDetector(), Tracker(TrackerSettings(frame_rate=15)),
         TrackRules([LineRule("mid", (320, 0), (320, 360))],
                    [ZoneRule("verge", ((0, 300), (640, 200), (640, 360), (0, 360)))], min_height=12),
     )
-    return pipeline.run(faults(source))
+    return pipeline.run(inject(source, kind))
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +38,8 @@ def test_cars_crossing_the_line_are_counted_with_their_direction(clean: Pipeline
     assert clean.frames == 187 and clean.track_count >= 4
 
 
-@pytest.mark.parametrize("kind", ["ir_switch", "flicker", "shake", "rain", "dropped"])
-def test_faults_cause_no_false_events(clean: PipelineResult, kind: str) -> None:
+@pytest.mark.parametrize("kind", FAULTS)
+def test_faults_cause_no_false_events(clean: PipelineResult, kind: Fault) -> None:
     truth = [(e.type.value, int(e.detail["frame"])) for e in clean.events]
     for e in run(kind).events:
         key = (e.type.value, int(e.detail["frame"]))

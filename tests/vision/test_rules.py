@@ -49,3 +49,10 @@ def test_small_objects_are_ignored() -> None:
     line = LineRule("gate", (100, 0), (100, 200))
     rules = TrackRules([line], min_height=60)  # the boxes are 40 px high
     assert walk(rules, [(x, 150.0) for x in range(50, 160, 10)]) == []
+
+
+def test_tracks_long_gone_are_forgotten() -> None:
+    rules = TrackRules([LineRule("gate", (100, 0), (100, 200))], forget_s=10.0)
+    for tid in range(200):  # a new track every second, each seen once
+        rules.update([(tid, box_at(50.0, 150.0))], float(tid))
+    assert len(rules._state) <= 64 + 11

@@ -8,14 +8,11 @@ connections refused) and, a few seconds later, started again on the same ports.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
-
-import pytest
 
 from ridgeline.model import EventType
 from ridgeline.vision.motion import MotionDetector
@@ -28,10 +25,6 @@ from ..broker import free_port
 from ..conftest import wait_for
 
 ROAD = Path(__file__).resolve().parents[1] / "data" / "video" / "road_640x360.avi"
-pytestmark = pytest.mark.skipif(
-    shutil.which("ffmpeg") is None or shutil.which("rtsp-server-perl") is None,
-    reason="needs Debian's ffmpeg and rtsp-server-perl",
-)
 
 
 def publish(port: int) -> subprocess.Popen[bytes]:

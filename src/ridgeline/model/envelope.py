@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ridgeline.model.domain import Detection, Event, Severity, Track
 from ridgeline.model.time import UtcTime, is_ulid
@@ -116,4 +116,4 @@ class Envelope(BaseModel):
         return Severity.LOW
 
 
-__all__ = ["PAYLOADS", "Envelope", "LogRecord", "MessageType", "SiteStatus", "Thinned", "ValidationError"]
+__all__ = ["PAYLOADS", "Envelope", "LogRecord", "MessageType", "SiteStatus", "Thinned"]

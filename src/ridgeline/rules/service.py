@@ -33,13 +33,9 @@ class AlertService:
         self.escalations: list[Event] = []
         self._lock = threading.Lock()  # one batch at a time per process: correlation reads then writes
 
-    def on_stored(self, envelopes: Sequence[Envelope], now: datetime | None = None) -> list[Alert]:
-        """Alerts opened or updated by newly stored events (in a transaction of its own)."""
-        with self.store.engine.begin() as conn:
-            return self.apply(conn, envelopes, now)
-
     def apply(self, conn: Connection, envelopes: Sequence[Envelope], now: datetime | None = None) -> list[Alert]:
-        """The same inside the caller's transaction (ingest commits messages and alerts together)."""
+        """Alerts opened or updated by newly stored events, in the caller's transaction (ingest
+        commits messages and the alerts they cause together)."""
         now = now or utc_now()
         changed: list[Alert] = []
         events = [e for e in envelopes if e.type == MessageType.EVENTS]

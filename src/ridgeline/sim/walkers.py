@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Point
 
 from ridgeline.config.sector import Sector
 from ridgeline.errors import ConfigError
@@ -48,7 +48,7 @@ class WalkerAdapter:
         self.rng = np.random.default_rng(seed)
         self.site_xy = self.terrain.to_map(self.site.lon, self.site.lat)
         reach = max((s.day_range_m for s in self.site.sensors), default=2000.0)
-        self.anchor = self.line.interpolate(self.line.project(_point(self.site_xy)))
+        self.anchor = self.line.interpolate(self.line.project(Point(self.site_xy)))
         self.reach = max(reach, 1000.0)
         self.walkers = [self._spawn() for _ in range(walkers)]
         self._closed = threading.Event()
@@ -125,15 +125,9 @@ class WalkerAdapter:
         self._closed.set()
 
 
-def _point(xy: tuple[float, float]) -> Any:
-    from shapely.geometry import Point
-
-    return Point(xy)
-
-
 def _side(line: LineString, x: float, y: float) -> float:
     """Positive left of the line's direction at its nearest point, negative right."""
-    d = line.project(_point((x, y)))
+    d = line.project(Point(x, y))
     p = line.interpolate(d)
     q = line.interpolate(min(d + 1.0, line.length))
     return (q.x - p.x) * (y - p.y) - (q.y - p.y) * (x - p.x)

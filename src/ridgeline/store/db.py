@@ -15,7 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -251,12 +251,13 @@ class Store:
             )
         return sorted(reports, key=lambda r: r.site)
 
-    def mark_seen_max(self, site: str) -> int:
-        """Highest seq stored for a site (0 if none)."""
-        with self.engine.connect() as conn:
-            return int(
-                conn.scalar(select(func.coalesce(func.max(messages.c.seq), 0)).where(messages.c.site == site)) or 0
-            )
+    def ping(self) -> None:
+        """A cheap round trip to the database (raises ``StoreError`` when it is away)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(select(1))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database {self.engine.url.render_as_string(hide_password=True)}: {exc}") from exc
 
 
-__all__ = ["IngestResult", "SiteReport", "Store", "StoreError", "connect", "default_url", "migrate", "update"]
+__all__ = ["IngestResult", "SiteReport", "Store", "StoreError", "connect", "default_url", "migrate"]

@@ -111,7 +111,6 @@ class Publisher:
         self.last_error: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._conn: _Connection | None = None
         self._thread = threading.Thread(target=self._run, name=f"publisher-{site}", daemon=True)
 
     def start(self) -> None:
@@ -120,11 +119,6 @@ class Publisher:
     def notify(self) -> None:
         """Say new messages are in the outbox."""
         self._wake.set()
-
-    @property
-    def connected(self) -> bool:
-        conn = self._conn
-        return conn is not None and conn.up.is_set() and not conn.down.is_set()
 
     def _run(self) -> None:
         backoff = 0.25
@@ -138,7 +132,6 @@ class Publisher:
                 backoff = min(backoff * 2, 8.0)
                 continue
             conn.client.loop_start()
-            self._conn = conn
             if conn.up.wait(5) and not conn.down.is_set():
                 backoff = 0.25
                 self.connections += 1
@@ -158,7 +151,6 @@ class Publisher:
                 self._publish_status(conn, online=False)
                 conn.client.disconnect()
             conn.client.loop_stop()
-            self._conn = None
             if not self._stop.is_set():
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 8.0)

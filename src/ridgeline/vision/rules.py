@@ -54,6 +54,7 @@ class Hit:
 
 @dataclass
 class _TrackState:
+    seen: float = 0.0
     side: dict[str, float] = field(default_factory=dict)
     last: tuple[float, float] | None = None
     inside: dict[str, int] = field(default_factory=dict)
@@ -65,8 +66,9 @@ class TrackRules:
     """Applies lines and zones to the tracks of one camera."""
 
     def __init__(self, lines: list[LineRule] | None = None, zones: list[ZoneRule] | None = None,
-                 min_height: float = 0.0) -> None:
+                 min_height: float = 0.0, forget_s: float = 60.0) -> None:
         self.lines = lines or []
+        self.forget_s = forget_s  # a track unseen this long is gone: its state is dropped
         self.zones = zones or []
         self.min_height = min_height
         self._state: dict[int, _TrackState] = {}
@@ -80,6 +82,7 @@ class TrackRules:
                 continue
             px, py = (x1 + x2) / 2.0, y2
             st = self._state.setdefault(tid, _TrackState())
+            st.seen = time_s
             for line in self.lines:
                 hit = self._line(line, st, tid, px, py)
                 if hit is not None:
@@ -87,6 +90,8 @@ class TrackRules:
             for zone in self.zones:
                 hits.extend(self._zone(zone, st, tid, px, py, time_s))
             st.last = (px, py)
+        if len(self._state) > 64:  # a live camera sees new tracks for ever: keep only recent ones
+            self._state = {t: s for t, s in self._state.items() if time_s - s.seen <= self.forget_s}
         return hits
 
     def _line(self, line: LineRule, st: _TrackState, tid: int, px: float, py: float) -> Hit | None:
