@@ -681,6 +681,218 @@ def video(
                   f"{e.position.y if e.position else ''})")
 
 
+def _ports_file(path: Path) -> list[Any]:
+    """Ports from a GeoJSON file of points (properties: id or name, optional radius_m)."""
+    from ridgeline.config.maritime import Port
+
+    try:
+        doc = json.loads(path.read_text())
+        ports = []
+        for k, feature in enumerate(doc["features"]):
+            lon, lat = feature["geometry"]["coordinates"][:2]
+            props = feature.get("properties") or {}
+            name = props.get("name")
+            ports.append(Port(id=str(props.get("id") or name or f"port{k + 1}"), name=name, lon=lon, lat=lat,
+                              radius_m=props.get("radius_m")))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: ports file not found") from None
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ConfigError(f"{path}: expected a GeoJSON FeatureCollection of points ({exc})") from exc
+    return ports
+
+
+def _behaviour_table(behaviours: list[Any], statics: dict[int, Any], limit: int) -> Table:
+    from datetime import UTC, datetime
+
+    from ridgeline.maritime.behaviour import LABELS
+
+    table = Table(title=f"Behaviours (first {min(limit, len(behaviours))} of {len(behaviours)})")
+    for col in ("#", "kind", "vessels", "start (UTC)", "hours", "lat, lon", "detail"):
+        table.add_column(col)
+    counters: dict[str, int] = {}
+    for b in behaviours:
+        counters[b.kind] = counters.get(b.kind, 0) + 1
+        if counters[b.kind] > limit:
+            continue
+        names = [
+            f"{v} {statics[v].name}" if v in statics and statics[v].name else str(v) for v in b.vessels
+        ]
+        detail = ", ".join(f"{k} {v}" for k, v in b.detail.items() if v is not None and k != "reports")
+        table.add_row(
+            f"{LABELS[b.kind]}{counters[b.kind]}", b.kind, " + ".join(names),
+            datetime.fromtimestamp(b.start, UTC).strftime("%m-%d %H:%M"), f"{b.duration_s / 3600:.2f}",
+            f"{b.lat:.4f}, {b.lon:.4f}", detail,
+        )
+    return table
+
+
+@app.command()
+def ais(
+    source: Annotated[str, typer.Argument(help="NMEA file (plain or .gz), CSV file, tcp://HOST:PORT or udp://HOST:PORT.")],
+    sector_path: Annotated[
+        Path | None, typer.Option("--sector", help="Sector file: thresholds, zones, ports, DEM for the shore.")
+    ] = None,
+    columns: Annotated[
+        str | None, typer.Option(help="CSV columns: field=COLUMN[*scale],…,time_format=FMT (fields: time, mmsi, "
+                                      "lat, lon, sog, cog, name, ship_type, length).")
+    ] = None,
+    dem: Annotated[list[Path] | None, typer.Option("--dem", help="DEM tile(s) for the shore (repeat).")] = None,
+    ports: Annotated[Path | None, typer.Option(help="GeoJSON points: official ports and anchorages.")] = None,
+    radar: Annotated[Path | None, typer.Option(help="Radar tracks, JSON lines (track, time, lat, lon).")] = None,
+    global_land: Annotated[
+        bool, typer.Option(help="Fill the shore from the built-in 1 km global land mask where no DEM covers.")
+    ] = True,
+    events_path: Annotated[Path | None, typer.Option("--events", help="Events, JSON lines (sync model).")] = None,
+    geojson: Annotated[Path | None, typer.Option(help="Behaviours as GeoJSON points.")] = None,
+    map_path: Annotated[Path | None, typer.Option("--map", help="Map PNG of tracks, ports and behaviours.")] = None,
+    chunk: Annotated[int, typer.Option(min=1000, help="Reports judged together (a file is fed in chunks).")] = 50_000,
+    seconds: Annotated[float | None, typer.Option(help="Stop a live feed after this long.")] = None,
+    show: Annotated[int, typer.Option(help="Rows per kind in the printed table.")] = 15,
+) -> None:
+    """Vessel behaviours from AIS (and radar): encounters, loitering, gaps, landings, dark targets."""
+    try:
+        import numpy as np
+
+        from ridgeline.config.maritime import MaritimeConfig
+        from ridgeline.config.sector import load_sector
+        from ridgeline.maritime.behaviour import BehaviourEngine
+        from ridgeline.maritime.csvinput import ColumnMap
+        from ridgeline.maritime.events import evidence_tracks, to_event, write_geojson
+        from ridgeline.maritime.positions import Positions
+        from ridgeline.maritime.radar import RadarReader
+        from ridgeline.maritime.shore import shore_for
+        from ridgeline.maritime.sources import AisSource
+
+        sector = load_sector(sector_path) if sector_path else None
+        config = sector.maritime if sector else MaritimeConfig()
+        if ports is not None:
+            config = config.model_copy(update={"ports": [*config.ports, *_ports_file(ports)]})
+        src = AisSource(source, ColumnMap.parse(columns) if columns else None)
+        dem_paths = [str(p) for p in dem or []] or ([str(sector.path(d)) for d in sector.terrain.dem] if sector else [])
+        plots = RadarReader().read(radar.read_bytes().splitlines()) if radar is not None else None
+        behaviours: list[Any] = []
+        started = time.monotonic()
+
+        def shore_over(bounds: tuple[float, float, float, float]) -> Any:
+            elevation = None
+            if dem_paths:
+                from ridgeline.terrain.dem import read_dem
+
+                data, transform, crs, _ = read_dem(dem_paths)
+                if not crs.is_geographic:
+                    raise ConfigError(f"{dem_paths[0]}: the shore needs a DEM in lon/lat (as SRTM tiles are)")
+                elevation = (data, transform)
+            land = None
+            if sector is not None and config.coastline:
+                import shapely
+
+                land = list(shapely.from_geojson(sector.path(config.coastline).read_text()).geoms)
+            return shore_for(bounds, elevation, land, use_global=global_land)
+
+        if src.kind in ("nmea", "csv"):
+            with _progress() as bar:
+                task = bar.add_task(f"reading {src.kind}", total=None)
+                positions = src.read_file(lambda n: bar.update(task, completed=n))
+            if not len(positions):
+                raise ConfigError(f"{source}: no vessel positions (rejected: {src.rejected or 'none'})")
+            bounds = (float(positions.lon.min()), float(positions.lat.min()),
+                      float(positions.lon.max()), float(positions.lat.max()))
+            shore = shore_over(bounds)
+            engine = BehaviourEngine(config, shore)
+            engine.update_statics(src.statics)
+            engine.learn_anchorages(positions)
+            ordered = positions.sorted_by_time()
+            latest: dict[str, Any] = {}
+            with _progress() as bar:
+                task = bar.add_task("behaviours", total=len(ordered))
+                for start in range(0, len(ordered), chunk):
+                    part = ordered.take(np.arange(start, min(start + chunk, len(ordered))))
+                    radar_part = None
+                    if plots is not None and len(plots):
+                        lo = -np.inf if start == 0 else part.time[0]
+                        hi = np.inf if start + chunk >= len(ordered) else part.time[-1]
+                        sel = (plots.time >= lo) & (plots.time < hi) if hi != np.inf else plots.time >= lo
+                        from ridgeline.maritime.radar import RadarPlots
+
+                        radar_part = RadarPlots(plots.track[sel], plots.time[sel], plots.lat[sel], plots.lon[sel])
+                    for b in engine.feed(part, radar_part):
+                        latest[b.key] = b
+                    bar.update(task, completed=min(start + chunk, len(ordered)))
+                for b in engine.finish():
+                    latest[b.key] = b
+            behaviours = sorted(latest.values(), key=lambda b: (b.kind, b.start))
+            history = positions
+        else:
+            if sector is None:
+                raise ConfigError("a live feed needs --sector (its zones, ports and shore)")
+            lonlat = sector.line_lonlat()
+            lons = [p[0] for p in lonlat] + [p[0] for z in config.zones for p in z.polygon]
+            lats = [p[1] for p in lonlat] + [p[1] for z in config.zones for p in z.polygon]
+            shore = shore_over((min(lons), min(lats), max(lons), max(lats)))
+            engine = BehaviourEngine(config, shore)
+            seen: dict[str, Any] = {}
+            parts = []
+            try:
+                for part in src.live_chunks():
+                    parts.append(part)
+                    engine.update_statics(src.statics)
+                    for b in engine.feed(part):
+                        seen[b.key] = b
+                        state = "(going on)" if b.ongoing else ""
+                        err.print(f"{b.kind} {state} {b.vessels} at {b.lat:.4f}, {b.lon:.4f}")
+                    if seconds is not None and time.monotonic() - started >= seconds:
+                        src.stop()
+            except KeyboardInterrupt:
+                src.stop()
+            for b in engine.finish():
+                seen[b.key] = b
+            behaviours = sorted(seen.values(), key=lambda b: (b.kind, b.start))
+            history = Positions.concat(parts)
+            positions = history
+        statics = src.statics
+        if events_path is not None:
+            events_path.parent.mkdir(parents=True, exist_ok=True)
+            with events_path.open("w") as fh:
+                for b in behaviours:
+                    tracks = evidence_tracks(b, history)
+                    for t in tracks:
+                        fh.write(json.dumps({"type": "tracks", "payload": t.model_dump(mode="json")}) + "\n")
+                    event = to_event(b, sensor="ais", statics=statics, track_ids=[t.id for t in tracks])
+                    fh.write(json.dumps({"type": "events", "payload": event.model_dump(mode="json")}) + "\n")
+        if geojson is not None:
+            geojson.parent.mkdir(parents=True, exist_ok=True)
+            write_geojson(behaviours, geojson, statics)
+        if map_path is not None:
+            from ridgeline.maritime.maps import draw_vessel_map
+
+            map_path.parent.mkdir(parents=True, exist_ok=True)
+            draw_vessel_map(map_path, positions, behaviours, engine.anchorages.all(), engine.shore,
+                            title=f"{Path(source).name}: {len(behaviours)} behaviours")
+    except RidgelineError as exc:
+        _fail(exc)
+    elapsed = time.monotonic() - started
+    rejected = sum(src.rejected.values())
+    out.print(
+        f"{source}: {src.lines:,} lines, {engine.reports:,} positions kept of {len(positions):,} "
+        f"({', '.join(f'{k} {v}' for k, v in engine.tracks.dropped.items() if v) or 'none dropped'}), "
+        f"{len(engine.tracks.slots):,} vessels, {rejected:,} rejected"
+        f"{' (' + ', '.join(f'{k} {v}' for k, v in sorted(src.rejected.items())) + ')' if rejected else ''}, "
+        f"{engine.stop_count} stops, {sum(1 for a in engine.anchorages.all() if a.learned)} anchorages learned, "
+        f"{elapsed:.1f} s"
+    )
+    summary = Table(title="Summary")
+    summary.add_column("behaviour")
+    summary.add_column("count", justify="right")
+    for kind in engine.counts:
+        summary.add_row(kind, str(sum(1 for b in behaviours if b.kind == kind)))
+    out.print(summary)
+    if behaviours:
+        out.print(_behaviour_table(behaviours, statics, show))
+    for label, p in (("events", events_path), ("geojson", geojson), ("map", map_path)):
+        if p is not None:
+            out.print(f"{label}: {p}")
+
+
 alert_app = typer.Typer(help="Alerts: list them and move them along their lifecycle.", no_args_is_help=True)
 app.add_typer(alert_app, name="alert")
 DbOpt = Annotated[str, typer.Option("--db", help="Database URL.")]

@@ -33,3 +33,7 @@ class OutsideTerrainError(RidgelineError, ValueError):
 
 class SitingError(RidgelineError, ValueError):
     """A siting problem cannot be set up or solved."""
+
+
+class AisInputError(RidgelineError, ValueError):
+    """An AIS or radar input (file, columns, feed) cannot be read as asked."""

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ridgeline.config.maritime import MaritimeConfig
 from ridgeline.config.rules import RuleConfig
 from ridgeline.errors import ConfigError, DataFileNotFoundError
 
@@ -178,6 +179,9 @@ class Sector(_Model):
         default=None, description="Where new masts may go (needed by 'ridgeline site')."
     )
     rules: list[RuleConfig] = Field(default_factory=list, description="Which events become alerts.")
+    maritime: MaritimeConfig = Field(
+        default_factory=MaritimeConfig, description="Vessel behaviour thresholds, zones and ports."
+    )
     base_dir: Path = Field(
         default=Path("."), exclude=True, description="Folder the relative paths start from."
     )

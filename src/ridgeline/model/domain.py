@@ -58,6 +58,7 @@ class EventType(StrEnum):
     AIS_GAP = "ais_gap"
     LANDING = "landing"
     DARK_TARGET = "dark_target"
+    VESSEL_APPEARED = "vessel_appeared"
     SENSOR_OFFLINE = "sensor_offline"
     SENSOR_ONLINE = "sensor_online"
     TAMPER = "tamper"

@@ -1,0 +1,131 @@
+"""Where the shore is: distance from any point at sea to the nearest land, in metres.
+
+Landing, loitering and AIS-gap rules all ask how far a vessel is from shore.  The answer is
+precomputed once as a grid over the sector (a Euclidean distance transform of the land mask),
+so a chunk of a million reports is judged with one array lookup.  Land comes from a DEM
+(elevation above 0; voids and 0 are sea, as SRTM leaves the sea) or from land polygons.
+Outside the grid the distance is unknown and reads as infinitely far: a vessel there is
+never taken for one near the shore.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from affine import Affine
+from scipy import ndimage
+
+from ridgeline.maritime.geodesy import EARTH_RADIUS_M
+
+MAX_GRID_CELLS = 4_000_000
+"""Land masks are coarsened (a cell is land if any part is) to at most this many cells."""
+
+
+@dataclass(frozen=True)
+class Shore:
+    """Distance to land on a lon/lat grid: 0 on land, metres at sea."""
+
+    distance: npt.NDArray[np.float32]
+    transform: Affine
+
+    @staticmethod
+    def from_land_mask(land: npt.NDArray[np.bool_], transform: Affine) -> Shore:
+        """From a land mask on a north-up lon/lat grid (``transform`` maps col, row to lon, lat)."""
+        factor = max(1, math.ceil(math.sqrt(land.size / MAX_GRID_CELLS)))
+        if factor > 1:
+            rows = land.shape[0] // factor * factor
+            cols = land.shape[1] // factor * factor
+            blocks = land[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
+            land = np.asarray(blocks.any(axis=(1, 3)))
+            transform = transform * Affine.scale(factor)
+        lat_mid = transform.f + transform.e * land.shape[0] / 2
+        metres_per_deg = math.pi / 180.0 * EARTH_RADIUS_M
+        dy = abs(transform.e) * metres_per_deg
+        dx = abs(transform.a) * metres_per_deg * math.cos(math.radians(lat_mid))
+        if land.any():
+            # centre of a sea cell to the centre of the nearest land cell, less half a cell: to the land's edge
+            edt = ndimage.distance_transform_edt(~land, sampling=(dy, dx))
+            distance = np.where(land, 0.0, np.maximum(edt - 0.5 * min(dx, dy), 1.0)).astype(np.float32)
+        else:
+            distance = np.full(land.shape, np.inf, np.float32)
+        return Shore(distance, transform)
+
+    @staticmethod
+    def from_elevation(elevation: npt.NDArray[np.floating], transform: Affine) -> Shore:
+        """From a DEM on a lon/lat grid: land where the elevation is above 0 (NaN is sea)."""
+        with np.errstate(invalid="ignore"):
+            land = np.nan_to_num(elevation, nan=0.0) > 0
+        return Shore.from_land_mask(land, transform)
+
+    def distance_m(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Metres from each point to land (0 on land, inf outside the grid)."""
+        inverse = ~self.transform
+        col = np.floor(inverse.a * lon + inverse.b * lat + inverse.c).astype(np.int64)
+        row = np.floor(inverse.d * lon + inverse.e * lat + inverse.f).astype(np.int64)
+        rows, cols = self.distance.shape
+        inside = (row >= 0) & (row < rows) & (col >= 0) & (col < cols)
+        out = np.full(len(lat), np.inf)
+        out[inside] = self.distance[row[inside], col[inside]]
+        return out
+
+    def is_land(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """Whether each point is on land."""
+        return self.distance_m(lat, lon) == 0.0
+
+
+def _sample(values: npt.NDArray[np.generic], transform: Affine, lon: npt.NDArray[np.float64],
+            lat: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.generic], npt.NDArray[np.bool_]]:
+    """Nearest-cell values of a lon/lat grid at points, and which points it covers."""
+    inverse = ~transform
+    col = np.floor(inverse.a * lon + inverse.b * lat + inverse.c).astype(np.int64)
+    row = np.floor(inverse.d * lon + inverse.e * lat + inverse.f).astype(np.int64)
+    inside = (row >= 0) & (row < values.shape[0]) & (col >= 0) & (col < values.shape[1])
+    out = np.zeros(lon.shape, values.dtype)
+    out[inside] = values[row[inside], col[inside]]
+    return out, inside
+
+
+def shore_for(
+    bounds: tuple[float, float, float, float],
+    elevation: tuple[npt.NDArray[np.floating], Affine] | None = None,
+    land_polygons: list[object] | None = None,
+    use_global: bool = True,
+    margin_deg: float = 0.25,
+) -> Shore:
+    """The shore over a lon/lat box (west, south, east, north) from what is at hand.
+
+    The global 1 km mask fills the box; a DEM (on a lon/lat grid) replaces it where it covers,
+    at its finer resolution; land polygons (shapely, lon/lat), when given, are the land.
+    """
+    west, south, east, north = bounds
+    west, south, east, north = west - margin_deg, south - margin_deg, east + margin_deg, north + margin_deg
+    cell = 1.0 / 120.0
+    if elevation is not None:
+        cell = min(cell, abs(elevation[1].a))
+    cell = max(cell, math.sqrt((east - west) * (north - south) / MAX_GRID_CELLS))
+    cols = max(1, math.ceil((east - west) / cell))
+    rows = max(1, math.ceil((north - south) / cell))
+    transform = Affine(cell, 0.0, west, 0.0, -cell, north)
+    if land_polygons:
+        from rasterio import features
+
+        land = features.rasterize(
+            [(p, 1) for p in land_polygons], out_shape=(rows, cols), transform=transform, fill=0, dtype="uint8",
+        ).astype(bool)
+        return Shore.from_land_mask(land, transform)
+    lon = west + (np.arange(cols) + 0.5) * cell
+    lat = north - (np.arange(rows) + 0.5) * cell
+    glon, glat = np.meshgrid(lon, lat)
+    land = np.zeros((rows, cols), np.bool_)
+    if use_global:
+        from ridgeline.maritime.landmask import global_land
+
+        mask, mask_transform = global_land(west, south, east, north)
+        land, _ = _sample(mask, mask_transform, glon, glat)
+    if elevation is not None:
+        values, covered = _sample(np.nan_to_num(elevation[0], nan=0.0), elevation[1], glon, glat)
+        land[covered] = np.asarray(values, np.float64)[covered] > 0
+    return Shore.from_land_mask(land.astype(np.bool_), transform)
