@@ -37,7 +37,7 @@ def one_line_error(code: int, output: str, *needles: str) -> None:
 def test_every_command_has_help() -> None:
     for cmd in ("viewshed", "coverage", "site", "radio", "edge", "serve", "live", "track", "video", "store check",
                 "alert list",
-                "alert ack", "alert dispatch", "alert resolve"):
+                "alert ack", "alert dispatch", "alert resolve", "ais"):
         code, out = run(*cmd.split(), "--help")
         assert code == 0 and "Usage" in out
 

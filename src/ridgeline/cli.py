@@ -357,6 +357,9 @@ def edge(
     video_line: Annotated[
         list[str] | None, typer.Option("--line", help="With --video: tripwire x1,y1,x2,y2 in pixels (repeat).")
     ] = None,
+    ais_source: Annotated[
+        str | None, typer.Option("--ais", help="An AIS receiver: NMEA/CSV file, tcp://HOST:PORT or udp://HOST:PORT.")
+    ] = None,
     rate: Annotated[float, typer.Option(help="Messages per second from --replay (0: as fast as possible).")] = 0.0,
     retime: Annotated[
         bool, typer.Option("--retime", help="Shift --replay's times so the first message happens now.")
@@ -378,8 +381,8 @@ def edge(
         sector = load_sector(sector_file)
         if site not in {s.id for s in sector.sites}:
             raise ConfigError(f"{sector_file}: no site {site!r} (sites: {', '.join(s.id for s in sector.sites)})")
-        if sum((replay is not None, simulate, video_source is not None)) != 1:
-            raise typer.BadParameter("give exactly one of --replay FILE, --simulate or --video SOURCE")
+        if sum((replay is not None, simulate, video_source is not None, ais_source is not None)) != 1:
+            raise typer.BadParameter("give exactly one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE")
         if replay is not None:
             adapter = load_adapter("replay", site, path=replay, rate=rate, retime=retime)
         elif video_source is not None:
@@ -390,6 +393,10 @@ def edge(
                 pts = _points(text, "--line", 2)
                 lines.append(LineRule(f"line{i + 1}", pts[0], pts[1]))
             adapter = load_adapter("video", site, source=video_source, lines=lines, camera=f"{site}-cam")
+        elif ais_source is not None:
+            from ridgeline.maritime.adapter import sector_options
+
+            adapter = load_adapter("ais", site, source=ais_source, **sector_options(sector))
         else:
             adapter = load_adapter("simulate", site, sector=sector, rate=rate or 2.0)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -774,14 +781,9 @@ def ais(
         started = time.monotonic()
 
         def shore_over(bounds: tuple[float, float, float, float]) -> Any:
-            elevation = None
-            if dem_paths:
-                from ridgeline.terrain.dem import read_dem
+            from ridgeline.maritime.shore import read_elevation
 
-                data, transform, crs, _ = read_dem(dem_paths)
-                if not crs.is_geographic:
-                    raise ConfigError(f"{dem_paths[0]}: the shore needs a DEM in lon/lat (as SRTM tiles are)")
-                elevation = (data, transform)
+            elevation = read_elevation(dem_paths) if dem_paths else None
             land = None
             if sector is not None and config.coastline:
                 import shapely
@@ -794,7 +796,8 @@ def ais(
                 task = bar.add_task(f"reading {src.kind}", total=None)
                 positions = src.read_file(lambda n: bar.update(task, completed=n))
             if not len(positions):
-                raise ConfigError(f"{source}: no vessel positions (rejected: {src.rejected or 'none'})")
+                why = ", ".join(f"{k} {v}" for k, v in sorted(src.rejected.items())) or "none"
+                raise ConfigError(f"{source}: no vessel positions in {src.lines} lines (rejected: {why})")
             bounds = (float(positions.lon.min()), float(positions.lat.min()),
                       float(positions.lon.max()), float(positions.lat.max()))
             shore = shore_over(bounds)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ridgeline.config.maritime import MaritimeConfig, MaritimeZone, Port, ZoneThresholds
 from ridgeline.maritime.behaviour import Behaviour, BehaviourEngine
-from ridgeline.maritime.positions import VesselInfo
 from ridgeline.maritime.geodesy import KNOT_MS
+from ridgeline.maritime.positions import VesselInfo
+from ridgeline.maritime.radar import RadarPlots
 from tests.maritime.scenario import COAST_LAT, Voyage, chunks, coast, move, offshore, radar_track, together
 
 A, B, C, D = 211000001, 211000002, 211000003, 211000004
@@ -21,7 +23,8 @@ def meeting(lat: float, lon: float) -> tuple[Voyage, Voyage]:
     """A and B come from 20 km apart, drift side by side 200 m apart for 3 h at 0.5 kn, then part."""
     run = 10.0 * KNOT_MS * 3600  # one hour at 10 kn
     a = Voyage(A, *move(lat, lon, 0, -run)).leg(1.0, 10.0, 90).leg(3.0, 0.5, 270).leg(1.0, 10.0, 180)
-    b = Voyage(B, *move(lat - 200 / 111_195, lon, 0, run)).leg(1.0, 10.0, 270).leg(3.0, 0.5, 270).leg(1.0, 10.0, 90)
+    b = Voyage(B, *move(lat - 200 / 111_195, lon, 0, run))
+    b.leg(1.0, 10.0, 270).leg(3.0, 0.5, 270).leg(1.0, 10.0, 90)
     return a, b
 
 
@@ -71,10 +74,10 @@ def test_a_radar_target_with_no_ais_is_one_dark_target_and_one_with_ais_none() -
     dark = radar_track(7, offshore(40) - 0.1, 9.5, 1.0, 10, 90)
     shadow = radar_track(8, offshore(40), 9.5, 1.0, 10, 90)  # where the AIS vessel is
     engine = BehaviourEngine(shore=coast())
-    from ridgeline.maritime.radar import RadarPlots
-    import numpy as np
 
-    both = RadarPlots(*(np.concatenate([getattr(dark, f), getattr(shadow, f)]) for f in ("track", "time", "lat", "lon")))
+
+    columns = ("track", "time", "lat", "lon")
+    both = RadarPlots(*(np.concatenate([getattr(dark, f), getattr(shadow, f)]) for f in columns))
     found = engine.feed(escort.positions(), both) + engine.finish()
     final = [b for b in found if not b.ongoing]
     assert kinds(final) == ["dark_target"] and final[0].vessels == (7,)

@@ -36,7 +36,7 @@ def test_real_stream_is_decoded_and_every_line_accounted_for() -> None:
     assert counted == len(lines)
     # the stream's $PGHP times: 2010-06-11 11:46, 28 s of traffic
     assert 1276256700 < positions.time.min() < positions.time.max() < 1276256830
-    assert ((-90 <= positions.lat) & (positions.lat <= 90)).all()
+    assert ((positions.lat >= -90) & (positions.lat <= 90)).all()
     assert decoder.statics, "type 5 and 24 static reports become vessel info"
     assert any(info.name for info in decoder.statics.values())
 

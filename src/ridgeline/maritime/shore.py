@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -129,3 +130,33 @@ def shore_for(
         values, covered = _sample(np.nan_to_num(elevation[0], nan=0.0), elevation[1], glon, glat)
         land[covered] = np.asarray(values, np.float64)[covered] > 0
     return Shore.from_land_mask(land.astype(np.bool_), transform)
+
+
+def read_elevation(paths: list[str]) -> tuple[npt.NDArray[np.float32], Affine]:
+    """A lon/lat DEM (SRTM .hgt or GeoTIFF; several tiles mosaicked) with voids as NaN, for the shore."""
+    import rasterio
+    from rasterio.merge import merge
+
+    from ridgeline.errors import DataFileNotFoundError, TerrainError
+
+    for p in paths:
+        if not Path(p).exists():
+            raise DataFileNotFoundError(f"{p}: DEM file not found")
+    try:
+        datasets = [rasterio.open(p) for p in paths]
+    except rasterio.errors.RasterioIOError as exc:
+        raise TerrainError(f"{paths[0]}: not a readable DEM ({exc})") from exc
+    try:
+        for p, ds in zip(paths, datasets, strict=True):
+            if ds.crs is None or not ds.crs.is_geographic:
+                raise TerrainError(f"{p}: the shore needs a DEM in lon/lat (as SRTM tiles are), not {ds.crs}")
+        mosaic, transform = merge(datasets) if len(datasets) > 1 else (datasets[0].read(), datasets[0].transform)
+        nodata = datasets[0].nodata
+    finally:
+        for ds in datasets:
+            ds.close()
+    data = mosaic[0].astype(np.float32)
+    data[data <= -32768] = np.nan
+    if nodata is not None:
+        data[data == np.float32(nodata)] = np.nan
+    return data, transform

@@ -1,0 +1,109 @@
+"""AIS adapter for the edge agent: vessel behaviours from a receiver's feed (or a file), as Events.
+
+Registered as ``ais`` under ``ridgeline.sensors``.  A behaviour is published when it
+qualifies (an encounter two hours in) and again when it ends, under the same key, the second
+time with the vessels' tracks as evidence (Track messages sent just before the event).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ridgeline.config.maritime import MaritimeConfig
+from ridgeline.maritime.behaviour import Behaviour, BehaviourEngine
+from ridgeline.maritime.events import evidence_tracks, to_event
+from ridgeline.maritime.positions import Positions
+from ridgeline.maritime.shore import read_elevation, shore_for
+from ridgeline.maritime.sources import AisSource
+from ridgeline.model import MessageType
+from ridgeline.model.sensor import SensorMessage
+
+HISTORY_S = 36 * 3600.0
+"""Reports kept for evidence: the longest behaviour worth showing (a gap of a day and more)."""
+
+
+class AisAdapter:
+    """Events from one AIS source: ``file``, ``tcp://HOST:PORT`` or ``udp://HOST:PORT``."""
+
+    name = "ais"
+
+    def __init__(self, site: str, source: str, config: MaritimeConfig | None = None,
+                 bounds: tuple[float, float, float, float] | None = None, dem: list[str] | None = None,
+                 global_land: bool = True, sensor: str | None = None, chunk: int = 20_000, **_: Any) -> None:
+        self.site = site
+        self.source = AisSource(source)
+        self.config = config or MaritimeConfig()
+        self.bounds = bounds
+        self.dem = dem or []
+        self.global_land = global_land
+        self.sensor = sensor or f"{site}-ais"
+        self.chunk = chunk
+        self.engine: BehaviourEngine | None = None
+        self._history: list[Positions] = []
+
+    def _engine(self, bounds: tuple[float, float, float, float] | None) -> BehaviourEngine:
+        shore = None
+        if bounds is not None:
+            elevation = read_elevation(self.dem) if self.dem else None
+            shore = shore_for(bounds, elevation, use_global=self.global_land)
+        return BehaviourEngine(self.config, shore)
+
+    def _chunks(self) -> Iterator[Positions]:
+        if self.source.kind in ("nmea", "csv"):
+            positions = self.source.read_file().sorted_by_time()
+            bounds = self.bounds
+            if bounds is None and len(positions):
+                bounds = (float(positions.lon.min()), float(positions.lat.min()),
+                          float(positions.lon.max()), float(positions.lat.max()))
+            self.engine = self._engine(bounds)
+            self.engine.update_statics(self.source.statics)
+            self.engine.learn_anchorages(positions)
+            for start in range(0, len(positions), self.chunk):
+                yield positions.take(np.arange(start, min(start + self.chunk, len(positions))))
+            return
+        self.engine = self._engine(self.bounds)
+        yield from self.source.live_chunks()
+
+    def messages(self) -> Iterator[SensorMessage]:
+        for chunk in self._chunks():
+            assert self.engine is not None
+            self.engine.update_statics(self.source.statics)
+            self._remember(chunk)
+            yield from self._publish(self.engine.feed(chunk))
+        if self.engine is not None:
+            yield from self._publish(self.engine.finish())
+
+    def _remember(self, chunk: Positions) -> None:
+        if not len(chunk):
+            return
+        self._history.append(chunk)
+        newest = float(chunk.time.max())
+        self._history = [p for p in self._history if len(p) and float(p.time.max()) >= newest - HISTORY_S]
+
+    def _publish(self, behaviours: list[Behaviour]) -> Iterator[SensorMessage]:
+        for b in behaviours:
+            ids: list[str] = []
+            if not b.ongoing:
+                for track in evidence_tracks(b, Positions.concat(self._history)):
+                    ids.append(track.id)
+                    yield MessageType.TRACKS, track
+            statics = self.engine.statics if self.engine is not None else {}
+            yield MessageType.EVENTS, to_event(b, sensor=self.sensor, statics=statics, track_ids=ids)
+
+    def close(self) -> None:
+        self.source.stop()
+
+
+def sector_options(sector: Any) -> dict[str, Any]:
+    """The adapter's options from a sector: its maritime settings, DEM and extent (watched line and zones)."""
+    points = list(sector.line_lonlat()) + [p for z in sector.maritime.zones for p in z.polygon]
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    dem = [str(sector.path(d)) for d in sector.terrain.dem]
+    geographic = all(Path(d).suffix.lower() == ".hgt" for d in dem)
+    return {"config": sector.maritime, "bounds": (min(lons), min(lats), max(lons), max(lats)),
+            "dem": dem if geographic else []}

@@ -1,0 +1,35 @@
+"""The shore: distances from a land mask, the global 1 km mask read in a band, a DEM where it covers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from affine import Affine
+
+from ridgeline.maritime.landmask import global_land
+from ridgeline.maritime.shore import Shore, shore_for
+from tests.maritime.scenario import COAST_LAT, coast, offshore
+
+
+def test_distance_to_a_straight_coast() -> None:
+    shore = coast()
+    d = shore.distance_m(np.array([offshore(10), offshore(1), COAST_LAT + 0.1, 30.0]), np.array([10.0] * 4))
+    assert d[0] == pytest.approx(10_000, abs=250) and d[1] == pytest.approx(1000, abs=250)
+    assert d[2] == 0 and d[3] == np.inf  # on land; off the grid: unknown, so far
+
+
+def test_global_mask_knows_land_from_sea() -> None:
+    land, transform = global_land(-5.5, 35.8, -5.2, 36.2)
+    shore = Shore.from_land_mask(land, transform)
+    # the Rock of Gibraltar, the middle of the strait, the Bay of Algeciras
+    d = shore.distance_m(np.array([36.135, 35.97, 36.10]), np.array([-5.345, -5.45, -5.40]))
+    assert d[0] == 0 and d[1] > 5000 and 0 < d[2] < 5000
+
+
+def test_a_dem_replaces_the_global_mask_where_it_covers() -> None:
+    elevation = np.zeros((100, 100), np.float32)
+    elevation[:, 50:] = 10.0  # land in the east half of a box in the open Atlantic
+    transform = Affine(0.001, 0, -30.0, 0, -0.001, 40.0)
+    shore = shore_for((-30.0, 39.9, -29.9, 40.0), (elevation, transform))
+    d = shore.distance_m(np.array([39.95, 39.95, 39.95]), np.array([-29.99, -29.951, -29.94]))
+    assert d[0] > 3000 and 0 < d[1] < 300 and d[2] == 0
