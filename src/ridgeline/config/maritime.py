@@ -122,11 +122,13 @@ class MaritimeConfig(_Model):
     )
     landing_ignore_types: list[str] = Field(
         default=[
-            "cargo", "tanker", "passenger", "tug", "towing", "pilot", "dredging", "port tender", "law enforcement",
-            "search and rescue", "sar", "military", "anti pollution", "medical",
+            "cargo", "tanker", "carrier", "container", "passenger", "ferry", "ro-ro", "tug", "towing", "pilot",
+            "dredg", "port tender", "law enforcement", "search and rescue", "sar", "military", "anti pollution",
+            "anti-pollution", "medical",
         ],
-        description="Ship types (AIS static data, any case, '_' as space) whose stops are never landings: "
-        "ships that only berth in ports, and the ports' own service craft.",
+        description="Words of ship types (AIS static data, any case, '_' as space) whose stops are never "
+        "landings: ships that only berth in ports ('bulk carrier', 'oil products tanker'), and the ports' own "
+        "service craft.",
     )
     max_speed_kn: float = Field(default=50.0, gt=0,
         description="Faster implied speeds between reports are position jumps.")

@@ -143,7 +143,7 @@ class BehaviourEngine:
             min_vessels=self.config.anchorage_min_vessels, cell_m=self.config.anchorage_cell_m,
         )
         self.statics: dict[int, VesselInfo] = {}
-        self._landing_ignore = {t.lower().replace("_", " ") for t in self.config.landing_ignore_types}
+        self._landing_ignore = [t.lower().replace("_", " ") for t in self.config.landing_ignore_types]
         table = self.config.zone_thresholds()
         self._thresholds = np.array([[getattr(t, c) for c in P.THRESHOLD_COLUMNS] for t in table], np.float64)
         self._table: list[list[float]] = self._thresholds.tolist()
@@ -295,7 +295,8 @@ class BehaviourEngine:
             if port is not None:
                 continue
             info = self.statics.get(mmsi)
-            if info is not None and info.ship_type and info.ship_type.lower().replace("_", " ") in self._landing_ignore:
+            kind = (info.ship_type or "").lower().replace("_", " ") if info is not None else ""
+            if kind and any(word in kind for word in self._landing_ignore):
                 continue
             out.append(self._make(
                 "landing", f"landing:{mmsi}:{tr % 2}:{stops.start[k]:.0f}", (mmsi,), float(stops.start[k]),

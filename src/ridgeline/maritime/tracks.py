@@ -20,8 +20,12 @@ import numpy.typing as npt
 from ridgeline.maritime.geodesy import KNOT_MS, distance_m
 from ridgeline.maritime.positions import I64, Positions
 
-ACCEPTED, OUT_OF_ORDER, JUMP, DUPLICATE = 0, 1, 2, 3
-VERDICTS = ("accepted", "out_of_order", "jump", "duplicate")
+ACCEPTED, OUT_OF_ORDER, JUMP, DUPLICATE, NOT_A_VESSEL = 0, 1, 2, 3, 4
+VERDICTS = ("accepted", "out_of_order", "jump", "duplicate", "not_a_vessel")
+
+FIRST_SHIP_MMSI, END_SHIP_MMSI = 200_000_000, 800_000_000
+"""Ships' MMSIs start with their country's MID (2 to 7); 99… are aids to navigation, 00… coast
+stations, 111… aircraft, 97… distress beacons, short numbers misconfigured transponders."""
 
 JUMP_MIN_M = 1000.0
 """Below this distance a fast-looking hop is GPS jitter between close reports, never a jump."""
@@ -125,6 +129,12 @@ class VesselTracks:
         """The reports of ``chunk`` (sorted by time) that make sense, and their track ids."""
         if not len(chunk):
             return chunk, np.zeros(0, np.int64)
+        ships = (chunk.vessel >= FIRST_SHIP_MMSI) & (chunk.vessel < END_SHIP_MMSI)
+        if not ships.all():
+            self.dropped["not_a_vessel"] += int((~ships).sum())
+            chunk = chunk.take(ships)
+            if not len(chunk):
+                return chunk, np.zeros(0, np.int64)
         slot = self.slot_of(chunk.vessel)
         track, verdict = _clean(
             chunk.time, slot, chunk.lat, chunk.lon, self._last_t, self._last_lat, self._last_lon,
