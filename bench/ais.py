@@ -127,7 +127,8 @@ def stops(data: Path) -> None:
         print(f"  {name}: {len(cols[0]):,} points; MovingPandas {sum(map(len, theirs.values()))} stops "
               f"{_total(theirs) / 3600:.1f} h in {b:.2f} s; ours {sum(map(len, ours.values()))} stops "
               f"{_total(ours) / 3600:.1f} h in {a * 1000:.1f} ms; agreement {both / max(_total(theirs), 1e-9):.2%} of "
-              f"MovingPandas' stop time, {both / max(_total(ours), 1e-9):.2%} of ours; {b / a:.0f}x faster")
+              f"MovingPandas' stop time, {both / max(_total(ours), 1e-9):.2%} of ours; {b / a:.0f}x faster"
+              + (" (neither finds a stop: the vessel drifts)" if not _total(theirs) and not _total(ours) else ""))
         all_ours |= {(name, k): v for k, v in ours.items()}
         all_mp |= {(name, k): v for k, v in theirs.items()}
     both = _overlap(all_ours, all_mp)

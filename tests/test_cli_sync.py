@@ -25,7 +25,7 @@ def test_edge_names_what_is_wrong(tmp_path: Path) -> None:
     code, out = run("edge", SECTOR, "--site", "atlantis", "--simulate")
     assert code == 2 and "no site 'atlantis'" in out and "shelburne" in out
     code, out = run("edge", SECTOR, "--site", "gorham")
-    assert code == 2 and "exactly one of --replay FILE, --simulate or --video SOURCE" in " ".join(
+    assert code == 2 and "exactly one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE" in " ".join(
         out.replace("│", " ").split()
     )
     code, out = run("edge", SECTOR, "--site", "gorham", "--replay", str(tmp_path / "none.jsonl"))

@@ -82,3 +82,39 @@ def test_the_camera_adapter_yields_the_pipelines_events() -> None:
     adapter.close()
     assert [m[0] for m in got] == [MessageType.EVENTS] * 4
     assert {m[1].sensor for m in got} == {"gorham-cam"}  # type: ignore[attr-defined]
+
+
+def test_a_coastal_site_sends_vessel_behaviours_through_the_broker(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, select
+
+    from ridgeline.store.schema import messages
+    from tests.maritime.scenario import offshore
+    from tests.maritime.test_behaviour import meeting
+
+    a, b = meeting(offshore(30), 10.0)
+    csv = tmp_path / "receiver.csv"
+    csv.write_text("time,mmsi,lat,lon,sog,cog\n" + "".join(
+        f"{t},{m},{la:.7f},{lo:.7f},{s},{c}\n" for t, m, la, lo, s, c in sorted(a.rows + b.rows)))
+    broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
+    broker.start()
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    centre = Centre(db, BrokerConfig.from_url(broker.url("centre")), http_port=free_port())
+    centre.start()
+    try:
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "ridgeline"), "edge", str(EXAMPLE / "sector.yaml"), "--site", "gorham",
+             "--broker", broker.url("gorham"), "--ais", str(csv), "--outbox", str(tmp_path / "o.db"),
+             "--exit-when-drained"],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        with create_engine(db).connect() as conn:
+            rows = conn.execute(select(messages.c.type, messages.c.payload).where(messages.c.site == "gorham")).all()
+        events = [p for t, p in rows if t == "events" and p["type"] == "encounter"]
+        tracks = {p["id"] for t, p in rows if t == "tracks"}
+        assert [e["detail"]["ongoing"] for e in sorted(events, key=lambda e: e["detail"]["ongoing"])] == [False, True]
+        final = next(e for e in events if not e["detail"]["ongoing"])
+        assert set(final["detail"]["tracks"].split(",")) <= tracks and final["object_id"] == "mmsi:211000001+mmsi:211000002"
+    finally:
+        centre.stop()
+        broker.stop()
