@@ -114,7 +114,8 @@ def test_a_coastal_site_sends_vessel_behaviours_through_the_broker(tmp_path: Pat
         tracks = {p["id"] for t, p in rows if t == "tracks"}
         assert [e["detail"]["ongoing"] for e in sorted(events, key=lambda e: e["detail"]["ongoing"])] == [False, True]
         final = next(e for e in events if not e["detail"]["ongoing"])
-        assert set(final["detail"]["tracks"].split(",")) <= tracks and final["object_id"] == "mmsi:211000001+mmsi:211000002"
+        assert set(final["detail"]["tracks"].split(",")) <= tracks
+        assert final["object_id"] == "mmsi:211000001+mmsi:211000002"
     finally:
         centre.stop()
         broker.stop()
