@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from affine import Affine
 
+from ridgeline.errors import ConfigError
 from ridgeline.maritime.landmask import global_land
-from ridgeline.maritime.shore import Shore, shore_for
+from ridgeline.maritime.shore import Shore, read_land_polygons, shore_for
 from tests.maritime.scenario import COAST_LAT, coast, offshore
 
 
@@ -33,3 +37,20 @@ def test_a_dem_replaces_the_global_mask_where_it_covers() -> None:
     shore = shore_for((-30.0, 39.9, -29.9, 40.0), (elevation, transform))
     d = shore.distance_m(np.array([39.95, 39.95, 39.95]), np.array([-29.99, -29.951, -29.94]))
     assert d[0] > 3000 and 0 < d[1] < 300 and d[2] == 0
+
+
+def test_land_polygons_from_geojson_and_clear_errors(tmp_path: Path) -> None:
+    island = tmp_path / "island.geojson"
+    island.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [[[10.0, 55.0], [10.1, 55.0], [10.1, 55.1], [10.0, 55.1], [10.0, 55.0]]]}}))
+    shore = shore_for((9.9, 54.9, 10.2, 55.2), land_polygons=read_land_polygons(island), use_global=False)
+    d = shore.distance_m(np.array([55.05, 55.05, 55.05]), np.array([10.05, 10.15, 10.3]))
+    assert d[0] == 0 and 2000 < d[1] < 4000
+    line = tmp_path / "line.geojson"
+    line.write_text(json.dumps({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}))
+    with pytest.raises(ConfigError, match=r"line\.geojson: no land polygons in it \(found LineString\)"):
+        read_land_polygons(line)
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("{nope")
+    with pytest.raises(ConfigError, match=r"bad\.geojson: not valid GeoJSON"):
+        read_land_polygons(bad)

@@ -7,7 +7,6 @@ import numpy as np
 from ridgeline.maritime.positions import Positions
 from ridgeline.maritime.tracks import VesselTracks
 
-
 SHIP, TWIN = 219000001, 219000007
 
 

@@ -17,7 +17,7 @@ from ridgeline.config.maritime import MaritimeConfig
 from ridgeline.maritime.behaviour import Behaviour, BehaviourEngine
 from ridgeline.maritime.events import evidence_tracks, to_event
 from ridgeline.maritime.positions import Positions
-from ridgeline.maritime.shore import read_elevation, shore_for
+from ridgeline.maritime.shore import read_elevation, read_land_polygons, shore_for
 from ridgeline.maritime.sources import AisSource
 from ridgeline.model import MessageType
 from ridgeline.model.sensor import SensorMessage
@@ -33,13 +33,15 @@ class AisAdapter:
 
     def __init__(self, site: str, source: str, config: MaritimeConfig | None = None,
                  bounds: tuple[float, float, float, float] | None = None, dem: list[str] | None = None,
-                 global_land: bool = True, sensor: str | None = None, chunk: int = 20_000, **_: Any) -> None:
+                 global_land: bool = True, sensor: str | None = None, chunk: int = 20_000,
+                 coastline: str | None = None, **_: Any) -> None:
         self.site = site
         self.source = AisSource(source)
         self.config = config or MaritimeConfig()
         self.bounds = bounds
         self.dem = dem or []
         self.global_land = global_land
+        self.coastline = coastline
         self.sensor = sensor or f"{site}-ais"
         self.chunk = chunk
         self.engine: BehaviourEngine | None = None
@@ -49,7 +51,8 @@ class AisAdapter:
         shore = None
         if bounds is not None:
             elevation = read_elevation(self.dem) if self.dem else None
-            shore = shore_for(bounds, elevation, use_global=self.global_land)
+            land = read_land_polygons(Path(self.coastline)) if self.coastline else None
+            shore = shore_for(bounds, elevation, land, use_global=self.global_land)
         return BehaviourEngine(self.config, shore)
 
     def _chunks(self) -> Iterator[Positions]:
@@ -105,5 +108,6 @@ def sector_options(sector: Any) -> dict[str, Any]:
     lats = [p[1] for p in points]
     dem = [str(sector.path(d)) for d in sector.terrain.dem]
     geographic = all(Path(d).suffix.lower() == ".hgt" for d in dem)
+    coastline = str(sector.path(sector.maritime.coastline)) if sector.maritime.coastline else None
     return {"config": sector.maritime, "bounds": (min(lons), min(lats), max(lons), max(lats)),
-            "dem": dem if geographic else []}
+            "dem": dem if geographic else [], "coastline": coastline}

@@ -160,3 +160,24 @@ def read_elevation(paths: list[str]) -> tuple[npt.NDArray[np.float32], Affine]:
     if nodata is not None:
         data[data == np.float32(nodata)] = np.nan
     return data, transform
+
+
+def read_land_polygons(path: Path) -> list[object]:
+    """Land polygons (lon/lat) from a GeoJSON file: a FeatureCollection, a Feature or a bare geometry."""
+    import shapely
+    from shapely.geometry.base import BaseGeometry
+
+    from ridgeline.errors import ConfigError, DataFileNotFoundError
+
+    if not path.exists():
+        raise DataFileNotFoundError(f"{path}: coastline file not found")
+    try:
+        geometry: BaseGeometry = shapely.from_geojson(path.read_text())
+    except (shapely.errors.GEOSException, ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid GeoJSON ({exc})") from exc
+    parts = list(getattr(geometry, "geoms", [geometry]))
+    polygons = [p for p in parts if p.geom_type in ("Polygon", "MultiPolygon")]
+    if not polygons:
+        found = ", ".join(p.geom_type for p in parts) or "nothing"
+        raise ConfigError(f"{path}: no land polygons in it (found {found})")
+    return polygons
