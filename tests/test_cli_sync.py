@@ -105,3 +105,14 @@ def test_video_finds_the_crossings_and_writes_its_outputs(tmp_path: Path) -> Non
     assert code == 2 and "--line" in out
     code, out = run("video", str(tmp_path / "none.avi"))
     assert code == 2 and "none.avi: no such file" in out
+
+
+def test_video_profiles_and_line_inertia(tmp_path: Path) -> None:
+    road = str(EXAMPLE.parents[1] / "tests" / "data" / "video" / "road_640x360.avi")
+    code, out = run("video", road, "--line", "320,0,320,360", "--min-height", "12", "--line-inertia", "3")
+    assert code == 0, out
+    assert "4 events" in " ".join(out.split())  # each car stays well past the line: inertia loses none
+    code, out = run("video", road, "--profile", "thermal", "--line", "320,0,320,360")
+    assert code == 0, out
+    code, out = run("video", road, "--profile", "infrared")
+    assert code == 2 and "expected one of default, thermal" in out

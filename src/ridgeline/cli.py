@@ -625,6 +625,12 @@ def video(
     ] = None,
     loiter: Annotated[float | None, typer.Option(help="Seconds in a zone that count as loitering.")] = None,
     detect_fps: Annotated[float, typer.Option(help="Frames per second analysed.")] = 15.0,
+    profile: Annotated[
+        str, typer.Option(help="Motion and tracking settings: default (day/night cameras) or thermal (people on foot).")
+    ] = "default",
+    line_inertia: Annotated[
+        int, typer.Option(min=1, help="Frames a track must stay on the new side before a crossing counts.")
+    ] = 1,
     model: Annotated[
         Path | None, typer.Option(help="ONNX detector you supply (default: motion); see README.")
     ] = None,
@@ -640,7 +646,7 @@ def video(
     """Motion, tracks and line/zone events in a video (day, night or thermal)."""
     try:
         from ridgeline.vision.mot import write_mot
-        from ridgeline.vision.motion import MotionDetector, MotionSettings
+        from ridgeline.vision.motion import PROFILES, MotionDetector, MotionSettings
         from ridgeline.vision.pipeline import VideoPipeline
         from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
         from ridgeline.vision.tracking import Tracker, TrackerSettings
@@ -651,7 +657,9 @@ def video(
             pts = _points(text, "--line", 2)
             if len(pts) != 2:
                 raise typer.BadParameter(f"--line {text!r}: expected exactly x1,y1,x2,y2")
-            lines.append(LineRule(f"line{i + 1}", pts[0], pts[1]))
+            lines.append(LineRule(f"line{i + 1}", pts[0], pts[1], inertia=line_inertia))
+        if profile not in PROFILES:
+            raise typer.BadParameter(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
         zones = [ZoneRule(f"zone{i + 1}", _points(t, "--zone", 3), loiter_s=loiter) for i, t in enumerate(zone or [])]
         masks = tuple(_points(t, "--mask", 3) for t in (mask or []))
         src = FrameSource(source, detect_fps=detect_fps, colour=annotate is not None or model is not None)
@@ -661,9 +669,9 @@ def video(
 
             detector: Any = OnnxDetector(model, masks=masks)
         else:
-            detector = MotionDetector(MotionSettings(masks=masks))
+            detector = MotionDetector(MotionSettings.profile(profile, masks=masks))
         pipeline = VideoPipeline(
-            detector, Tracker(TrackerSettings(frame_rate=rate)),
+            detector, Tracker(TrackerSettings.profile(profile, frame_rate=rate)),
             TrackRules(lines, zones, min_height=min_height), camera=camera, snapshots=snapshots, masks=masks,
         )
         writer = None

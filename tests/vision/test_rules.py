@@ -56,3 +56,14 @@ def test_tracks_long_gone_are_forgotten() -> None:
     for tid in range(200):  # a new track every second, each seen once
         rules.update([(tid, box_at(50.0, 150.0))], float(tid))
     assert len(rules._state) <= 64 + 11
+
+
+def test_a_crossing_needs_the_lines_inertia_on_the_new_side() -> None:
+    line = LineRule("gate", (100, 0), (100, 200), inertia=3)
+    # a box that pokes across for two frames (a waved arm, a fragment) and comes back
+    poke = [(90.0, 150.0)] * 3 + [(110.0, 150.0)] * 2 + [(90.0, 150.0)] * 3
+    assert walk(TrackRules([line]), poke) == []
+    assert walk(TrackRules([LineRule("gate", (100, 0), (100, 200))]), poke) == [
+        "line_crossing:gate:right_to_left", "line_crossing:gate:left_to_right"]  # without inertia: two
+    east = [(float(x), 150.0) for x in range(50, 160, 10)]
+    assert walk(TrackRules([line]), east) == ["line_crossing:gate:right_to_left"]  # a real one, once

@@ -65,7 +65,7 @@ class VideoPipeline:
     def step(self, frame: Frame) -> tuple[list[tuple[int, np.ndarray]], list[Event]]:
         """One frame: confirmed tracks and the events they caused."""
         boxes, conf, _classes = self.detector.detect(frame.luma, frame.bgr)
-        tracks = self.tracker.update(boxes, conf)
+        tracks = self.tracker.update(boxes, conf, frame.time_s)
         hits = self.rules.update(tracks, frame.time_s)
         events = [self._event(h, frame) for h in hits]
         if events and self.snapshots is not None:

@@ -2,10 +2,12 @@
 
 A track's place is its box's bottom centre (where a person or a vehicle touches the
 ground).  A crossing counts when that point goes from one side of the line to the other
-beyond a small dead band (so jitter on the line is not a crossing) and the step passes
-between the line's ends.  An intrusion counts after ``inertia`` consecutive frames inside
-the zone, once per visit; loitering after ``seconds`` inside, once per visit.  Objects
-smaller than ``min_height`` pixels are ignored.
+beyond a small dead band (so jitter on the line is not a crossing), stays there for the
+line's ``inertia`` consecutive frames of that track (so a box that flickers across the
+line — a person's box grown by a waved arm, a fragment — is not a crossing), and the
+point where it settles lies between the line's ends.  An intrusion counts after
+``inertia`` consecutive frames inside the zone, once per visit; loitering after
+``seconds`` inside, once per visit.  Objects smaller than ``min_height`` pixels are ignored.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class LineRule:
     p2: tuple[float, float]
     direction: Direction = "any"
     dead_band: float = 3.0
+    inertia: int = 1  # frames a track must stay on the new side before the crossing counts
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Hit:
 class _TrackState:
     seen: float = 0.0
     side: dict[str, float] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)  # frames on the other side so far, per line
     last: tuple[float, float] | None = None
     inside: dict[str, int] = field(default_factory=dict)
     entered: dict[str, float] = field(default_factory=dict)
@@ -102,11 +106,22 @@ class TrackRules:
         d = ((bx - ax) * (py - ay) - (by - ay) * (px - ax)) / length
         side = 1.0 if d > line.dead_band else (-1.0 if d < -line.dead_band else 0.0)
         before = st.side.get(line.id)
-        if side != 0.0:
-            st.side[line.id] = side
-        if before is None or side == 0.0 or side == before or st.last is None:
+        if before is None or st.last is None:
+            if side != 0.0:
+                st.side[line.id] = side
             return None
-        # the step must pass between the line's ends
+        if side == 0.0:
+            return None
+        if side == before:
+            st.pending.pop(line.id, None)
+            return None
+        held = st.pending.get(line.id, 0) + 1
+        if held < line.inertia:
+            st.pending[line.id] = held
+            return None
+        st.pending.pop(line.id, None)
+        st.side[line.id] = side
+        # where the track settled on the new side must lie between the line's ends
         t = ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / (length * length)
         if not 0.0 <= t <= 1.0:
             return None

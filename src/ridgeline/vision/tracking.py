@@ -1,8 +1,10 @@
 """Multi-object tracking: OC-SORT online, and offline finishing for whole sequences.
 
 Online, ``Tracker`` wraps the ``trackers`` package's OC-SORT (Apache-2.0): a track is
-reported once it was matched in ``min_hits`` consecutive frames, and kept through
-``lost_frames`` frames without a match.  Offline (``track_sequence``), nothing forces a
+reported once it was matched in ``min_hits`` consecutive frames (in the first frames too,
+where OC-SORT itself confirms at once), and kept through ``lost_frames`` frames without a
+match; optionally it keeps people whose motion blobs merge apart (``share_merged``, see
+``Tracker``).  Offline (``track_sequence``), nothing forces a
 decision at each frame, so two things OC-SORT must give up online come back:
 
 - retroactive confirmation: a track that reaches ``min_hits`` matches is reported from
@@ -18,15 +20,23 @@ On TUD-Campus with public detections this lifts OC-SORT from HOTA 48.8 to 58.3
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 import supervision as sv
 from trackers import OCSORTTracker
+from trackers.utils.iou import BaseIoU, DIoU, GIoU, IoU
 
 from ridgeline.vision.mot import Boxes
 
 TrackRow = tuple[int, int, float, float, float, float]  # frame, id, x1, y1, x2, y2
+Similarity = Literal["iou", "diou", "giou"]
+
+
+def _similarity(name: Similarity) -> BaseIoU:
+    """The box similarity OC-SORT matches with: IoU, or DIoU/GIoU that also score boxes apart."""
+    return DIoU() if name == "diou" else GIoU() if name == "giou" else IoU()
 
 
 @dataclass(frozen=True)
@@ -34,14 +44,76 @@ class TrackerSettings:
     """How tracks are started, kept and finished."""
 
     min_hits: int = 3  # OC-SORT's default confirmation
-    lost_frames: int = 30  # OC-SORT's default lost-track buffer
+    lost_frames: int = 30  # OC-SORT's default lost-track buffer (frames at 30 fps, scaled to frame_rate online)
     frame_rate: float = 30.0
     iou_threshold: float = 0.3  # OC-SORT's default
     high_confidence: float = 0.6  # OC-SORT's default
+    similarity: Similarity = "iou"  # box similarity for matching; "diou" also weighs the centres' distance
+    timed: bool = False  # step the motion model by the frames' clock, so dropped frames count as time passed
+    share_merged: bool = False  # a box that swallowed two or more people's tracks is shared among them
+
+    @classmethod
+    def profile(cls, name: Literal["default", "thermal"], **changes: Any) -> TrackerSettings:
+        """The settings of a named profile, with ``changes`` (e.g. ``frame_rate``) applied.
+
+        ``default``: OC-SORT's own defaults.  ``thermal``: people on foot seen by a fixed
+        thermal camera through the motion detector's ``thermal`` profile — slow walkers whose
+        boxes change shape as head, coat and legs come and go, who stop, and who pass each
+        other.  Set on the VOT-TIR "birds" clip (``eval/thermal.py``):
+
+        - ``min_hits`` 4: a bird crossing the trees or a one-off fragment is never confirmed;
+        - ``lost_frames`` 60 (2 s): a person hidden behind another, or standing still long
+          enough to fade into the background, keeps their track;
+        - DIoU at 0.1: a box that shrank to the legs or grew by a waved coat still matches
+          the track whose centre it is near, rather than starting a new one;
+        - ``high_confidence`` 0.5: every motion box counts (their confidences start at 0.5);
+        - ``timed``: a gap in the frames is a gap in time for the motion model;
+        - ``share_merged``: two people whose motion blobs touch (walking side by side, one
+          passing behind the other) keep their own tracks instead of one taking both.
+        """
+        if name == "default":
+            base = cls()
+        elif name == "thermal":
+            base = cls(min_hits=4, lost_frames=60, iou_threshold=0.1, high_confidence=0.5, similarity="diou",
+                       timed=True, share_merged=True)
+        else:
+            raise ValueError(f"unknown tracker profile {name!r}: expected default or thermal")
+        return replace(base, **changes) if changes else base
+
+
+@dataclass
+class _Seen:
+    """What the tracker keeps of a reported track, for sharing merged boxes."""
+
+    box: np.ndarray  # its last box
+    step: int  # the update that reported it last
+    measured: int  # the last update that gave it a box of its own, not a share
+    velocity: np.ndarray  # smoothed change of the box per update
+    group: np.ndarray | None = None  # the merged box it was last shared in
+    grouped: int = -1  # and when
+    mates: tuple[int, ...] = ()  # the other tracks that box was shared with
 
 
 class Tracker:
-    """Online tracking, one frame at a time."""
+    """Online tracking, one frame at a time.
+
+    With ``share_merged``, people whose motion blobs merge keep their tracks:
+
+    - a detection that covers the predicted boxes of two or more confirmed tracks, each
+      about as tall as the detection and each measured on its own within the lost-track
+      buffer, and is wider than any of them by 30 % (people side by side or passing,
+      not one person's head and legs, nor one person whose lost neighbour's prediction
+      lingers on them), is replaced by one box per track: its predicted box moved inside
+      the detection;
+    - a track that comes out of such a group as a new track (its old one lost while hidden)
+      takes the old one's id: a new track confirmed beside the group — the merged box it
+      was last shared in, or its group-mates still seen now — by at most the lost
+      member's width, within the lost-track buffer, is that member.
+
+    Motion detectors merge people whose blobs touch; without this the merged box goes to
+    one track and the other is lost, or taken over when they part.  A track is still an
+    anonymous box over time: nothing but boxes and their timing is used.
+    """
 
     def __init__(self, settings: TrackerSettings | None = None, confirm_online: bool = True) -> None:
         self.settings = s = settings or TrackerSettings()
@@ -49,19 +121,140 @@ class Tracker:
             lost_track_buffer=s.lost_frames, frame_rate=s.frame_rate,
             minimum_consecutive_frames=s.min_hits if confirm_online else 1,
             minimum_iou_threshold=s.iou_threshold, high_conf_det_threshold=s.high_confidence,
+            iou=_similarity(s.similarity),
         )
+        self._seen: dict[int, _Seen] = {}
+        self._alias: dict[int, int] = {}  # OC-SORT's id (from 1) -> the id reported for it
+        self._newest = 0  # the highest OC-SORT id reported so far (it numbers tracks as it confirms them)
+        self._hits: dict[int, int] = {}  # matches so far of the tracks not yet confirmed
+        self._confirm = s.min_hits if confirm_online else 1
+        self._step = 0
 
-    def update(self, xyxy: np.ndarray, confidence: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        """(track id from 1, box) for the tracks matched in this frame."""
-        dets = sv.Detections(
-            xyxy=np.asarray(xyxy, dtype=np.float32).reshape(-1, 4),
-            confidence=np.asarray(confidence, dtype=np.float32).reshape(-1),
-            class_id=np.zeros(len(confidence), dtype=int),
-        )
-        out = self._ocsort.update(dets)
+    def update(self, xyxy: np.ndarray, confidence: np.ndarray,
+               time_s: float | None = None) -> list[tuple[int, np.ndarray]]:
+        """(track id from 1, box) for the tracks matched in this frame; ``time_s``, the
+        frame's time, is used where the settings say ``timed``."""
+        self._step += 1
+        boxes = np.asarray(xyxy, dtype=np.float32).reshape(-1, 4)
+        conf = np.asarray(confidence, dtype=np.float32).reshape(-1)
+        shared = np.zeros(len(boxes), dtype=bool)
+        if self.settings.share_merged and self._seen and len(boxes):
+            boxes, conf, shared = self._share(boxes, conf)
+        dets = sv.Detections(xyxy=boxes, confidence=conf, class_id=np.zeros(len(conf), dtype=int),
+                             data={"shared": shared})
+        out = self._ocsort.update(dets, timestamp=time_s if self.settings.timed else None)
         if out.tracker_id is None:
             return []
-        return [(int(t) + 1, b) for b, t in zip(out.xyxy, out.tracker_id, strict=True) if t is not None and t >= 0]
+        was_shared = out.data.get("shared", np.zeros(len(out.xyxy), dtype=bool))
+        found = [(int(t) + 1, b, bool(sh)) for b, t, sh in zip(out.xyxy, out.tracker_id, was_shared, strict=True)
+                 if t is not None and t >= 0 and self._confirmed(int(t) + 1)]
+        if not self.settings.share_merged:
+            return [(tid, box) for tid, box, _sh in found]
+        now = {self._alias.get(t, t): box for t, box, _sh in found}
+        for t, box, _sh in sorted(found, key=lambda f: f[0]):
+            if t > self._newest:
+                self._newest = t
+                self._emerged(t, box, now)
+        found = [(self._alias.get(t, t), box, sh) for t, box, sh in found]
+        self._remember(found)
+        return [(tid, box) for tid, box, _sh in found]
+
+    def _confirmed(self, tid: int) -> bool:
+        """Whether a track OC-SORT reports has been matched ``min_hits`` times: OC-SORT
+        itself confirms every track of its first ``min_hits`` frames at once, which for
+        motion boxes are often the ghosts of things that stood there when the camera started."""
+        if tid not in self._hits:
+            if self._step > self._confirm + 1:
+                return True  # past its first frames OC-SORT reports confirmed tracks only
+            self._hits[tid] = 0
+        if self._hits[tid] >= self._confirm:
+            return True
+        self._hits[tid] += 1
+        return self._hits[tid] >= self._confirm
+
+    def _share(self, boxes: np.ndarray, conf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The detections with each one that swallowed several tracks replaced by their shares."""
+        horizon = self._ocsort.maximum_frames_without_update
+        predicted = [(tid, seen.box + seen.velocity * min(self._step - seen.step, 3))
+                     for tid, seen in self._seen.items() if self._step - seen.measured <= horizon]
+        out_boxes, out_conf, shared = [], [], []
+        taken: set[int] = set()
+        for det, c in zip(boxes, conf, strict=True):
+            height = det[3] - det[1]
+            inside = [(tid, p) for tid, p in predicted if tid not in taken
+                      and _covered(p, det) >= 0.5 and p[3] - p[1] >= 0.6 * height]
+            widest = max((p[2] - p[0] for _t, p in inside), default=0.0)
+            if len(inside) < 2 or det[2] - det[0] < 1.3 * widest:  # one person's box is no group
+                out_boxes.append(det)
+                out_conf.append(c)
+                shared.append(False)
+                continue
+            for tid, p in inside:
+                taken.add(tid)
+                seen = self._seen[tid]
+                seen.group, seen.grouped = det.astype(np.float64), self._step
+                seen.mates = tuple(t for t, _p in inside if t != tid)
+                out_boxes.append(_inside(p, det))
+                out_conf.append(c)
+                shared.append(True)
+        return (np.asarray(out_boxes, dtype=np.float32), np.asarray(out_conf, dtype=np.float32),
+                np.asarray(shared, dtype=bool))
+
+    def _emerged(self, new: int, box: np.ndarray, now: dict[int, np.ndarray]) -> None:
+        """A newly confirmed track beside the group a lost member was last shared in — the
+        group's box then, or where its members still seen are now — is that member."""
+        horizon = self._ocsort.maximum_frames_without_update
+        best, gap_best = None, np.inf
+        for tid, seen in self._seen.items():
+            if tid in now or seen.group is None or self._step - seen.grouped > horizon:
+                continue
+            for g in [seen.group, *(now[m] for m in seen.mates if m in now)]:
+                gap = max(g[0] - box[2], box[0] - g[2], 0.0)
+                beside = min(g[3], box[3]) > max(g[1], box[1])
+                if beside and gap <= seen.box[2] - seen.box[0] and gap < gap_best:
+                    best, gap_best = tid, gap
+        if best is None:
+            return
+        old = next((t for t, r in self._alias.items() if r == best), best)
+        self._alias[new] = best
+        # the member's old OC-SORT track must not come back under the same id
+        self._ocsort.tracks = [t for t in self._ocsort.tracks if t.tracker_id + 1 != old]
+        self._seen[best].group = None
+
+    def _remember(self, found: list[tuple[int, np.ndarray, bool]]) -> None:
+        """Keep each reported track's box and velocity (a share's velocity only decays:
+        its box was the tracker's guess, not a measurement)."""
+        for tid, box, was_shared in found:
+            box = np.asarray(box, dtype=np.float64)
+            before = self._seen.get(tid)
+            if before is None:
+                self._seen[tid] = _Seen(box, self._step, self._step, np.zeros(4))
+                continue
+            if was_shared:
+                before.velocity = 0.8 * before.velocity
+            else:
+                before.velocity = 0.7 * before.velocity + 0.3 * (box - before.box) / max(self._step - before.step, 1)
+                before.measured = self._step
+            before.box, before.step = box, self._step
+        horizon = self._ocsort.maximum_frames_without_update
+        self._seen = {t: s for t, s in self._seen.items() if self._step - s.step <= horizon}
+        live = {t.tracker_id + 1 for t in self._ocsort.tracks}  # a live camera makes new tracks for ever
+        self._alias = {t: r for t, r in self._alias.items() if t in live}
+
+
+def _covered(box: np.ndarray, by: np.ndarray) -> float:
+    """The share of ``box`` inside ``by``."""
+    inter = max(0.0, min(box[2], by[2]) - max(box[0], by[0])) * max(0.0, min(box[3], by[3]) - max(box[1], by[1]))
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return float(inter / area) if area > 0 else 0.0
+
+
+def _inside(box: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """``box`` moved sideways into ``within`` (and cut to it where it is larger)."""
+    x1, y1, x2, y2 = (float(v) for v in box)
+    shift = max(within[0] - x1, 0.0) + min(within[2] - x2, 0.0)
+    x1, x2 = max(x1 + shift, float(within[0])), min(x2 + shift, float(within[2]))
+    return np.array([x1, max(y1, float(within[1])), x2, min(y2, float(within[3]))], dtype=np.float32)
 
 
 def track_sequence(
