@@ -115,14 +115,14 @@ def main() -> None:
                              TrackRules([LineRule("road", (0.0, 200.0), (640.0, 200.0))]), camera="cam-1")
     latest: list[PipelineResult] = []
     runner = threading.Thread(target=lambda: pipeline.run(source, on_frame=lambda r: latest.__setitem__(
-        slice(None), [r])), daemon=True)
+        slice(None), [r]), keep_tracks=False), daemon=True)
     runner.start()
 
     def counts() -> tuple[int, int, int, int]:
         r = latest[0] if latest else PipelineResult()
         kinds = [e.type for e in r.events]
         return (r.frames, kinds.count(EventType.SENSOR_OFFLINE), kinds.count(EventType.SENSOR_ONLINE),
-                len(r.tracks))
+                r.track_count)
 
     drops = 0
     try:

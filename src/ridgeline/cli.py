@@ -684,7 +684,7 @@ def video(
             task = bar.add_task("video", total=total)
             try:
                 result = pipeline.run(
-                    src, annotate=writer,
+                    src, annotate=writer, keep_tracks=tracks_path is not None,
                     on_frame=lambda r: bar.update(
                         task, completed=r.frames,
                         description=f"video {r.fps:.0f} fps, {r.track_count} tracks, {len(r.events)} events",

@@ -35,7 +35,8 @@ class PipelineResult:
     frames: int = 0
     seconds: float = 0.0
     events: list[Event] = field(default_factory=list)
-    tracks: list[TrackRow] = field(default_factory=list)
+    tracks: list[TrackRow] = field(default_factory=list)  # every box, only if the run keeps them
+    track_ids: set[int] = field(default_factory=set)
     background_resets: int = 0
 
     @property
@@ -44,7 +45,7 @@ class PipelineResult:
 
     @property
     def track_count(self) -> int:
-        return len({r[1] for r in self.tracks})
+        return len(self.track_ids)
 
 
 class VideoPipeline:
@@ -97,10 +98,12 @@ class VideoPipeline:
         )
 
     def run(self, frames: Iterable[Frame | StatusChange], on_frame: Callable[[PipelineResult], None] | None = None,
-            annotate: Callable[[Frame, list[tuple[int, np.ndarray]], list[Event]], None] | None = None
-            ) -> PipelineResult:
+            annotate: Callable[[Frame, list[tuple[int, np.ndarray]], list[Event]], None] | None = None,
+            keep_tracks: bool = True) -> PipelineResult:
         """Run over an iterable of frames (a stream: until it is closed); ``self.result`` holds
-        the figures so far, so an interrupted run keeps them."""
+        the figures so far, so an interrupted run keeps them.  ``keep_tracks``: keep every
+        tracked box in ``result.tracks`` (for a MOTChallenge file); without it only the track
+        count grows, so a stream watched for days holds its memory."""
         result = self.result = PipelineResult()
         t0 = time.perf_counter()
         for frame in frames:
@@ -115,8 +118,10 @@ class VideoPipeline:
             result.frames += 1
             result.events.extend(events)
             for tid, box in tracks:
-                x1, y1, x2, y2 = (float(v) for v in box)
-                result.tracks.append((frame.index + 1, tid, x1, y1, x2, y2))
+                result.track_ids.add(tid)
+                if keep_tracks:  # a live stream runs for days: its boxes are kept only when asked for
+                    x1, y1, x2, y2 = (float(v) for v in box)
+                    result.tracks.append((frame.index + 1, tid, x1, y1, x2, y2))
             if annotate is not None:
                 annotate(frame, tracks, events)
             result.seconds = time.perf_counter() - t0
