@@ -116,3 +116,9 @@ def test_video_profiles_and_line_inertia(tmp_path: Path) -> None:
     assert code == 0, out
     code, out = run("video", road, "--profile", "infrared")
     assert code == 2 and "expected one of default, thermal" in out
+    code, out = run("video", road, "--line", "320,0,320,360", "--min-height", "12", "--classes", "person")
+    assert code == 0 and "0 events" in " ".join(out.split())  # motion is not a person: nothing counts
+    code, out = run("video", road, "--line", "320,0,320,360", "--min-height", "12", "--min-speed", "2000")
+    assert code == 0 and "0 events" in " ".join(out.split())  # no car moves 2,000 px/s
+    code, out = run("video", road, "--classes", "face")
+    assert code == 2 and "unknown face" in out

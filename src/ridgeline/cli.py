@@ -631,6 +631,13 @@ def video(
     line_inertia: Annotated[
         int, typer.Option(min=1, help="Frames a track must stay on the new side before a crossing counts.")
     ] = 1,
+    classes: Annotated[
+        str | None,
+        typer.Option(help="Lines and zones apply to these classes only, e.g. person,vehicle (with --model)."),
+    ] = None,
+    min_speed: Annotated[
+        float, typer.Option(min=0.0, help="Tracks slower than this (pixels/s) cross no line and enter no zone.")
+    ] = 0.0,
     model: Annotated[
         Path | None, typer.Option(help="ONNX detector you supply (default: motion); see README.")
     ] = None,
@@ -652,15 +659,21 @@ def video(
         from ridgeline.vision.tracking import Tracker, TrackerSettings
         from ridgeline.vision.video import FrameSource
 
+        only = tuple(c.strip() for c in classes.split(",") if c.strip()) if classes else ()
+        unknown = [c for c in only if c not in {"person", "vehicle", "vessel", "animal", "motion"}]
+        if unknown:
+            known = "person, vehicle, vessel, animal, motion"
+            raise typer.BadParameter(f"--classes: unknown {', '.join(unknown)} ({known})")
         lines = []
         for i, text in enumerate(line or []):
             pts = _points(text, "--line", 2)
             if len(pts) != 2:
                 raise typer.BadParameter(f"--line {text!r}: expected exactly x1,y1,x2,y2")
-            lines.append(LineRule(f"line{i + 1}", pts[0], pts[1], inertia=line_inertia))
+            lines.append(LineRule(f"line{i + 1}", pts[0], pts[1], inertia=line_inertia, classes=only))
         if profile not in PROFILES:
             raise typer.BadParameter(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
-        zones = [ZoneRule(f"zone{i + 1}", _points(t, "--zone", 3), loiter_s=loiter) for i, t in enumerate(zone or [])]
+        zones = [ZoneRule(f"zone{i + 1}", _points(t, "--zone", 3), loiter_s=loiter, classes=only)
+                 for i, t in enumerate(zone or [])]
         masks = tuple(_points(t, "--mask", 3) for t in (mask or []))
         src = FrameSource(source, detect_fps=detect_fps, colour=annotate is not None or model is not None)
         rate = src.fps / src.every
@@ -672,7 +685,8 @@ def video(
             detector = MotionDetector(MotionSettings.profile(profile, masks=masks))
         pipeline = VideoPipeline(
             detector, Tracker(TrackerSettings.profile(profile, frame_rate=rate)),
-            TrackRules(lines, zones, min_height=min_height), camera=camera, snapshots=snapshots, masks=masks,
+            TrackRules(lines, zones, min_height=min_height, min_speed=min_speed), camera=camera, snapshots=snapshots,
+            masks=masks,
         )
         writer = None
         if annotate is not None:

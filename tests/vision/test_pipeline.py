@@ -45,3 +45,28 @@ def test_faults_cause_no_false_events(clean: PipelineResult, kind: Fault) -> Non
         key = (e.type.value, int(e.detail["frame"]))
         # the same event a few frames early or late is not a false one
         assert any(key[0] == t and abs(key[1] - f) <= 10 for t, f in truth), f"{kind}: false {key}"
+
+
+class Labelled:
+    """The motion detector's boxes, each called a vehicle (as a detector model would)."""
+
+    def __init__(self) -> None:
+        from ridgeline.vision.detector import MotionBoxes
+
+        self.inner = MotionBoxes()
+
+    def detect(self, luma, bgr=None):  # type: ignore[no-untyped-def]
+        boxes, conf, _ = self.inner.detect(luma, bgr)
+        return boxes, conf, ["vehicle"] * len(conf)
+
+
+def test_tracks_take_their_detections_class_and_rules_filter_on_it() -> None:
+    def events(classes: tuple[str, ...]) -> list[str]:
+        source = FrameSource(ROAD, detect_fps=15)
+        pipeline = VideoPipeline(Labelled(), Tracker(TrackerSettings(frame_rate=15)),
+                                 TrackRules([LineRule("mid", (320, 0), (320, 360), classes=classes)], min_height=12))
+        return [str(e.object_class) for e in pipeline.run(source).events]
+
+    assert events(()) == ["vehicle"] * 4
+    assert events(("vehicle",)) == ["vehicle"] * 4
+    assert events(("person",)) == []

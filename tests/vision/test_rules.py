@@ -67,3 +67,27 @@ def test_a_crossing_needs_the_lines_inertia_on_the_new_side() -> None:
         "line_crossing:gate:right_to_left", "line_crossing:gate:left_to_right"]  # without inertia: two
     east = [(float(x), 150.0) for x in range(50, 160, 10)]
     assert walk(TrackRules([line]), east) == ["line_crossing:gate:right_to_left"]  # a real one, once
+
+
+def test_rules_for_some_classes_only() -> None:
+    people_only = LineRule("gate", (100, 0), (100, 200), classes=("person",))
+    east = [(x, 150.0) for x in range(50, 160, 10)]
+    rules = TrackRules([people_only])
+    found = []
+    for i, (x, y) in enumerate(east):
+        tracks = [(1, box_at(x, y)), (2, box_at(x, y - 60))]  # a person and a vehicle side by side
+        found += [(h.track, h.kind) for h in rules.update(tracks, i * 0.1, {1: "person", 2: "vehicle"})]
+    assert found == [(1, "line_crossing")]
+    # a zone for vehicles: a track whose class is unknown (plain motion) does not count
+    yard = ZoneRule("yard", ((0, 0), (300, 0), (300, 300), (0, 300)), inertia=1, classes=("vehicle",))
+    assert walk(TrackRules(zones=[yard]), east) == []
+
+
+def test_a_track_slower_than_the_minimum_speed_neither_crosses_nor_intrudes_but_may_loiter() -> None:
+    line = LineRule("gate", (100, 0), (100, 200))
+    zone = ZoneRule("yard", ((95, 0), (300, 0), (300, 300), (95, 300)), inertia=1, loiter_s=1.0)
+    creep = [(90 + 0.2 * i, 150.0) for i in range(100)]  # 2 px/s across the line: a swaying bush
+    assert walk(TrackRules([line], [zone], min_speed=10.0), creep) == ["loitering:yard:"]
+    walker = [(50.0 + 10 * i, 150.0) for i in range(12)]  # 100 px/s
+    assert sorted(walk(TrackRules([line], [zone], min_speed=10.0), walker)) == [
+        "line_crossing:gate:right_to_left", "zone_intrusion:yard:"]

@@ -9,6 +9,7 @@ becomes an ``Event`` of the sync model, stamped with the video's clock.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +27,14 @@ from ridgeline.vision.video import Frame, StatusChange
 
 _KINDS = {"line_crossing": EventType.LINE_CROSSING, "zone_intrusion": EventType.ZONE_INTRUSION,
           "loitering": EventType.LOITERING}
+
+
+def _object_class(name: str) -> ObjectClass:
+    """The model's class for a detector's class name (anything unknown is plain motion)."""
+    try:
+        return ObjectClass(name)
+    except ValueError:
+        return ObjectClass.MOTION
 
 
 @dataclass
@@ -59,19 +68,46 @@ class VideoPipeline:
         self.rules = rules
         self.camera = camera
         self.start = start or utc_now()
+        self._votes: dict[int, Counter[str]] = {}
         self.result = PipelineResult()
         self.snapshots = snapshots
         self._masks = [np.round(np.asarray(m)).astype(np.int32) for m in masks]
 
     def step(self, frame: Frame) -> tuple[list[tuple[int, np.ndarray]], list[Event]]:
         """One frame: confirmed tracks and the events they caused."""
-        boxes, conf, _classes = self.detector.detect(frame.luma, frame.bgr)
+        boxes, conf, classes = self.detector.detect(frame.luma, frame.bgr)
         tracks = self.tracker.update(boxes, conf, frame.time_s)
-        hits = self.rules.update(tracks, frame.time_s)
+        self._vote(tracks, boxes, classes)
+        hits = self.rules.update(tracks, frame.time_s, {tid: self.track_class(tid) for tid, _ in tracks})
         events = [self._event(h, frame) for h in hits]
         if events and self.snapshots is not None:
             events = [e.model_copy(update={"snapshot": self._snapshot(frame, e, tracks)}) for e in events]
         return tracks, events
+
+    def _vote(self, tracks: list[tuple[int, np.ndarray]], boxes: np.ndarray, classes: list[str]) -> None:
+        """Each track's class: the detections it overlaps most vote, the majority wins."""
+        if not len(boxes) or all(c == "motion" for c in classes):
+            return
+        for tid, box in tracks:
+            x1 = np.maximum(boxes[:, 0], box[0])
+            y1 = np.maximum(boxes[:, 1], box[1])
+            x2 = np.minimum(boxes[:, 2], box[2])
+            y2 = np.minimum(boxes[:, 3], box[3])
+            inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+            union = ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+                     + (box[2] - box[0]) * (box[3] - box[1]) - inter)
+            iou = inter / np.maximum(union, 1e-9)
+            k = int(np.argmax(iou))
+            if iou[k] >= 0.3:
+                self._votes.setdefault(tid, Counter())[classes[k]] += 1
+        if len(self._votes) > 256:  # a live camera sees new tracks for ever
+            live = {tid for tid, _ in tracks}
+            self._votes = {t: v for t, v in self._votes.items() if t in live}
+
+    def track_class(self, tid: int) -> str:
+        """The class most of a track's detections had (``motion`` where the detector has none)."""
+        votes = self._votes.get(tid)
+        return votes.most_common(1)[0][0] if votes else "motion"
 
     def _snapshot(self, frame: Frame, event: Event, tracks: list[tuple[int, np.ndarray]]) -> str:
         """A JPEG of the frame with privacy masks blacked out and the track boxed; its file name."""
@@ -92,7 +128,8 @@ class VideoPipeline:
         return Event(
             type=_KINDS[hit.kind], time=self.start + timedelta(seconds=frame.time_s),
             severity=Severity.HIGH if hit.kind != "loitering" else Severity.MEDIUM, sensor=self.camera,
-            zone=hit.rule, object_id=f"{self.camera}-{hit.track}", object_class=ObjectClass.MOTION,
+            zone=hit.rule, object_id=f"{self.camera}-{hit.track}",
+            object_class=_object_class(self.track_class(hit.track)),
             position=Position(x=round(hit.x, 1), y=round(hit.y, 1)),
             detail={**hit.detail, "frame": frame.index},
         )

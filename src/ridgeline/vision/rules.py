@@ -7,7 +7,11 @@ line's ``inertia`` consecutive frames of that track (so a box that flickers acro
 line — a person's box grown by a waved arm, a fragment — is not a crossing), and the
 point where it settles lies between the line's ends.  An intrusion counts after
 ``inertia`` consecutive frames inside the zone, once per visit; loitering after
-``seconds`` inside, once per visit.  Objects smaller than ``min_height`` pixels are ignored.
+``seconds`` inside, once per visit.  Objects smaller than ``min_height`` pixels are ignored;
+a track slower than ``min_speed`` (its ground point's pixels per second, smoothed) crosses no
+line and intrudes in no zone — a swaying bush or a flag is not an intruder — though it may
+loiter.  A rule with ``classes`` applies only to tracks of those classes (``person``,
+``vehicle``…; the detector's, by majority over the track's life).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class LineRule:
     direction: Direction = "any"
     dead_band: float = 3.0
     inertia: int = 1  # frames a track must stay on the new side before the crossing counts
+    classes: tuple[str, ...] = ()  # only tracks of these classes; empty: any
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class ZoneRule:
     polygon: tuple[tuple[float, float], ...]
     inertia: int = 3
     loiter_s: float | None = None
+    classes: tuple[str, ...] = ()  # only tracks of these classes; empty: any
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class _TrackState:
     side: dict[str, float] = field(default_factory=dict)
     pending: dict[str, int] = field(default_factory=dict)  # frames on the other side so far, per line
     last: tuple[float, float] | None = None
+    speed: float = 0.0  # ground-point speed, pixels per second, smoothed
     inside: dict[str, int] = field(default_factory=dict)
     entered: dict[str, float] = field(default_factory=dict)
     reported: set[tuple[str, str]] = field(default_factory=set)
@@ -70,15 +77,18 @@ class TrackRules:
     """Applies lines and zones to the tracks of one camera."""
 
     def __init__(self, lines: list[LineRule] | None = None, zones: list[ZoneRule] | None = None,
-                 min_height: float = 0.0, forget_s: float = 60.0) -> None:
+                 min_height: float = 0.0, forget_s: float = 60.0, min_speed: float = 0.0) -> None:
         self.lines = lines or []
+        self.min_speed = min_speed
         self.forget_s = forget_s  # a track unseen this long is gone: its state is dropped
         self.zones = zones or []
         self.min_height = min_height
         self._state: dict[int, _TrackState] = {}
         self._polys = {z.id: np.asarray(z.polygon, dtype=np.float32) for z in self.zones}
 
-    def update(self, tracks: list[tuple[int, np.ndarray]], time_s: float) -> list[Hit]:
+    def update(self, tracks: list[tuple[int, np.ndarray]], time_s: float,
+               classes: dict[int, str] | None = None) -> list[Hit]:
+        """The hits of this frame's tracks; ``classes`` names each track's class where known."""
         hits: list[Hit] = []
         for tid, box in tracks:
             x1, y1, x2, y2 = (float(v) for v in box)
@@ -86,19 +96,29 @@ class TrackRules:
                 continue
             px, py = (x1 + x2) / 2.0, y2
             st = self._state.setdefault(tid, _TrackState())
+            if st.last is not None and time_s > st.seen:
+                step = float(np.hypot(px - st.last[0], py - st.last[1])) / (time_s - st.seen)
+                st.speed += 0.3 * (step - st.speed)
             st.seen = time_s
+            kind = (classes or {}).get(tid, "motion")
+            slow = st.last is None or st.speed < self.min_speed
             for line in self.lines:
-                hit = self._line(line, st, tid, px, py)
+                if line.classes and kind not in line.classes:
+                    continue
+                hit = self._line(line, st, tid, px, py, quiet=slow)
                 if hit is not None:
                     hits.append(hit)
             for zone in self.zones:
-                hits.extend(self._zone(zone, st, tid, px, py, time_s))
+                if zone.classes and kind not in zone.classes:
+                    continue
+                hits.extend(self._zone(zone, st, tid, px, py, time_s, quiet=slow))
             st.last = (px, py)
         if len(self._state) > 64:  # a live camera sees new tracks for ever: keep only recent ones
             self._state = {t: s for t, s in self._state.items() if time_s - s.seen <= self.forget_s}
         return hits
 
-    def _line(self, line: LineRule, st: _TrackState, tid: int, px: float, py: float) -> Hit | None:
+    def _line(self, line: LineRule, st: _TrackState, tid: int, px: float, py: float,
+              quiet: bool = False) -> Hit | None:
         (ax, ay), (bx, by) = line.p1, line.p2
         length = max(float(np.hypot(bx - ax, by - ay)), 1e-9)
         # signed distance in image pixels (y grows downwards): positive on the right of p1->p2
@@ -126,11 +146,12 @@ class TrackRules:
         if not 0.0 <= t <= 1.0:
             return None
         direction = "left_to_right" if before < side else "right_to_left"
-        if line.direction != "any" and direction != line.direction:
-            return None
+        if quiet or (line.direction != "any" and direction != line.direction):
+            return None  # (a track too slow still changes side: it must cross again to count)
         return Hit("line_crossing", line.id, tid, px, py, {"direction": direction})
 
-    def _zone(self, zone: ZoneRule, st: _TrackState, tid: int, px: float, py: float, time_s: float) -> list[Hit]:
+    def _zone(self, zone: ZoneRule, st: _TrackState, tid: int, px: float, py: float, time_s: float,
+              quiet: bool = False) -> list[Hit]:
         inside = cv2.pointPolygonTest(self._polys[zone.id], (px, py), False) >= 0
         if not inside:
             st.inside.pop(zone.id, None)
@@ -142,7 +163,7 @@ class TrackRules:
         st.inside[zone.id] = n
         st.entered.setdefault(zone.id, time_s)
         hits = []
-        if n >= zone.inertia and (zone.id, "zone_intrusion") not in st.reported:
+        if n >= zone.inertia and not quiet and (zone.id, "zone_intrusion") not in st.reported:
             st.reported.add((zone.id, "zone_intrusion"))
             hits.append(Hit("zone_intrusion", zone.id, tid, px, py, {}))
         waited = time_s - st.entered[zone.id]
