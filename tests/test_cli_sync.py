@@ -122,3 +122,19 @@ def test_video_profiles_and_line_inertia(tmp_path: Path) -> None:
     assert code == 0 and "0 events" in " ".join(out.split())  # no car moves 2,000 px/s
     code, out = run("video", road, "--classes", "face")
     assert code == 2 and "unknown face" in out
+
+
+def test_video_steers_an_onvif_head_at_what_it_tracks() -> None:
+    from tests.vision.onvif_fake import FakeOnvifCamera
+
+    road = str(EXAMPLE.parents[1] / "tests" / "data" / "video" / "road_640x360.avi")
+    camera = FakeOnvifCamera()
+    try:
+        code, out = run("video", road, "--min-height", "12", "--ptz", f"onvif://op:secret@127.0.0.1:{camera.port}")
+        assert code == 0, out
+        moves = [f for op, f in camera.requests if op == "ContinuousMove"]
+        assert len(moves) > 10 and any(m["x"] != 0 for m in moves)
+    finally:
+        camera.stop()
+    code, out = run("video", road, "--ptz", "http://cam")
+    assert code == 2 and "expected onvif://" in " ".join(out.split())

@@ -646,6 +646,9 @@ def video(
     events_path: Annotated[Path | None, typer.Option("--events", help="Events, JSON lines.")] = None,
     tracks_path: Annotated[Path | None, typer.Option("--tracks", help="Tracks, MOTChallenge format.")] = None,
     annotate: Annotated[Path | None, typer.Option("--annotate", help="Annotated copy, MP4.")] = None,
+    ptz: Annotated[
+        str | None, typer.Option(help="Follow tracks with this camera's PTZ head: onvif://USER:PASSWORD@HOST:PORT.")
+    ] = None,
     snapshots: Annotated[
         Path | None, typer.Option(help="Folder for a JPEG per event (privacy masks blacked out).")
     ] = None,
@@ -693,12 +696,32 @@ def video(
             from ridgeline.vision.annotate import Annotator
 
             writer = Annotator(annotate, src.width, src.height, rate, lines, zones, masks)
+        hooks: list[Any] = [writer] if writer is not None else []
+        head = None
+        if ptz is not None:
+            from urllib.parse import urlparse
+
+            from ridgeline.vision.onvif import OnvifPtz
+            from ridgeline.vision.ptz import PtzFollow
+
+            url = urlparse(ptz)
+            if url.scheme != "onvif" or not url.hostname:
+                raise typer.BadParameter(f"--ptz {ptz!r}: expected onvif://USER:PASSWORD@HOST:PORT")
+            head = OnvifPtz(url.hostname, url.port or 80, url.username, url.password)
+            follow = PtzFollow(head, (src.width, src.height))
+            hooks.append(lambda frame, tracks, events: follow(
+                frame.time_s, tracks, [int(str(e.object_id).rsplit("-", 1)[-1]) for e in events if e.object_id]))
+
+        def each_frame(frame: Any, tracks: Any, events: Any) -> None:
+            for hook in hooks:
+                hook(frame, tracks, events)
+
         total = (src.frames // src.every) if src.frames else None
         with _progress() as bar:
             task = bar.add_task("video", total=total)
             try:
                 result = pipeline.run(
-                    src, annotate=writer, keep_tracks=tracks_path is not None,
+                    src, annotate=each_frame if hooks else None, keep_tracks=tracks_path is not None,
                     on_frame=lambda r: bar.update(
                         task, completed=r.frames,
                         description=f"video {r.fps:.0f} fps, {r.track_count} tracks, {len(r.events)} events",
@@ -709,6 +732,8 @@ def video(
         src.close()
         if writer is not None:
             writer.close()
+        if head is not None:
+            head.close()
         if events_path is not None:
             events_path.parent.mkdir(parents=True, exist_ok=True)
             events_path.write_text("".join(

@@ -5,12 +5,14 @@ pan, tilt and zoom *speeds*: proportional to how far the box is from the centre 
 the target size, clipped to the camera's maximum rates.  When the track has been lost for
 ``lost_timeout_s`` it drives back to the home preset.  ``VirtualPtz`` is a crop window
 moving over a wide frame — the same interface as a real camera, so the controller can be
-tested on video; an ONVIF adapter would implement ``move`` with ContinuousMove.
+tested on video; ``OnvifPtz`` (``vision/onvif.py``) implements ``move`` with ContinuousMove
+for a real head.  ``PtzFollow`` picks the track to follow and steers whichever head it has.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -112,3 +114,47 @@ class VirtualPtz:
         """What the head sees of a wide frame."""
         x1, y1, x2, y2 = (int(round(v)) for v in self.window())
         return cv2.resize(frame[max(y1, 0) : y2, max(x1, 0) : x2], self.view, interpolation=cv2.INTER_AREA)
+
+
+class PtzHead(Protocol):
+    """What a follower drives: ``VirtualPtz`` in tests, ``OnvifPtz`` on a mast."""
+
+    state: PtzState
+
+    def move(self, pan_rate: float, tilt_rate: float, zoom_rate: float, dt: float) -> PtzState: ...
+
+
+class PtzFollow:
+    """Keeps one track in view: called with each analysed frame's tracks, it steers the head.
+
+    The followed track is kept while it lasts; when it is gone, the track named by the latest
+    event is taken, else the largest one.  Commands go out at most ``rate_hz`` times a second
+    (a real head is driven over the network), each lasting until the next.
+    """
+
+    def __init__(self, head: PtzHead, view: tuple[int, int], controller: PtzController | None = None,
+                 rate_hz: float = 5.0) -> None:
+        self.head = head
+        self.view = view
+        self.controller = controller or PtzController()
+        self.period = 1.0 / rate_hz
+        self.target: int | None = None
+        self._last: float | None = None
+
+    def __call__(self, time_s: float, tracks: list[tuple[int, np.ndarray]], event_tracks: list[int]) -> None:
+        """One frame: its time, its confirmed tracks (id, box in view pixels), the tracks its events named."""
+        boxes = dict(tracks)
+        if self.target not in boxes:
+            named = [t for t in event_tracks if t in boxes]
+            if named:
+                self.target = named[-1]
+            elif boxes:
+                self.target = max(boxes, key=lambda t: float((boxes[t][3] - boxes[t][1]) * (boxes[t][2] - boxes[t][0])))
+            else:
+                self.target = None
+        if self._last is not None and time_s - self._last < self.period:
+            return
+        dt = self.period if self._last is None else time_s - self._last
+        self._last = time_s
+        box = boxes.get(self.target) if self.target is not None else None
+        self.head.move(*self.controller.command(self.head.state, box, self.view, dt), dt)
