@@ -14,6 +14,7 @@ video loop stays synchronous.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -109,9 +110,7 @@ class OnvifPtz:
         """Stop the head's loop and the library's sessions."""
         camera = getattr(self, "_camera", None)
         if camera is not None and self._loop.is_running():
-            try:
+            with contextlib.suppress(Exception):  # closing a dead link must not raise over the real error
                 asyncio.run_coroutine_threadsafe(camera.close(), self._loop).result(timeout=self.timeout_s)
-            except Exception:  # closing a dead link must not raise over the real error
-                pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=self.timeout_s)
