@@ -1,6 +1,7 @@
 # Two commands on a fresh Debian machine with Python 3.11:
 #   make demo   coverage and siting on the example sector (prints tables, writes maps),
-#               then the sector live: embedded broker, centre, a simulated edge per site
+#               a real drifting vessel's AIS judged, then the sector live: embedded broker,
+#               centre, a simulated edge per site
 #   make test   every test
 # Both set themselves up and are safe to run twice.
 
@@ -29,8 +30,9 @@ demo: $(STAMP)
 	$(BIN)/ridgeline coverage $(SECTOR) --out $(DEMO_OUT)/coverage
 	$(BIN)/ridgeline site $(SECTOR) --add 5 --exact --out $(DEMO_OUT)/site
 	$(BIN)/ridgeline radio $(SECTOR)
+	$(BIN)/ridgeline ais tests/data/ais/dma_drift_212123000.nmea --map $(DEMO_OUT)/ais/drift.png
 	$(BIN)/ridgeline live $(SECTOR) --seconds 30 --out $(DEMO_OUT)/live
-	@echo "maps: $(DEMO_OUT)/coverage/coverage.png  $(DEMO_OUT)/site/sites.png"
+	@echo "maps: $(DEMO_OUT)/coverage/coverage.png  $(DEMO_OUT)/site/sites.png  $(DEMO_OUT)/ais/drift.png"
 
 # Debian packages the tests drive: Mosquitto (a real broker), ffmpeg and rtsp-server-perl (a
 # live RTSP stream that drops), openssl (TLS certificates), PostgreSQL (the tests use the
