@@ -147,14 +147,14 @@ def main() -> None:
             if now - t0 >= minute * 60:
                 frames, off, on, rows = counts()
                 print(f"minute {minute}: RSS {rss_mib():.1f} MiB, frames {frames}, drops {drops}, "
-                      f"offline {off}, online {on}, track rows kept {rows}", flush=True)
+                      f"offline {off}, online {on}, tracks {rows}", flush=True)
                 minute += 1
         wait_for(lambda: counts()[2] >= drops, 30)
         frames, off, on, rows = counts()
         end_rss = rss_mib()
         print(f"end: RSS {end_rss:.1f} MiB ({end_rss - start_rss:+.1f} MiB over {args.minutes:g} min), "
               f"frames {frames}, drops made {drops}, sensor_offline {off}, sensor_online {on}, "
-              f"track rows kept {rows}", flush=True)
+              f"tracks {rows}", flush=True)
     finally:
         source.close()
         camera.down()
