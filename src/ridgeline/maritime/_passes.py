@@ -41,26 +41,34 @@ MIN_GAP_REPORTS = 3
 
 
 @nb.njit(cache=True)
+def _put(rows: F64, m: int, kind: int, track: int, start: float, end: float, lat: float, lon: float,
+         lat2: float, lon2: float, zone: int, value: float) -> int:
+    """Write candidate row ``m``; the next row's index."""
+    rows[m, 0] = kind
+    rows[m, 1] = track
+    rows[m, 2] = start
+    rows[m, 3] = end
+    rows[m, 4] = lat
+    rows[m, 5] = lon
+    rows[m, 6] = lat2
+    rows[m, 7] = lon2
+    rows[m, 8] = zone
+    rows[m, 9] = value
+    return m + 1
+
+
+@nb.njit(cache=True)
 def track_pass(
     track: I64, time: F64, lat: F64, lon: F64, sog: F32, zone: I64, shore: F64,
     thresholds: F64, restricted: B,
     last_t: F64, last_lat: F64, last_lon: F64, last_zone: I64, last_shore: F64, reports: I64,
     gap_flagged: B, loi_start: F64, loi_lat: F64, loi_lon: F64, loi_sum: F64, loi_n: I64, loi_flagged: B,
     now: float,
-) -> tuple[I64, I64, F64, F64, F64, F64, F64, F64, I64, F64]:
-    """Candidate rows: (kind, track, start, end, lat, lon, lat2, lon2, zone, value)."""
+) -> npt.NDArray[np.float64]:
+    """Candidate rows, one a line: kind, track, start, end, lat, lon, lat2, lon2, zone, value."""
     n = len(time)
     cap = 2 * n + len(last_t) + 1
-    kind = np.empty(cap, np.int64)
-    ctrack = np.empty(cap, np.int64)
-    start = np.empty(cap, np.float64)
-    end = np.empty(cap, np.float64)
-    clat = np.empty(cap, np.float64)
-    clon = np.empty(cap, np.float64)
-    clat2 = np.empty(cap, np.float64)
-    clon2 = np.empty(cap, np.float64)
-    czone = np.empty(cap, np.int64)
-    value = np.empty(cap, np.float64)
+    rows = np.empty((cap, 10), np.float64)
     m = 0
     for i in range(n):
         tr = track[i]
@@ -73,55 +81,18 @@ def track_pass(
             silence = t - last_t[tr]
             if (silence >= thresholds[lz, T_GAP] and last_shore[tr] >= thresholds[lz, T_GAP_SHORE]
                     and reports[tr] >= MIN_GAP_REPORTS):
-                kind[m] = GAP
-                ctrack[m] = tr
-                start[m] = last_t[tr]
-                end[m] = t
-                clat[m] = last_lat[tr]
-                clon[m] = last_lon[tr]
-                clat2[m] = lat[i]
-                clon2[m] = lon[i]
-                czone[m] = lz
-                value[m] = silence
-                m += 1
+                m = _put(rows, m, GAP, tr, last_t[tr], t, last_lat[tr], last_lon[tr], lat[i], lon[i], lz, silence)
             gap_flagged[tr] = False
             if silence >= thresholds[lz, T_GAP] and z > 0:
-                kind[m] = FIRST_SEEN  # back from a long silence inside a zone: judged like a newcomer
-                ctrack[m] = tr
-                start[m] = t
-                end[m] = t
-                clat[m] = lat[i]
-                clon[m] = lon[i]
-                clat2[m] = last_lat[tr]
-                clon2[m] = last_lon[tr]
-                czone[m] = z
-                value[m] = silence
-                m += 1
+                # back from a long silence inside a zone: judged like a newcomer
+                m = _put(rows, m, FIRST_SEEN, tr, t, t, lat[i], lon[i], last_lat[tr], last_lon[tr], z, silence)
         elif z > 0:
-            kind[m] = FIRST_SEEN
-            ctrack[m] = tr
-            start[m] = t
-            end[m] = t
-            clat[m] = lat[i]
-            clon[m] = lon[i]
-            clat2[m] = np.nan
-            clon2[m] = np.nan
-            czone[m] = z
-            value[m] = np.inf
-            m += 1
+            m = _put(rows, m, FIRST_SEEN, tr, t, t, lat[i], lon[i], np.nan, np.nan, z, np.inf)
         # restricted waters: entering a restricted zone from anywhere else
         if restricted[z] and (not seen or last_zone[tr] != z):
-            kind[m] = ENTRY
-            ctrack[m] = tr
-            start[m] = t
-            end[m] = t
-            clat[m] = lat[i]
-            clon[m] = lon[i]
-            clat2[m] = last_lat[tr] if seen else np.nan
-            clon2[m] = last_lon[tr] if seen else np.nan
-            czone[m] = z
-            value[m] = 0.0
-            m += 1
+            before_lat = last_lat[tr] if seen else np.nan
+            before_lon = last_lon[tr] if seen else np.nan
+            m = _put(rows, m, ENTRY, tr, t, t, lat[i], lon[i], before_lat, before_lon, z, 0.0)
         # loitering: a run of slow reports (speed from the report, else implied by the last hop)
         speed = float(sog[i])
         if math.isnan(speed):
@@ -135,17 +106,8 @@ def track_pass(
         if loi_start[tr] != -np.inf and (not slow or broken):
             dur = last_t[tr] - loi_start[tr]
             if dur >= thresholds[lz0, T_LOI_T] and loi_n[tr] > 0:
-                kind[m] = LOITER
-                ctrack[m] = tr
-                start[m] = loi_start[tr]
-                end[m] = last_t[tr]
-                clat[m] = loi_lat[tr]
-                clon[m] = loi_lon[tr]
-                clat2[m] = last_lat[tr]
-                clon2[m] = last_lon[tr]
-                czone[m] = lz0
-                value[m] = loi_sum[tr] / loi_n[tr]
-                m += 1
+                m = _put(rows, m, LOITER, tr, loi_start[tr], last_t[tr], loi_lat[tr], loi_lon[tr], last_lat[tr],
+                         last_lon[tr], lz0, loi_sum[tr] / loi_n[tr])
             loi_start[tr] = -np.inf
             loi_flagged[tr] = False
         if slow:
@@ -171,32 +133,14 @@ def track_pass(
         if (not gap_flagged[tr] and now - last_t[tr] >= thresholds[lz, T_GAP]
                 and last_shore[tr] >= thresholds[lz, T_GAP_SHORE] and reports[tr] >= MIN_GAP_REPORTS):
             gap_flagged[tr] = True
-            kind[m] = GAP_ONGOING
-            ctrack[m] = tr
-            start[m] = last_t[tr]
-            end[m] = now
-            clat[m] = last_lat[tr]
-            clon[m] = last_lon[tr]
-            clat2[m] = np.nan
-            clon2[m] = np.nan
-            czone[m] = lz
-            value[m] = now - last_t[tr]
-            m += 1
+            m = _put(rows, m, GAP_ONGOING, tr, last_t[tr], now, last_lat[tr], last_lon[tr], np.nan, np.nan, lz,
+                     now - last_t[tr])
         if (loi_start[tr] != -np.inf and not loi_flagged[tr] and loi_n[tr] > 0
                 and last_t[tr] - loi_start[tr] >= thresholds[lz, T_LOI_T]):
             loi_flagged[tr] = True
-            kind[m] = LOITER_ONGOING
-            ctrack[m] = tr
-            start[m] = loi_start[tr]
-            end[m] = last_t[tr]
-            clat[m] = loi_lat[tr]
-            clon[m] = loi_lon[tr]
-            clat2[m] = last_lat[tr]
-            clon2[m] = last_lon[tr]
-            czone[m] = lz
-            value[m] = loi_sum[tr] / loi_n[tr]
-            m += 1
-    return (kind[:m], ctrack[:m], start[:m], end[:m], clat[:m], clon[:m], clat2[:m], clon2[:m], czone[:m], value[:m])
+            m = _put(rows, m, LOITER_ONGOING, tr, loi_start[tr], last_t[tr], loi_lat[tr], loi_lon[tr], last_lat[tr],
+                     last_lon[tr], lz, loi_sum[tr] / loi_n[tr])
+    return rows[:m]
 
 
 @nb.njit(cache=True)

@@ -227,7 +227,9 @@ class BehaviourEngine:
             self._s.gap_flagged, self._s.loi_start, self._s.loi_lat, self._s.loi_lon, self._s.loi_sum, self._s.loi_n,
             self._s.loi_flagged, self._now,
         )
-        out += self._on_track_rows(*rows)
+        ints = rows[:, [0, 1, 8]].astype(np.int64)
+        out += self._on_track_rows(ints[:, 0], ints[:, 1], rows[:, 2], rows[:, 3], rows[:, 4], rows[:, 5], rows[:, 6],
+                                   rows[:, 7], ints[:, 2], rows[:, 9])
         out += self._proximity(chunk, track, radar)
         if final:
             out += self._close_all()

@@ -139,6 +139,25 @@ def _inside_hull(px: F64, py: F64, hull_idx: I64, nh: int, i: int) -> bool:
 
 
 @nb.njit(cache=True)
+def _stop_row(out: F64, ns: int, track: int, time: F64, lat: F64, lon: F64, first: int, end: int,
+              ongoing: bool) -> int:
+    """Write the stop of reports [first, end) as row ``ns``: at their mean place, or at the first
+    report's if it is still going on; the next row's index."""
+    out[ns, 0] = track
+    out[ns, 1] = time[first]
+    out[ns, 2] = time[end - 1]
+    if ongoing:
+        out[ns, 3] = lat[first]
+        out[ns, 4] = lon[first]
+    else:
+        out[ns, 3] = lat[first:end].mean()
+        out[ns, 4] = lon[first:end].mean()
+    out[ns, 5] = end - first
+    out[ns, 6] = 1.0 if ongoing else 0.0
+    return ns + 1
+
+
+@nb.njit(cache=True)
 def _far_point(px: F64, py: F64, w0: int, i: int, max_diameter: float) -> int:
     """The latest point in [w0, i) at least ``max_diameter`` from point i, or -1."""
     d2 = max_diameter * max_diameter
@@ -154,15 +173,9 @@ def _far_point(px: F64, py: F64, w0: int, i: int, max_diameter: float) -> int:
 def _detect(
     track: I64, time: F64, lat: F64, lon: F64, carried: npt.NDArray[np.bool_],
     prev_stopped: npt.NDArray[np.bool_], diameters: F64, durations: F64, final: bool,
-) -> tuple[I64, F64, F64, F64, F64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+) -> tuple[F64, npt.NDArray[np.bool_]]:
     n = len(time)
-    out_track = np.empty(n, np.int64)
-    out_start = np.empty(n, np.float64)
-    out_end = np.empty(n, np.float64)
-    out_lat = np.empty(n, np.float64)
-    out_lon = np.empty(n, np.float64)
-    out_points = np.empty(n, np.int64)
-    out_ongoing = np.zeros(n, np.bool_)
+    out = np.empty((n, 7), np.float64)  # track, start, end, lat, lon, reports, going on
     keep = np.zeros(n, np.bool_)
     ns = 0
     px = np.empty(n, np.float64)
@@ -230,18 +243,7 @@ def _detect(
                     nh = h
                     hull_valid = True
             if not is_stop and prev and i - w0 + 1 > 1 and time[i - 1] - time[w0] >= min_duration:
-                out_track[ns] = tr
-                out_start[ns] = time[w0]
-                out_end[ns] = time[i - 1]
-                sla = 0.0
-                slo = 0.0
-                for q in range(w0, i):
-                    sla += lat[q]
-                    slo += lon[q]
-                out_lat[ns] = sla / (i - w0)
-                out_lon[ns] = slo / (i - w0)
-                out_points[ns] = i - w0
-                ns += 1
+                ns = _stop_row(out, ns, tr, time, lat, lon, w0, i, False)
                 w0 = i
                 hull_valid = False
             if not is_stop:
@@ -250,31 +252,13 @@ def _detect(
             prev = is_stop
         if final:
             if stopped and b - 1 > w0 and time[b - 1] - time[w0] >= durations[b - 1]:
-                out_track[ns] = tr
-                out_start[ns] = time[w0]
-                out_end[ns] = time[b - 1]
-                sla = 0.0
-                slo = 0.0
-                for q in range(w0, b):
-                    sla += lat[q]
-                    slo += lon[q]
-                out_lat[ns] = sla / (b - w0)
-                out_lon[ns] = slo / (b - w0)
-                out_points[ns] = b - w0
-                ns += 1
+                ns = _stop_row(out, ns, tr, time, lat, lon, w0, b, False)
             prev_stopped[tr] = False
         else:
             prev_stopped[tr] = stopped
             long_stop = stopped and b - 1 > w0 and time[b - 1] - time[w0] >= durations[b - 1]
-            if long_stop:
-                out_track[ns] = tr  # going on: reported now, and again when it ends
-                out_start[ns] = time[w0]
-                out_end[ns] = time[b - 1]
-                out_lat[ns] = lat[w0]
-                out_lon[ns] = lon[w0]
-                out_points[ns] = b - w0
-                out_ongoing[ns] = True
-                ns += 1
+            if long_stop:  # going on: reported now (at its first report), and again when it ends
+                ns = _stop_row(out, ns, tr, time, lat, lon, w0, b, True)
             if long_stop and hull_valid:
                 keep[w0] = True  # a long stop travels as its first point, hull and last point
                 keep[b - 1] = True
@@ -283,10 +267,7 @@ def _detect(
             else:
                 keep[w0:b] = True
         a = b
-    return (
-        out_track[:ns], out_start[:ns], out_end[:ns], out_lat[:ns], out_lon[:ns], out_points[:ns],
-        out_ongoing[:ns], keep,
-    )
+    return out[:ns], keep
 
 
 @dataclass(frozen=True)
@@ -361,7 +342,7 @@ class StopDetector:
             all_track[order], all_time[order], all_lat[order], all_lon[order], carried[order],
         )
         all_diameter, all_duration = all_diameter[order], all_duration[order]
-        s_track, s_start, s_end, s_lat, s_lon, s_points, s_ongoing, keep = _detect(
+        rows, keep = _detect(
             all_track, all_time, all_lat, all_lon, carried, self._prev_stopped, all_diameter, all_duration, final,
         )
         if final:
@@ -369,7 +350,8 @@ class StopDetector:
         self._carry_track, self._carry_time = all_track[keep], all_time[keep]
         self._carry_lat, self._carry_lon = all_lat[keep], all_lon[keep]
         self._carry_diameter, self._carry_duration = all_diameter[keep], all_duration[keep]
-        return Stops(s_track, s_start, s_end, s_lat, s_lon, s_points, s_ongoing)
+        return Stops(rows[:, 0].astype(np.int64), rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4],
+                     rows[:, 5].astype(np.int64), rows[:, 6] > 0)
 
     @property
     def carried(self) -> int:
