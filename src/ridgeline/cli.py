@@ -82,13 +82,42 @@ def viewshed(
     """One exact viewshed (r.viewshed's terrain model), written as a GeoTIFF."""
     lon, lat = _parse_lonlat(at)
     try:
+        import atexit
+        import gc
+        from concurrent.futures import ThreadPoolExecutor
+
+        import numpy as np
+
         from ridgeline.terrain.dem import load_terrain, write_raster
-        from ridgeline.terrain.viewshed import Observer, viewshed_grid
+
+        def load_kernel() -> None:
+            from ridgeline.terrain.viewshed import preload
+
+            preload()
 
         t0 = time.perf_counter()
-        with err.status("loading DEM"):
-            terrain = load_terrain([dem], resolution=resolution)
-            row, col = terrain.cell_of_lonlat(lon, lat, what="observer")
+        # numba's import and the kernel's first load (about 0.4 s) run in the background
+        # while GDAL reads the DEM, which it does without holding the GIL; the garbage
+        # collector, which would walk numba's many new objects over and over, waits
+        pool = ThreadPoolExecutor(max_workers=1)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            kernel = pool.submit(load_kernel)
+            with err.status("loading DEM"):
+                terrain = load_terrain([dem], resolution=resolution)
+                row, col = terrain.cell_of_lonlat(lon, lat, what="observer")
+            kernel.result()
+        finally:
+            pool.shutdown(wait=False)
+            if collecting:
+                gc.enable()
+        # numba leaves a large graph of objects that Python's last garbage collection
+        # would walk at exit (a quarter of a second): freeze them out of it, at exit only
+        atexit.unregister(gc.freeze)
+        atexit.register(gc.freeze)
+        from ridgeline.terrain.viewshed import Observer, viewshed_grid
+
         with err.status(f"viewshed over {terrain.shape[0]}x{terrain.shape[1]} cells"):
             vis = viewshed_grid(
                 terrain,
@@ -97,8 +126,8 @@ def viewshed(
             )
         with err.status(f"writing {out_path}"):
             write_raster(out_path, vis, terrain, nodata=255)
-        visible = int((vis == 1).sum())
-        valid = int((vis != 255).sum())
+        visible = int(np.count_nonzero(vis == 1))
+        valid = vis.size - int(np.count_nonzero(vis == 255))
         out.print(
             f"{out_path}: {visible} of {valid} cells visible ({100 * visible / max(valid, 1):.1f} %), "
             f"{time.perf_counter() - t0:.2f} s"

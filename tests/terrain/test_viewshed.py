@@ -19,7 +19,7 @@ from hypothesis.extra.numpy import arrays
 
 from ridgeline.errors import OutsideTerrainError
 from ridgeline.terrain._sweep import _azimuth, _corner, sweep_viewshed
-from ridgeline.terrain.viewshed import Observer, viewshed_grid, viewshed_window
+from ridgeline.terrain.viewshed import Observer, preload, viewshed_grid, viewshed_window
 
 from ..conftest import flat_terrain
 
@@ -126,6 +126,27 @@ def test_wall_casts_a_shadow() -> None:
     assert vis[50, 60] == 1
     assert (vis[:, 61:][20:80] == 0).all()
     assert (vis[:, :60] == 1).all()
+
+
+def test_ridge_hides_the_valley_but_not_the_tower_behind() -> None:
+    """Behind a ridge the kernel settles whole runs of cells on a bound, without their
+    angles: the valley there is hidden, but a tower far behind still shows above it."""
+    t = flat_terrain((301, 301), cell=10.0)
+    t.elevation[:, 160] = 120.0  # a ridge 100 m east of the observer: 18 m over the eye
+    t.elevation[140:143, 280] = 400.0  # a tower 1.3 km east, a steeper 298 m over it
+    vis = viewshed_grid(t, Observer(150, 150, height=2.0), curvature_coeff=0.0)
+    behind = vis[:, 161:].copy()
+    assert (vis[140:143, 280] == 1).all()
+    behind[140:143, 280 - 161] = 0
+    assert (behind == 0).all()
+    assert (vis[:, :161] == 1).all()
+
+
+def test_preload_loads_the_code_viewshed_grid_calls() -> None:
+    preload()
+    loaded = set(sweep_viewshed.signatures)
+    viewshed_grid(flat_terrain((20, 20)), Observer(5, 5))
+    assert set(sweep_viewshed.signatures) == loaded
 
 
 def test_radius_limits_the_answer() -> None:

@@ -16,7 +16,18 @@ interpolated elevation angles of every cell in columns ``<= k`` (a piecewise lin
 function of azimuth), a target in column ``k + 1`` is visible exactly when its elevation
 angle is ``>= H_k`` at its azimuth.  ``H`` is kept as a sorted list of pieces and merged
 with each new column in linear time, so a side costs O(cells) with no sort and no tree.
-Each side is further cut into azimuth sectors that run in parallel.
+Each side is further cut into azimuth sectors, which the threads take from a queue.
+
+Most cells are neither seen nor raise ``H``, and most of those are settled without an
+arctangent: the tangent of a cell's elevation angle is its height difference over its
+distance, and every piece of ``H`` keeps a lower bound of its tangent.  A run of cells
+whose highest tangent (a bound from the highest cell around them, or the exact tangents
+of their centres and corners) stays below every piece over their azimuth span is hidden
+and blocks nothing, so it is settled whole: first segments of 64 cells on the bound, then
+blocks of 16 on exact tangents, then single cells.  Only cells that may be seen or may
+block get exact angles, which are the same floats as before; early decisions are strict
+inequalities with margins far above rounding, so the answer is the one computing every
+angle would give.
 
 Ties follow r.viewshed: a cell blocks only strictly inside its (entering, exiting)
 azimuth interval (r.viewshed processes exits before and entries after a query at the
@@ -26,13 +37,43 @@ same azimuth), and a target is visible when the blocking angle equals its own.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 TWO_PI = 2.0 * math.pi
 #: Relative step of one to two units in the last place of a float64.
 _NUDGE = 2.0**-52
+#: Margin of the early decisions made on tangents, relative and absolute: far above the
+#: rounding of an angle or of a piece's value, far below any difference that matters.
+_TAN_MARGIN = 1e-9
+#: Cells per block in the first, block-wise pass over a column.
+_BLOCK = 16
+#: Cells per segment, first tested whole on a bound from the highest cell around them.
+_SEGMENT = 64
+
+
+def _take_next_typing(typingctx: Any, counter: Any) -> Any:
+    """Typing and code of :data:`_take_next` (an int64 array in, its first item's old value out)."""
+    sig = types.int64(counter)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        array_type = signature.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        first = [context.get_constant(types.intp, 0)]
+        ptr = cgutils.get_item_pointer(context, builder, array_type, array, first)  # type: ignore[no-untyped-call]
+        return builder.atomic_rmw("add", ptr, context.get_constant(types.int64, 1), "monotonic")
+
+    return sig, codegen
+
+
+#: ``_take_next(counter)``, in jitted code only: atomically add one to ``counter[0]`` and
+#: return its old value, a shared task queue.  numba's parallel loops split their
+#: iterations among threads up front; with this, threads take the next task when free.
+_take_next: Any = intrinsic(_take_next_typing)
 
 
 @njit(cache=True, inline="always")
@@ -99,20 +140,93 @@ def _slope(ac: float, gc: float, ae: float, ge: float) -> float:
 def _merge(
     a: np.ndarray, aid: np.ndarray, na: int,
     b: np.ndarray, bid: np.ndarray, nb: int,
-    out: np.ndarray, oid: np.ndarray,
+    out: np.ndarray, oid: np.ndarray, clean: bool,
 ) -> int:
     """Upper envelope of two sorted piece lists with disjoint interiors.
 
-    A piece is a row (x0, x1, ac, gc, s): defined on [x0, x1], valued gc + s * (x - ac).  Adjacent
-    output pieces from the same source are joined.  Returns the count written to ``out``.
-    (Written as one loop with the emission inline: calling a helper that takes arrays
-    costs two atomic reference-count updates per call in numba.)
+    A piece is a row (x0, x1, ac, gc, s, tlo): defined on [x0, x1], valued
+    gc + s * (x - ac), and ``tlo`` a lower bound of the tangent of that value over the
+    piece (carried along untouched: a stretch of a piece is never lower than the piece).
+    Adjacent output pieces from the same source are joined.  Returns the count written
+    to ``out``.  (Written as one loop with the emission inline: calling a helper that
+    takes arrays costs two atomic reference-count updates per call in numba.)
+
+    Pieces of ``a`` that end before the next piece of ``b`` begins are copied as they
+    are, in a tight loop: when ``a`` is the envelope of all nearer columns and ``b`` one
+    column's few blockers, that is nearly all of ``a``.  ``clean`` says ``a`` is itself
+    an output of this function (sorted, disjoint, no empty pieces, no two touching
+    pieces of one source), so such runs are copied whole.
     """
     i = 0
     j = 0
     n = 0
     x = -1e300
     while i < na or j < nb:
+        # fast path: whole pieces of a before the next piece of b (the same emission
+        # as the general step below, which would take them one at a time)
+        limit = b[j, 0] if j < nb else np.inf
+        if clean and i < na and a[i, 1] <= limit and a[i, 0] >= x:
+            e = i + 1
+            while e < na and a[e, 1] <= limit:
+                e += 1
+            if n > 0 and oid[n - 1] == aid[i] and out[n - 1, 1] >= a[i, 0]:
+                out[n - 1, 1] = a[i, 1]
+                i += 1
+            # a plain loop (numba's slice assignment handles broadcasting element by
+            # element, three times slower)
+            for t in range(i, e):
+                for f in range(6):
+                    out[n, f] = a[t, f]
+                oid[n] = aid[t]
+                n += 1
+            x = a[e - 1, 1]
+            i = e
+        while not clean and i < na and a[i, 1] <= limit and a[i, 0] >= x and a[i, 1] > a[i, 0]:
+            if n > 0 and oid[n - 1] == aid[i] and out[n - 1, 1] >= a[i, 0]:
+                out[n - 1, 1] = a[i, 1]
+            else:
+                for f in range(6):
+                    out[n, f] = a[i, f]
+                oid[n] = aid[i]
+                n += 1
+            x = a[i, 1]
+            i += 1
+        if i >= na and j >= nb:
+            break
+        # fast path: b's piece over consecutive pieces of a and above each of them, up to
+        # its end (the general step below would take them one at a time, to the same effect)
+        if j < nb and i < na and b[j, 0] <= x and a[i, 0] <= x:
+            start = x
+            e = i
+            b_done = False
+            while e < na and a[e, 0] <= x:
+                hi = a[e, 1] if a[e, 1] <= b[j, 1] else b[j, 1]
+                if hi > x:
+                    d0 = (a[e, 3] + a[e, 4] * (x - a[e, 2])) - (b[j, 3] + b[j, 4] * (x - b[j, 2]))
+                    d1 = (a[e, 3] + a[e, 4] * (hi - a[e, 2])) - (b[j, 3] + b[j, 4] * (hi - b[j, 2]))
+                    if d0 > 0.0 or d1 > 0.0 or (d0 >= 0.0 and d1 >= 0.0):
+                        break
+                    x = hi
+                if a[e, 1] > b[j, 1]:
+                    b_done = True  # this piece of a goes on past b's end
+                    break
+                e += 1
+            if e > i or b_done:
+                if x > start:
+                    if n > 0 and oid[n - 1] == bid[j] and out[n - 1, 1] >= start:
+                        if x > out[n - 1, 1]:
+                            out[n - 1, 1] = x
+                    else:
+                        for f in range(6):
+                            out[n, f] = b[j, f]
+                        out[n, 0] = start
+                        out[n, 1] = x
+                        oid[n] = bid[j]
+                        n += 1
+                i = e
+                if b[j, 1] <= x:
+                    j += 1
+                continue
         # choose the next stretch [lo, hi], its source, and which inputs it uses up
         adv_a = False
         adv_b = False
@@ -183,11 +297,13 @@ def _merge(
                 pc = a[i, 2]
                 pg = a[i, 3]
                 ps = a[i, 4]
+                pt = a[i, 5]
             else:
                 sid = bid[j]
                 pc = b[j, 2]
                 pg = b[j, 3]
                 ps = b[j, 4]
+                pt = b[j, 5]
             if n > 0 and oid[n - 1] == sid and out[n - 1, 1] >= plo:
                 if phi > out[n - 1, 1]:
                     out[n - 1, 1] = phi
@@ -197,6 +313,7 @@ def _merge(
                 out[n, 2] = pc
                 out[n, 3] = pg
                 out[n, 4] = ps
+                out[n, 5] = pt
                 oid[n] = sid
                 n += 1
         if hi > x:
@@ -225,11 +342,180 @@ def _ensure(arr: np.ndarray, ids: np.ndarray, need: int) -> tuple[np.ndarray, np
     if arr.shape[0] >= need:
         return arr, ids
     cap = max(need, 2 * arr.shape[0])
-    new = np.empty((cap, 5), dtype=np.float64)
+    new = np.empty((cap, 6), dtype=np.float64)
     new[: arr.shape[0]] = arr
     newid = np.empty(cap, dtype=np.int64)
     newid[: ids.shape[0]] = ids
     return new, newid
+
+
+@njit(cache=True, inline="always")
+def _below(r: float) -> float:
+    """A tangent a little below ``r``: its angle is under atan(r) by far more than rounding."""
+    return r - abs(r) * _TAN_MARGIN - _TAN_MARGIN
+
+
+@njit(cache=True, inline="always")
+def _tan_below(y: float) -> float:
+    """A number below tan(y) by more than rounding, with no trigonometry (-inf if y < -0.5).
+
+    tan(y) >= y for y >= 0, and tan(y) >= y (1 + 0.4 y^2) for -0.5 < y < 0: a tangent
+    below this is below tan(y), so its angle is below y, and the atan can be spared.
+    """
+    if y >= 0.0:
+        return y - 1e-13
+    if y > -0.5:
+        return y * (1.0 + 0.4 * y * y) - 1e-13
+    return -np.inf
+
+
+@njit(cache=True)
+def _sector_extent(nrows: int, ncols: int, vr: int, vc: int, cell: float, max_dist2: float, side: int) -> int:
+    """The furthest column of a side that still has cells inside the grid and the radius."""
+    ar = _SIDES[side, 0]
+    ac_ = _SIDES[side, 1]
+    if ar > 0:
+        kmax = nrows - 1 - vr
+    elif ar < 0:
+        kmax = vr
+    elif ac_ > 0:
+        kmax = ncols - 1 - vc
+    else:
+        kmax = vc
+    if max_dist2 < np.inf:
+        kmax = min(kmax, int(math.sqrt(max_dist2) / cell) + 1)
+    return kmax
+
+
+@njit(cache=True, inline="always")
+def _half_floor(i: int, sign: int) -> int:
+    """floor((i + 1/2) * sign - 1/2) for sign +1 or -1: the lower of the two cells a corner lies between."""
+    return i if sign > 0 else -i - 1
+
+
+@njit(cache=True)
+def _corner_row(
+    dem: np.ndarray, vr: int, vc: int, cid: int, m0: int, m1: int,
+    ar: int, ac_: int, mr: int, mc: int, cell: float, curv: float, fvpe: float,
+    cache: np.ndarray, stamp: np.ndarray, par: int, coff: int,
+) -> None:
+    """Corners (cid + 1/2, m + 1/2) for m in [m0, m1]: squared distance and tangent into ``cache``.
+
+    Slots whose ``stamp`` says they hold column ``cid`` already are left as they are.
+
+    The corner's height is the mean of the four cells around it, as r.viewshed takes it;
+    the tangent is NaN when one of them is missing (the NaN carries through the sum).
+    Offsets from the observer are half-integers, so they and the four cells' indices are
+    exact, and the distances are the same floats as from the corner's coordinates.
+    """
+    nrows, ncols = dem.shape
+    for mcorner in range(m0, m1 + 1):
+        if stamp[par, mcorner + coff] == cid:
+            continue
+        stamp[par, mcorner + coff] = cid
+        oy = (cid + 0.5) * ar + (mcorner + 0.5) * mr
+        ox = (cid + 0.5) * ac_ + (mcorner + 0.5) * mc
+        dy = oy * cell
+        dx = ox * cell
+        d2 = dx * dx + dy * dy
+        ra = vr + (_half_floor(cid, ar) if ar != 0 else _half_floor(mcorner, mr))
+        ca = vc + (_half_floor(cid, ac_) if ac_ != 0 else _half_floor(mcorner, mc))
+        tq = np.nan
+        if ra >= 0 and ra + 1 < nrows and ca >= 0 and ca + 1 < ncols:
+            eh = float(((dem[ra, ca] + dem[ra, ca + 1]) + dem[ra + 1, ca]) + dem[ra + 1, ca + 1]) / 4.0
+            ee = np.float64(np.float32(eh - d2 * curv))  # float32 sum, as r.viewshed
+            tq = (ee - fvpe) / math.sqrt(d2)
+        cache[par, mcorner + coff, 0] = d2
+        cache[par, mcorner + coff, 1] = tq
+
+
+@njit(cache=True, inline="always")
+def _seek(h: np.ndarray, nh: int, pos: int, x: float) -> int:
+    """The first envelope piece that ends at or after ``x``, searched from ``pos`` (pieces are sorted).
+
+    Steps back one piece at a time (the spans searched for move forward, a little back
+    at times) and forward likewise for a few pieces, then by doubling steps and halving
+    them: a search that skips far ahead costs a few probes, not one per piece.
+    """
+    while pos > 0 and h[pos - 1, 1] >= x:
+        pos -= 1
+    for _ in range(8):
+        if pos >= nh or h[pos, 1] >= x:
+            return pos
+        pos += 1
+    if pos >= nh or h[pos, 1] >= x:
+        return pos
+    step = 1
+    lo = pos
+    while lo + step < nh and h[lo + step, 1] < x:
+        lo += step
+        step *= 2
+    hi = min(lo + step, nh)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if h[mid, 1] < x:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+@njit(cache=True)
+def _row_max(dem: np.ndarray, row0: int, col0: int, mr: int, mc: int, m0: int, m1: int) -> float:
+    """The highest cell (row0 + m * mr, col0 + m * mc) for m in [m0, m1] (-inf if none has data)."""
+    zmax = -np.inf
+    for mm in range(m0, m1 + 1):
+        z = dem[row0 + mm * mr, col0 + mm * mc]
+        if z > zmax:
+            zmax = z
+    return zmax
+
+
+@njit(cache=True)
+def _segment_hidden(
+    h: np.ndarray, nh: int, pos: int, zmax: float,
+    vr: int, vc: int, k: int, s0: int, s1: int,
+    ar: int, ac_: int, mr: int, mc: int, wrap: bool,
+    cell: float, curv: float, fvpe: float, target_offset: float,
+) -> tuple[bool, int]:
+    """Whether cells s0..s1 of column k are all hidden and can block nothing, from a bound alone.
+
+    ``zmax`` is the highest cell around them (every corner height is a mean of cells
+    among those), and the bound is its tangent at their least distance, so no cell's
+    exact tangents are needed; the envelope must stay above it, with a margin, over the
+    cells' whole azimuth span.  Also returns where the span starts in ``h``.
+    """
+    if zmax == -np.inf:
+        return True, pos  # no data: nothing to see or to block
+    # least and greatest distance of any centre or corner of the cells
+    mnear = 0.0 if s0 - 0.5 <= 0.0 <= s1 + 0.5 else min(abs(s0 - 0.5), abs(s1 + 0.5))
+    mfar = max(abs(s0 - 0.5), abs(s1 + 0.5))
+    dmin = cell * math.sqrt((k - 0.5) ** 2 + mnear**2)
+    dmax = cell * math.sqrt((k + 0.5) ** 2 + mfar**2)
+    top = float(zmax) - (dmin * dmin if curv >= 0.0 else dmax * dmax) * curv
+    top += abs(top) * 1e-6 + 1e-3  # float32 rounding of heights and sums, and more
+    rise = top + max(target_offset, 0.0) - fvpe
+    bound = rise / dmin if rise > 0.0 else rise / dmax
+    bound += abs(bound) * _TAN_MARGIN + _TAN_MARGIN
+    half = 0.75 * cell / (dmin - 0.70711 * cell)
+    a_lo = _azimuth(float(vc + k * ac_ + s0 * mc), float(vr + k * ar + s0 * mr), float(vc), float(vr))
+    a_hi = _azimuth(float(vc + k * ac_ + s1 * mc), float(vr + k * ar + s1 * mr), float(vc), float(vr))
+    if wrap and a_lo > math.pi:
+        a_lo -= TWO_PI
+    if wrap and a_hi > math.pi:
+        a_hi -= TWO_PI
+    lo = a_lo - half
+    hi = a_hi + half
+    pos = _seek(h, nh, pos, lo)
+    q = pos
+    covered = lo
+    while q < nh and h[q, 0] <= hi:
+        if h[q, 0] > covered or h[q, 5] <= bound:
+            return False, pos
+        if h[q, 1] > covered:
+            covered = h[q, 1]
+        q += 1
+    return covered >= hi, pos
 
 
 @njit(cache=True)
@@ -248,208 +534,387 @@ def _sweep_sector(
     last: bool,
     out: np.ndarray,
 ) -> None:
-    """Sweep one azimuth sector of one side, writing 1 into ``out`` for visible targets.
+    """Sweep one azimuth sector of one side, writing 0 or 1 into ``out`` for its targets.
 
     The sector holds the targets whose minor/major ratio t lies in [t_lo, t_hi) (t_hi
     included for the last sector); blockers are taken a cell wider on each side.
+
+    Most cells are neither visible nor raise the envelope, and tests on the tangent of
+    the elevation angle settle most of them with no trigonometry (the tangent of a cell's
+    angle is its height difference over its distance).  Every envelope piece keeps a
+    lower bound of its tangent: a target whose tangent is below that of every piece over
+    it is hidden, and a cell whose centre and corners all have tangents below them
+    cannot raise the envelope.  A column is taken in segments of _SEGMENT cells: one
+    settled whole on a bound (the highest cell around it at its least distance) only has
+    its answers written.  The others are read into a buffer (tangents of the cells and
+    of their corners, every target marked hidden), then settled a block of _BLOCK cells
+    at a time, with the azimuths of the block's end cells only; a block that cannot be
+    settled whole is taken cell by cell, and only cells that still might block or be
+    seen get exact angles.  The answer is the same as computing every angle, since only
+    strict inequalities with a margin far above rounding are decided early.
     """
     nrows, ncols = dem.shape
     ar = _SIDES[side, 0]
     ac_ = _SIDES[side, 1]
     mr = _SIDES[side, 2]
     mc = _SIDES[side, 3]
-    # furthest column that still has cells inside the grid
-    if ar > 0:
-        kmax = nrows - 1 - vr
-    elif ar < 0:
-        kmax = vr
-    elif ac_ > 0:
-        kmax = ncols - 1 - vc
-    else:
-        kmax = vc
-    if max_dist2 < np.inf:
-        kmax = min(kmax, int(math.sqrt(max_dist2) / cell) + 1)
+    kmax = _sector_extent(nrows, ncols, vr, vc, cell, max_dist2, side)
     wrap = side == 0
+    radius_cut = max_dist2 < np.inf
+    far = 3.0 * cell
+    reach = 0.70711 * cell
     cap = 64
-    h = np.empty((cap, 5), dtype=np.float64)
+    h = np.empty((cap, 6), dtype=np.float64)
     hid = np.empty(cap, dtype=np.int64)
     nh = 0
-    tmp = np.empty((cap, 5), dtype=np.float64)
+    tmp = np.empty((cap, 6), dtype=np.float64)
     tid = np.empty(cap, dtype=np.int64)
-    col_env = np.empty((cap, 5), dtype=np.float64)
+    col_env = np.empty((cap, 6), dtype=np.float64)
     col_id = np.empty(cap, dtype=np.int64)
-    grp = np.empty((3, cap, 5), dtype=np.float64)
-    gid = np.empty((3, cap), dtype=np.int64)
-    ng = np.zeros(3, dtype=np.int64)
+    # a column's blocking pieces, alternate blocking cells in alternate groups: a cell's
+    # azimuth span overlaps only its neighbours' in the column, so neither group overlaps itself
+    grp = np.empty((2, cap, 6), dtype=np.float64)
+    gid = np.empty((2, cap), dtype=np.int64)
+    ng = np.zeros(2, dtype=np.int64)
     # heights are rounded through float32 where r.viewshed stores them, and differenced
     # in float64 as it does (in numba, float() of a float32 stays a float32)
     fvpe = np.float64(np.float32(vp_elev))
-    p2 = 0
+    # Which corners a cell enters and leaves the sweep at depends on the side and on the
+    # sign of its minor index only: for m < 0, m = 0 and m > 0, and for the entering
+    # and the exiting corner, the corner's column (k or k - 1) and minor index (m or m - 1).
+    dkc = np.zeros((3, 2), dtype=np.int64)
+    dmc = np.zeros((3, 2), dtype=np.int64)
+    for sg in range(3):
+        for ev in range(2):
+            drow, dcol = _corner(vr + ar + (sg - 1) * mr, vc + ac_ + (sg - 1) * mc, vr, vc, ev == 0)
+            dkc[sg, ev] = 0 if drow * ar + dcol * ac_ > 0.0 else -1
+            dmc[sg, ev] = 0 if drow * mr + dcol * mc > 0.0 else -1
     coff = kmax + 3
-    cache = np.empty((2, 2 * kmax + 8, 5), dtype=np.float64)
-    cstamp = np.full((2, 2 * kmax + 8), -10, dtype=np.int64)
+    width = 2 * kmax + 8
+    # Corners of columns k - 1 and k (rows indexed by column parity): 0 squared distance,
+    # 1 tangent (NaN when a cell around it is missing), then, computed only for corners of
+    # blocking cells, 2 azimuth, 3 and 4 just inside it either way, 5 elevation angle.
+    cache = np.empty((2, width, 6), dtype=np.float64)
+    cstamp = np.full((2, width), -10, dtype=np.int64)
+    astamp = np.full((2, width), -10, dtype=np.int64)
+    # Segments are fixed runs of _SEGMENT minor indices; the highest cell of each run
+    # (one cell wider each way) in the last three rows, for the segment test.
+    nseg = width // _SEGMENT + 2
+    rmax = np.empty((3, nseg), dtype=np.float64)
+    rstamp = np.full((3, nseg), -10, dtype=np.int64)
+    # The column's cells: kind (0 none: off the grid, no data or beyond the radius;
+    # 1 blocker only; 2 target too), then 0 distance, 1 tangent, 2 target tangent,
+    # 3 largest tangent of centre and corners, 4 and 5 the corners' tangents, 6 azimuth
+    # (NaN until needed).
+    kind = np.zeros(width, dtype=np.int8)
+    cf = np.empty((width, 7), dtype=np.float64)
     for k in range(1, kmax + 1):
         m_lo = max(-k, int(math.floor(t_lo * k)) - 2)
         m_hi = min(k, int(math.ceil(t_hi * k)) + 2)
         ncell = m_hi - m_lo + 1
         if ncell <= 0:
             continue
+        # the cells of the column inside the grid, and the targets among them
+        rowk = vr + k * ar
+        colk = vc + k * ac_
+        if mr != 0:
+            ga = -rowk * mr
+            gb = (nrows - 1 - rowk) * mr
+        else:
+            ga = -colk * mc
+            gb = (ncols - 1 - colk) * mc
+        gmin = min(ga, gb)
+        gmax = max(ga, gb)
+        g_lo = max(m_lo, gmin)
+        g_hi = min(m_hi, gmax)
+        q_lo = m_lo
+        while q_lo <= m_hi and not q_lo / k >= t_lo:
+            q_lo += 1
+        q_hi = m_hi
+        while q_hi >= q_lo and not (q_hi / k < t_hi or (last and q_hi / k <= t_hi)):
+            q_hi -= 1
         need = ncell * 2 + 2
         if grp.shape[1] < need:
-            grp = np.empty((3, 2 * need, 5), dtype=np.float64)
-            gid = np.empty((3, 2 * need), dtype=np.int64)
+            grp = np.empty((2, 2 * need, 6), dtype=np.float64)
+            gid = np.empty((2, 2 * need), dtype=np.int64)
         ng[:] = 0
+        if g_hi < g_lo:
+            continue
         p = 0
         p2 = 0
+        p3 = 0
         g = 0
-        for m in range(m_lo, m_hi + 1):
-            row = vr + k * ar + m * mr
-            col = vc + k * ac_ + m * mc
-            if row < 0 or row >= nrows or col < 0 or col >= ncols:
-                continue
-            h0 = dem[row, col]
-            if math.isnan(h0):
-                continue
-            dyc = float(row - vr) * cell
-            dxc = float(col - vc) * cell
-            d2c = dxc * dxc + dyc * dyc
-            if d2c > max_dist2:
-                continue
-            e1 = np.float64(np.float32(np.float64(h0) - d2c * curv))
-            a1 = _azimuth(float(col), float(row), float(vc), float(vr))
-            if wrap and a1 > math.pi:
-                a1 -= TWO_PI
-            dc = math.sqrt(d2c)
-            g1 = math.atan((e1 - fvpe) / dc)
-            # query: is this target above the envelope of all nearer columns?
-            tm = m / k
-            if tm >= t_lo and (tm < t_hi or (last and tm <= t_hi)):
-                gt = g1
-                if target_offset != 0.0:
-                    gt = math.atan((e1 + target_offset - fvpe) / dc)
-                while p < nh and h[p, 1] < a1:
-                    p += 1
-                best = -np.inf
-                q = p
-                while q < nh and h[q, 0] <= a1:
-                    v = h[q, 3] + h[q, 4] * (a1 - h[q, 2])
-                    if v > best:
-                        best = v
-                    q += 1
-                out[row, col] = 1 if best <= gt else 0
-            # Can this cell raise the envelope at all?  Bound its elevation angles from
-            # above (the highest of its 3x3 neighbourhood at its nearest corner distance) and
-            # its azimuth span from outside; if the bound stays at or below the envelope
-            # over the whole span, the cell blocks nothing nearer columns do not already
-            # block, now or later (the envelope only rises), so it is left out.
-            if dc > 3.0 * cell:
-                zmax = h0
-                for rr in range(max(row - 1, 0), min(row + 2, nrows)):
-                    for cc in range(max(col - 1, 0), min(col + 2, ncols)):
-                        zz = dem[rr, cc]
-                        if zz > zmax:
-                            zmax = zz
-                rise = float(zmax) - fvpe
-                reach = 0.70711 * cell
-                bound = math.atan(rise / (dc - reach) if rise > 0.0 else rise / (dc + reach))
-                if g1 > bound:
-                    bound = g1
-                half = 0.75 * cell / (dc - reach)
-                lo = a1 - half
-                hi = a1 + half
-                while p2 > 0 and h[p2 - 1, 1] >= lo:
-                    p2 -= 1
-                while p2 < nh and h[p2, 1] < lo:
-                    p2 += 1
-                q = p2
-                covered = lo
-                hmin = np.inf
-                while q < nh and h[q, 0] <= hi:
-                    if h[q, 0] > covered:
-                        break
-                    xa = lo if h[q, 0] < lo else h[q, 0]
-                    xb = hi if h[q, 1] > hi else h[q, 1]
-                    va = h[q, 3] + h[q, 4] * (xa - h[q, 2])
-                    vb = h[q, 3] + h[q, 4] * (xb - h[q, 2])
-                    if va < hmin:
-                        hmin = va
-                    if vb < hmin:
-                        hmin = vb
-                    if h[q, 1] > covered:
-                        covered = h[q, 1]
-                    q += 1
-                if covered >= hi and bound < hmin - 1e-12:
+        s0 = g_lo
+        while s0 <= g_hi:
+            sidx = (s0 + coff) // _SEGMENT
+            s1 = min((sidx + 1) * _SEGMENT - 1 - coff, g_hi)
+            if nh > 0 and k > 4:
+                zmax = -np.inf
+                for kk in range(k - 1, k + 2):
+                    if rstamp[kk % 3, sidx] != kk:
+                        rstamp[kk % 3, sidx] = kk
+                        row0 = vr + kk * ar
+                        col0 = vc + kk * ac_
+                        z = -np.inf
+                        if 0 <= row0 < nrows and 0 <= col0 < ncols:
+                            z = _row_max(
+                                dem, row0, col0, mr, mc,
+                                max(sidx * _SEGMENT - coff - 1, gmin), min((sidx + 1) * _SEGMENT - coff, gmax),
+                            )
+                        rmax[kk % 3, sidx] = z
+                    zmax = max(zmax, rmax[kk % 3, sidx])
+                hidden_all, p3 = _segment_hidden(
+                    h, nh, p3, zmax, vr, vc, k, s0, s1, ar, ac_, mr, mc, wrap,
+                    cell, curv, fvpe, target_offset,
+                )
+                if hidden_all:
+                    # every target hidden, no cell blocks: only the answers to write
+                    for m in range(max(s0, q_lo), min(s1, q_hi) + 1):
+                        row = rowk + m * mr
+                        col = colk + m * mc
+                        if not math.isnan(dem[row, col]):
+                            if radius_cut:
+                                dyc = float(row - vr) * cell
+                                dxc = float(col - vc) * cell
+                                if dxc * dxc + dyc * dyc > max_dist2:
+                                    continue
+                            out[row, col] = 0
+                    s0 = s1 + 1
                     continue
-            # the cell as a blocker: two pieces, entering-centre and centre-exiting
-            for ev in range(2):
-                entering = ev == 0
-                drow, dcol = _corner(row, col, vr, vc, entering)
-                # the corner, shared with the neighbouring cells and the next column:
-                # its azimuth and its elevation angle are computed once and cached
-                cid = k if drow * ar + dcol * ac_ > 0.0 else k - 1
-                mcorner = m if drow * mr + dcol * mc > 0.0 else m - 1
-                par = cid & 1
-                jj = mcorner + coff
-                if cstamp[par, jj] != cid:
-                    y = vr + (cid + 0.5) * ar + (mcorner + 0.5) * mr
-                    x = vc + (cid + 0.5) * ac_ + (mcorner + 0.5) * mc
-                    az = _azimuth(x, y, float(vc), float(vr))
-                    if wrap and az > math.pi:
-                        az -= TWO_PI
-                    dy = (y - vr) * cell
-                    dx = (x - vc) * cell
-                    d2 = dx * dx + dy * dy
-                    # corner height: mean of the four cells around it (NaN: a cell is missing)
-                    ra = int(math.floor(y - 0.5))
-                    ca = int(math.floor(x - 0.5))
-                    gq = np.nan
-                    if ra >= 0 and ra + 1 < nrows and ca >= 0 and ca + 1 < ncols:
-                        q1 = dem[ra, ca]
-                        q2 = dem[ra, ca + 1]
-                        q3 = dem[ra + 1, ca]
-                        q4 = dem[ra + 1, ca + 1]
-                        if not (math.isnan(q1) or math.isnan(q2) or math.isnan(q3) or math.isnan(q4)):
-                            eh = float(((q1 + q2) + q3) + q4) / 4.0  # float32 sum, as r.viewshed
-                            ee = np.float64(np.float32(eh - d2 * curv))
-                            gq = math.atan((ee - fvpe) / math.sqrt(d2))
-                    cstamp[par, jj] = cid
-                    cache[par, jj, 0] = az
-                    # just inside the corner's azimuth, either way: a cell blocks only
-                    # strictly between its entering and exiting azimuths (never 0 here)
-                    cache[par, jj, 1] = az + abs(az) * _NUDGE
-                    cache[par, jj, 2] = az - abs(az) * _NUDGE
-                    cache[par, jj, 3] = gq
-                    cache[par, jj, 4] = d2
-                ae = cache[par, jj, 0]
-                ge = cache[par, jj, 3]
-                if math.isnan(ge):
-                    # a neighbour is missing: r.viewshed uses the cell's own height
-                    d2 = cache[par, jj, 4]
-                    ee = np.float64(np.float32(np.float64(h0) - d2 * curv))
-                    ge = math.atan((ee - fvpe) / math.sqrt(d2))
-                q = ng[g]
-                if entering:
-                    grp[g, q, 0] = cache[par, jj, 1]
-                    grp[g, q, 1] = a1
+            kind[s0 - m_lo : s1 - m_lo + 1] = 0
+            # the corners of columns k - 1 (mostly met already) and k
+            for cid in range(k - 1, k + 1):
+                _corner_row(
+                    dem, vr, vc, cid, s0 - 1, s1, ar, ac_, mr, mc, cell, curv, fvpe,
+                    cache, cstamp, cid & 1, coff,
+                )
+            # pass 1: heights, distances and tangents, no trigonometry
+            for m in range(s0, s1 + 1):
+                u = m - m_lo
+                row = rowk + m * mr
+                col = colk + m * mc
+                h0 = dem[row, col]
+                if math.isnan(h0):
+                    continue
+                dyc = float(row - vr) * cell
+                dxc = float(col - vc) * cell
+                d2c = dxc * dxc + dyc * dyc
+                if d2c > max_dist2:
+                    continue
+                e1 = np.float64(np.float32(np.float64(h0) - d2c * curv))
+                dc = math.sqrt(d2c)
+                r1 = (e1 - fvpe) / dc
+                tmax = r1
+                sg = 0 if m < 0 else (1 if m == 0 else 2)
+                for ev in range(2):
+                    par = (k + dkc[sg, ev]) & 1
+                    jj = m + dmc[sg, ev] + coff
+                    te = cache[par, jj, 1]
+                    if math.isnan(te):
+                        # a neighbour is missing: r.viewshed uses the cell's own height
+                        d2 = cache[par, jj, 0]
+                        ee = np.float64(np.float32(np.float64(h0) - d2 * curv))
+                        te = (ee - fvpe) / math.sqrt(d2)
+                    cf[u, 4 + ev] = te
+                    if te > tmax:
+                        tmax = te
+                cf[u, 0] = dc
+                cf[u, 1] = r1
+                cf[u, 3] = tmax
+                cf[u, 6] = np.nan
+                if q_lo <= m <= q_hi:
+                    kind[u] = 2
+                    cf[u, 2] = r1 if target_offset == 0.0 else (e1 + target_offset - fvpe) / dc
+                    out[row, col] = 0
                 else:
-                    grp[g, q, 0] = a1
-                    grp[g, q, 1] = cache[par, jj, 2]
-                grp[g, q, 2] = a1
-                grp[g, q, 3] = g1
-                grp[g, q, 4] = _slope(a1, g1, ae, ge)
-                gid[g, q] = (row * ncols + col) * 2 + ev
-                ng[g] = q + 1
-            g = 0 if g == 2 else g + 1
-        # the column's own envelope first (its cells overlap their neighbours only),
-        # then one pass over the envelope of all nearer columns
+                    kind[u] = 1
+            # pass 2: blocks of cells, then single cells where a block is not settled whole
+            u0 = s0 - m_lo
+            uend = s1 - m_lo + 1
+            while u0 < uend:
+                u1 = min(u0 + _BLOCK, uend)
+                first = -1
+                lastc = -1
+                allfar = True
+                tblk = -np.inf
+                dmin = np.inf
+                for u in range(u0, u1):
+                    if kind[u] == 0:
+                        continue
+                    if first < 0:
+                        first = u
+                    lastc = u
+                    if cf[u, 0] <= far:
+                        allfar = False
+                        break
+                    if cf[u, 3] > tblk:
+                        tblk = cf[u, 3]
+                    if kind[u] == 2:
+                        rt_up = cf[u, 2] + abs(cf[u, 2]) * _TAN_MARGIN + _TAN_MARGIN
+                        if rt_up > tblk:
+                            tblk = rt_up
+                    if cf[u, 0] < dmin:
+                        dmin = cf[u, 0]
+                if first < 0:
+                    u0 = u1
+                    continue
+                if allfar and nh > 0:
+                    # the block's azimuth span, bounded from outside
+                    for u in (first, lastc):
+                        m = m_lo + u
+                        a1 = _azimuth(float(colk + m * mc), float(rowk + m * mr), float(vc), float(vr))
+                        if wrap and a1 > math.pi:
+                            a1 -= TWO_PI
+                        cf[u, 6] = a1
+                    half = 0.75 * cell / (dmin - reach)
+                    lo = cf[first, 6] - half
+                    hi = cf[lastc, 6] + half
+                    p2 = _seek(h, nh, p2, lo)
+                    q = p2
+                    covered = lo
+                    settled = True
+                    while q < nh and h[q, 0] <= hi:
+                        if h[q, 0] > covered or h[q, 5] <= tblk:
+                            settled = False
+                            break
+                        if h[q, 1] > covered:
+                            covered = h[q, 1]
+                        q += 1
+                    if settled and covered >= hi:
+                        # every target hidden (marked so already), no cell blocks
+                        u0 = u1
+                        continue
+                for u in range(u0, u1):
+                    if kind[u] == 0:
+                        continue
+                    m = m_lo + u
+                    row = rowk + m * mr
+                    col = colk + m * mc
+                    dc = cf[u, 0]
+                    r1 = cf[u, 1]
+                    a1 = cf[u, 6]
+                    if math.isnan(a1):
+                        a1 = _azimuth(float(col), float(row), float(vc), float(vr))
+                        if wrap and a1 > math.pi:
+                            a1 -= TWO_PI
+                    g1 = np.nan
+                    visible = False
+                    # query: is this target above the envelope of all nearer columns?
+                    if kind[u] == 2:
+                        rt = cf[u, 2]
+                        p = _seek(h, nh, p, a1)
+                        # hidden for sure if a piece over a1 has a tangent bound above the target's
+                        rt_up = rt + abs(rt) * _TAN_MARGIN + _TAN_MARGIN
+                        q = p
+                        hidden = False
+                        while q < nh and h[q, 0] <= a1:
+                            if h[q, 5] > rt_up:
+                                hidden = True
+                                break
+                            q += 1
+                        if not hidden:
+                            gt = math.atan(rt)
+                            if target_offset == 0.0:
+                                g1 = gt
+                            best = -np.inf
+                            q = p
+                            while q < nh and h[q, 0] <= a1:
+                                v = h[q, 3] + h[q, 4] * (a1 - h[q, 2])
+                                if v > best:
+                                    best = v
+                                q += 1
+                            if best <= gt:
+                                visible = True
+                                out[row, col] = 1
+                    # Can this cell raise the envelope at all?  Its elevation angles lie
+                    # between its centre's and its corners', so the largest of their tangents
+                    # bounds them; its azimuth span is bounded from outside.  If the bound
+                    # stays below the envelope over the whole span, the cell blocks nothing
+                    # nearer columns do not already block, now or later (the envelope only
+                    # rises), so it is left out.  (A target seen at its own height is at or
+                    # above the envelope, so the test would fail: it is not made.)
+                    if dc > far and not (visible and target_offset == 0.0):
+                        tmax = cf[u, 3]
+                        half = 0.75 * cell / (dc - reach)
+                        lo = a1 - half
+                        hi = a1 + half
+                        p2 = _seek(h, nh, p2, lo)
+                        q = p2
+                        covered = lo
+                        hmin = np.inf
+                        tmin = np.inf
+                        while q < nh and h[q, 0] <= hi:
+                            if h[q, 0] > covered:
+                                break
+                            xa = lo if h[q, 0] < lo else h[q, 0]
+                            xb = hi if h[q, 1] > hi else h[q, 1]
+                            va = h[q, 3] + h[q, 4] * (xa - h[q, 2])
+                            vb = h[q, 3] + h[q, 4] * (xb - h[q, 2])
+                            if va < hmin:
+                                hmin = va
+                            if vb < hmin:
+                                hmin = vb
+                            if h[q, 5] < tmin:
+                                tmin = h[q, 5]
+                            if h[q, 1] > covered:
+                                covered = h[q, 1]
+                            q += 1
+                        if covered >= hi and (
+                            tmax < tmin
+                            or tmax < _tan_below(hmin - 1e-12)
+                            or math.atan(tmax) < hmin - 1e-12
+                        ):
+                            continue
+                    # the cell as a blocker: two pieces, entering-centre and centre-exiting
+                    if math.isnan(g1):
+                        g1 = math.atan(r1)
+                    sg = 0 if m < 0 else (1 if m == 0 else 2)
+                    for ev in range(2):
+                        cid = k + dkc[sg, ev]
+                        par = cid & 1
+                        jj = m + dmc[sg, ev] + coff
+                        te = cf[u, 4 + ev]
+                        if astamp[par, jj] != cid:
+                            x = vc + (cid + 0.5) * ac_ + (jj - coff + 0.5) * mc
+                            y = vr + (cid + 0.5) * ar + (jj - coff + 0.5) * mr
+                            az = _azimuth(x, y, float(vc), float(vr))
+                            if wrap and az > math.pi:
+                                az -= TWO_PI
+                            astamp[par, jj] = cid
+                            cache[par, jj, 2] = az
+                            # just inside the corner's azimuth, either way: a cell blocks only
+                            # strictly between its entering and exiting azimuths (never 0 here)
+                            cache[par, jj, 3] = az + abs(az) * _NUDGE
+                            cache[par, jj, 4] = az - abs(az) * _NUDGE
+                            tq = cache[par, jj, 1]
+                            cache[par, jj, 5] = np.nan if math.isnan(tq) else math.atan(tq)
+                        ae = cache[par, jj, 2]
+                        ge = cache[par, jj, 5]
+                        if math.isnan(ge):
+                            ge = math.atan(te)
+                        q = ng[g]
+                        if ev == 0:
+                            grp[g, q, 0] = cache[par, jj, 3]
+                            grp[g, q, 1] = a1
+                        else:
+                            grp[g, q, 0] = a1
+                            grp[g, q, 1] = cache[par, jj, 4]
+                        grp[g, q, 2] = a1
+                        grp[g, q, 3] = g1
+                        grp[g, q, 4] = _slope(a1, g1, ae, ge)
+                        grp[g, q, 5] = _below(min(r1, te))
+                        gid[g, q] = (row * ncols + col) * 2 + ev
+                        ng[g] = q + 1
+                    g = 1 - g
+                u0 = u1
+            s0 = s1 + 1
+        if ng[0] + ng[1] == 0:
+            continue
+        # the column's own envelope first, then one pass over the envelope of all nearer columns
         col_env, col_id = _ensure(col_env, col_id, 3 * (ng[0] + ng[1]) + 4)
-        nc = _merge(grp[0], gid[0], ng[0], grp[1], gid[1], ng[1], col_env, col_id)
-        tmp, tid = _ensure(tmp, tid, 3 * (nc + ng[2]) + 4)
-        nc = _merge(col_env, col_id, nc, grp[2], gid[2], ng[2], tmp, tid)
-        col_env, tmp = tmp, col_env
-        col_id, tid = tid, col_id
+        nc = _merge(grp[0], gid[0], ng[0], grp[1], gid[1], ng[1], col_env, col_id, False)
         tmp, tid = _ensure(tmp, tid, 3 * (nh + nc) + 4)
-        nt = _merge(h, hid, nh, col_env, col_id, nc, tmp, tid)
+        nt = _merge(h, hid, nh, col_env, col_id, nc, tmp, tid, True)
         h, tmp = tmp, h
         hid, tid = tid, hid
         nh = nt
@@ -462,6 +927,33 @@ def _observer_elevation(dem: np.ndarray, vr: int, vc: int, observer_height: floa
     if math.isnan(ground):
         ground = 0.0
     return np.float64(np.float32(np.float64(np.float32(ground)) + observer_height))
+
+
+@njit(cache=True)
+def _sector_cells(
+    nrows: int, ncols: int, vr: int, vc: int, kmax: int, side: int, t_lo: float, t_hi: float
+) -> float:
+    """Roughly how many grid cells one sector sweeps: its share of the work."""
+    ar = _SIDES[side, 0]
+    ac_ = _SIDES[side, 1]
+    mr = _SIDES[side, 2]
+    mc = _SIDES[side, 3]
+    total = 0.0
+    for k in range(1, kmax + 1):
+        m_lo = max(-k, int(math.floor(t_lo * k)))
+        m_hi = min(k, int(math.ceil(t_hi * k)))
+        # the minor index keeps the cell inside the grid along the minor axis
+        if mr != 0:
+            a = (0 - (vr + k * ar)) * mr
+            b = (nrows - 1 - (vr + k * ar)) * mr
+        else:
+            a = (0 - (vc + k * ac_)) * mc
+            b = (ncols - 1 - (vc + k * ac_)) * mc
+        lo = max(m_lo, min(a, b))
+        hi = min(m_hi, max(a, b))
+        if hi >= lo:
+            total += hi - lo + 1
+    return total
 
 
 @njit(cache=True, parallel=True)
@@ -480,20 +972,41 @@ def sweep_viewshed(
 
     ``dem`` is float32 with NaN for nodata, square cells of size ``cell`` metres.  ``curv``
     is curvature_coefficient / (2 * earth radius), 0 for a flat earth.
+
+    The sectors differ a lot in size (an observer near one edge has a short side there),
+    so the threads take them from a queue one at a time, largest first.
     """
     nrows, ncols = dem.shape
     out = np.full((nrows, ncols), 255, dtype=np.uint8)
     vp_elev = _observer_elevation(dem, vr, vc, observer_height)
     ntask = 4 * sectors_per_side
-    for t in prange(ntask):
+    size = np.empty(ntask, dtype=np.float64)
+    for t in range(ntask):
         side = t % 4
         s = t // 4
-        t_lo = -1.0 + 2.0 * s / sectors_per_side
-        t_hi = -1.0 + 2.0 * (s + 1) / sectors_per_side
-        _sweep_sector(
-            dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
-            side, t_lo, t_hi, s == sectors_per_side - 1, out,
+        kmax = _sector_extent(nrows, ncols, vr, vc, cell, max_dist2, side)
+        size[t] = _sector_cells(
+            nrows, ncols, vr, vc, kmax, side,
+            -1.0 + 2.0 * s / sectors_per_side, -1.0 + 2.0 * (s + 1) / sectors_per_side,
         )
+    order = np.argsort(-size)
+    queue = np.zeros(1, dtype=np.int64)
+    # each thread runs one worker that takes tasks until none is left (the other
+    # workers it is handed find the queue empty)
+    for _ in prange(ntask):
+        while True:
+            i = _take_next(queue)
+            if i >= ntask:
+                break
+            t = order[i]
+            side = t % 4
+            s = t // 4
+            t_lo = -1.0 + 2.0 * s / sectors_per_side
+            t_hi = -1.0 + 2.0 * (s + 1) / sectors_per_side
+            _sweep_sector(
+                dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+                side, t_lo, t_hi, s == sectors_per_side - 1, out,
+            )
     out[vr, vc] = 1
     return out
 

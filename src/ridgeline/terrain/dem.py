@@ -142,6 +142,23 @@ def _open_checked(path: Path) -> rasterio.io.DatasetReader:
     return ds
 
 
+def _read_float32(ds: rasterio.io.DatasetReader) -> np.ndarray:
+    """Band 1 as float32.
+
+    16-bit integer and float32 bands (SRTM, most DEMs) are read as stored and converted
+    by numpy, about twice as fast on a large grid as GDAL's conversion; GTIFF_DIRECT_IO
+    reads an uncompressed GeoTIFF straight from the file rather than a block at a time
+    through GDAL's block cache.  Other types are left to GDAL, which clamps values out of
+    float32's range where numpy would not.
+    """
+    dtype = np.dtype(ds.dtypes[0])
+    if not (dtype.kind in "iu" and dtype.itemsize <= 2) and dtype != np.float32:
+        return ds.read(1, out_dtype="float32")
+    with rasterio.Env(GTIFF_DIRECT_IO=True):
+        raw = ds.read(1)
+    return raw.astype(np.float32, copy=False)
+
+
 def read_dem(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS, float | None]:
     """Read and mosaic DEM tiles in their own CRS: (elevation float32 with NaN, transform, crs).
 
@@ -160,7 +177,7 @@ def read_dem(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS, floa
         if nodata is None and files[0].suffix.lower() == ".hgt":
             nodata = SRTM_VOID
         if len(datasets) == 1:
-            data = datasets[0].read(1, out_dtype="float32")
+            data = _read_float32(datasets[0])
             transform = datasets[0].transform
         else:
             mosaic, transform = merge(datasets, nodata=nodata) if nodata is not None else merge(datasets)
@@ -261,9 +278,12 @@ def write_raster(
         "transform": terrain.transform,
         "nodata": nodata,
         "compress": "deflate",
-        "zlevel": 1,  # a 95 M-cell viewshed writes in half a second, a third of level 6's time
+        "zlevel": 1,  # a third of level 6's time, files a third larger
     }
     if not cog:
+        # tiles (not GDAL's default one-row strips) compressed on every core: a 95 M-cell
+        # viewshed writes in about 0.15 s on two cores instead of 0.4 s
+        profile.update(tiled=True, blockxsize=512, blockysize=512, num_threads="ALL_CPUS")
         with rasterio.open(path, "w", **profile) as dst:
             dst.write(array, 1)
         return

@@ -29,7 +29,18 @@ OUTSIDE = 255
 
 def _sectors() -> int:
     """Azimuth sectors per side: enough to keep every core busy and balanced."""
-    return max(4, 4 * (os.cpu_count() or 1))
+    return max(16, 4 * (os.cpu_count() or 1))
+
+
+def preload() -> None:
+    """Load the exact kernel's compiled code now, from numba's cache (or compile it).
+
+    The first call of a numba function costs about 0.3 s even from the cache (numba's
+    typing tables, the code itself, the thread pool); a command that will need the kernel
+    can pay that in a background thread while it reads the DEM.  The call's argument
+    types are those :func:`viewshed_grid` passes, so that call finds the code loaded.
+    """
+    sweep_viewshed(np.zeros((3, 3), dtype=np.float32), 1, 1, 2.0, 0.0, 1.0, 0.0, math.inf, 1)
 
 
 @dataclass(frozen=True)
