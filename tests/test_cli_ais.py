@@ -44,3 +44,24 @@ def test_ais_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
     ports = tmp_path / "ports.geojson"
     ports.write_text("{}")
     one_line_error(*run("ais", str(DATA / "dma_drift_212123000.nmea"), "--ports", str(ports)), "ports.geojson")
+
+
+def test_ais_with_radar_finds_the_target_that_sends_no_ais(tmp_path: Path) -> None:
+    from ridgeline.maritime.feeds import file_lines
+    from ridgeline.maritime.nmea import NmeaDecoder
+
+    decoder = NmeaDecoder()
+    decoder.feed_lines(file_lines(DATA / "dma_drift_212123000.nmea"))
+    p = decoder.take().sorted_by_time()
+    radar = tmp_path / "radar.jsonl"
+    with radar.open("w") as fh:  # one radar track 5 km south of the drifting tanker, one on top of it
+        for k in range(0, len(p), 20):
+            t, la, lo = float(p.time[k]), float(p.lat[k]), float(p.lon[k])
+            fh.write(json.dumps({"track": "far", "time": t, "lat": la - 0.045, "lon": lo}) + "\n")
+            fh.write(json.dumps({"track": "tanker", "time": t + 1, "lat": la, "lon": lo}) + "\n")
+        fh.write("not json\n")
+    code, output = run("ais", str(DATA / "dma_drift_212123000.nmea"), "--radar", str(radar), "--chunk", "1000",
+                       "--geojson", str(tmp_path / "b.geojson"))
+    assert code == 0, output
+    kinds = [f["properties"]["kind"] for f in json.loads((tmp_path / "b.geojson").read_text())["features"]]
+    assert kinds.count("dark_target") == 1

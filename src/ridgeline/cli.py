@@ -884,15 +884,16 @@ def ais(
             latest: dict[str, Any] = {}
             with _progress() as bar:
                 task = bar.add_task("behaviours", total=len(ordered))
+                done_until = -np.inf  # radar plots up to this time went with an earlier chunk
                 for start in range(0, len(ordered), chunk):
                     part = ordered.take(np.arange(start, min(start + chunk, len(ordered))))
                     radar_part = None
                     if plots is not None and len(plots):
-                        lo = -np.inf if start == 0 else part.time[0]
-                        hi = np.inf if start + chunk >= len(ordered) else part.time[-1]
-                        sel = (plots.time >= lo) & (plots.time < hi) if hi != np.inf else plots.time >= lo
                         from ridgeline.maritime.radar import RadarPlots
 
+                        until = np.inf if start + chunk >= len(ordered) else float(part.time[-1])
+                        sel = (plots.time > done_until) & (plots.time <= until)
+                        done_until = until
                         radar_part = RadarPlots(plots.track[sel], plots.time[sel], plots.lat[sel], plots.lon[sel])
                     for b in engine.feed(part, radar_part):
                         latest[b.key] = b
