@@ -84,8 +84,9 @@ class AisAdapter:
         if not len(chunk):
             return
         self._history.append(chunk)
-        newest = float(chunk.time.max())
-        self._history = [p for p in self._history if len(p) and float(p.time.max()) >= newest - HISTORY_S]
+        if len(self._history) > 64:  # a live feed's one-second chunks, gathered into one
+            every = Positions.concat(self._history)
+            self._history = [every.take(every.time >= float(chunk.time.max()) - HISTORY_S)]
 
     def _publish(self, behaviours: list[Behaviour]) -> Iterator[SensorMessage]:
         for b in behaviours:
