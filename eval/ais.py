@@ -49,9 +49,7 @@ def _run(positions: Positions, statics: dict[int, VesselInfo], config: MaritimeC
          shore: Shore) -> tuple[list[Behaviour], BehaviourEngine]:
     engine = BehaviourEngine(config, shore)
     engine.update_statics(statics)
-    engine.learn_anchorages(positions)
-    ordered = positions.sorted_by_time()
-    found = engine.run([ordered])
+    found = engine.judge(positions, chunk=max(len(positions), 1))
     return sorted(found, key=lambda b: (b.kind, b.start)), engine
 
 

@@ -834,7 +834,6 @@ def ais(
 ) -> None:
     """Vessel behaviours from AIS (and radar): encounters, loitering, gaps, landings, dark targets."""
     try:
-        import numpy as np
 
         from ridgeline.config.maritime import MaritimeConfig
         from ridgeline.config.sector import load_sector
@@ -879,28 +878,10 @@ def ais(
             shore = shore_over(bounds)
             engine = BehaviourEngine(config, shore)
             engine.update_statics(src.statics)
-            engine.learn_anchorages(positions)
-            ordered = positions.sorted_by_time()
-            latest: dict[str, Any] = {}
             with _progress() as bar:
-                task = bar.add_task("behaviours", total=len(ordered))
-                done_until = -np.inf  # radar plots up to this time went with an earlier chunk
-                for start in range(0, len(ordered), chunk):
-                    part = ordered.take(np.arange(start, min(start + chunk, len(ordered))))
-                    radar_part = None
-                    if plots is not None and len(plots):
-                        from ridgeline.maritime.radar import RadarPlots
-
-                        until = np.inf if start + chunk >= len(ordered) else float(part.time[-1])
-                        sel = (plots.time > done_until) & (plots.time <= until)
-                        done_until = until
-                        radar_part = RadarPlots(plots.track[sel], plots.time[sel], plots.lat[sel], plots.lon[sel])
-                    for b in engine.feed(part, radar_part):
-                        latest[b.key] = b
-                    bar.update(task, completed=min(start + chunk, len(ordered)))
-                for b in engine.finish():
-                    latest[b.key] = b
-            behaviours = sorted(latest.values(), key=lambda b: (b.kind, b.start))
+                task = bar.add_task("behaviours", total=len(positions))
+                judged = engine.judge(positions, plots, chunk, lambda n: bar.update(task, completed=n))
+            behaviours = sorted(judged, key=lambda b: (b.kind, b.start))
             history = positions
         else:
             if sector is None:

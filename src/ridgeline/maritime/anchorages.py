@@ -41,6 +41,7 @@ class Anchorages:
     cell_m: float = 1000.0
     _cells: dict[tuple[int, int], tuple[set[int], float, float, int]] = field(default_factory=dict)
     _learned: dict[tuple[int, int], Anchorage] = field(default_factory=dict)
+    _all: list[Anchorage] = field(default_factory=list)
     _lat: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     _lon: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     _radius: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
@@ -87,15 +88,15 @@ class Anchorages:
         return self._learned[key]
 
     def _rebuild(self) -> None:
-        every = self.all()
+        listed = [Anchorage(p.id, p.lat, p.lon, p.radius_m, False, p.name) for p in self.ports]
+        self._all = every = listed + list(self._learned.values())
         self._lat = np.array([a.lat for a in every], np.float64)
         self._lon = np.array([a.lon for a in every], np.float64)
         self._radius = np.array([np.nan if a.radius_m is None else a.radius_m for a in every], np.float64)
 
     def all(self) -> list[Anchorage]:
         """Listed ports first, then learned anchorages."""
-        listed = [Anchorage(p.id, p.lat, p.lon, p.radius_m, False, p.name) for p in self.ports]
-        return listed + list(self._learned.values())
+        return list(self._all)
 
     def nearest(self, lat: float, lon: float) -> tuple[float, float, int]:
         """(distance in metres to the nearest one, its own radius or NaN, its index) — inf if none."""
@@ -114,5 +115,5 @@ class Anchorages:
         if k < 0:
             return None
         if d <= (own if not math.isnan(own) else radius_m):
-            return self.all()[k]
+            return self._all[k]
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -168,9 +168,6 @@ class BehaviourEngine:
         self.reports = 0
         self._s = TrackState()
 
-    def _grow(self, size: int) -> None:
-        self._s.grow(size)
-
     def zone_of(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
         """0 outside every zone, 1 + k inside zone k (the first that contains the point)."""
         zone = np.zeros(len(lat), np.int64)
@@ -204,7 +201,7 @@ class BehaviourEngine:
         """Judge a chunk of AIS reports (and radar plots); the behaviours it completes or starts."""
         chunk, track = self.tracks.clean(positions.sorted_by_time())
         self.reports += len(chunk)
-        self._grow(self.tracks.track_count)
+        self._s.grow(self.tracks.track_count)
         if len(chunk):
             if self._first_time is None:
                 self._first_time = float(chunk.time[0])
@@ -259,6 +256,31 @@ class BehaviourEngine:
     def finish(self) -> list[Behaviour]:
         """Close everything still going on (the end of a file, or of a feed)."""
         return self.feed(Positions.empty(), None, final=True)
+
+    def judge(self, positions: Positions, radar: RadarPlots | None = None, chunk: int = 50_000,
+              on_progress: Callable[[int], None] | None = None) -> list[Behaviour]:
+        """Batch over a whole file: anchorages learned first, then the reports (and the radar
+        plots between them) fed in time order, ``chunk`` reports at a time, as a live feed
+        would deliver them; the last word for each behaviour, by start time."""
+        self.learn_anchorages(positions)
+        ordered = positions.sorted_by_time()
+        latest: dict[str, Behaviour] = {}
+        done_until = -np.inf  # radar plots up to this time went with an earlier chunk
+        for start in range(0, len(ordered), chunk):
+            part = ordered.take(np.arange(start, min(start + chunk, len(ordered))))
+            plots = None
+            if radar is not None and len(radar):
+                until = np.inf if start + chunk >= len(ordered) else float(part.time[-1])
+                sel = (radar.time > done_until) & (radar.time <= until)
+                done_until = until
+                plots = RadarPlots(radar.track[sel], radar.time[sel], radar.lat[sel], radar.lon[sel])
+            for b in self.feed(part, plots):
+                latest[b.key] = b
+            if on_progress is not None:
+                on_progress(min(start + chunk, len(ordered)))
+        for b in self.finish():
+            latest[b.key] = b
+        return sorted(latest.values(), key=lambda b: (b.start, b.kind, b.key))
 
     def run(self, chunks: Iterable[Positions]) -> list[Behaviour]:
         """Batch: every chunk, then ``finish``; the last word for each behaviour, by start time."""

@@ -46,7 +46,27 @@ def _split(buffer: bytearray, data: bytes) -> list[bytes]:
 
 
 @dataclass
-class TcpFeed:
+class _Feed:
+    """A source of lines that runs until ``stop``."""
+
+    _stop: threading.Event = field(default_factory=threading.Event, kw_only=True)
+
+    def stop(self) -> None:
+        """Make ``lines`` return at its next chance."""
+        self._stop.set()
+
+    def _recv(self, sock: socket.socket) -> bytes | None:
+        """The next data from ``sock`` (which has a short timeout); None once stopped."""
+        while not self._stop.is_set():
+            try:
+                return sock.recv(65536)
+            except TimeoutError:
+                continue
+        return None
+
+
+@dataclass
+class TcpFeed(_Feed):
     """NMEA lines from a TCP server (a receiver or an aggregator), reconnecting forever until stopped."""
 
     host: str
@@ -56,11 +76,6 @@ class TcpFeed:
     connect_timeout_s: float = 5.0
     connects: int = 0
     drops: int = 0
-    _stop: threading.Event = field(default_factory=threading.Event)
-
-    def stop(self) -> None:
-        """Make ``lines`` return at its next chance."""
-        self._stop.set()
 
     def lines(self) -> Iterator[tuple[bytes, float]]:
         """(line, time received) for as long as the feed is not stopped."""
@@ -77,12 +92,9 @@ class TcpFeed:
             buffer = bytearray()
             sock.settimeout(0.5)
             try:
-                while not self._stop.is_set():
-                    try:
-                        data = sock.recv(65536)
-                    except TimeoutError:
-                        continue
-                    if not data:
+                while True:
+                    data = self._recv(sock)
+                    if not data:  # stopped, or the server hung up
                         break
                     got_data = True
                     now = time.time()
@@ -102,17 +114,12 @@ class TcpFeed:
 
 
 @dataclass
-class UdpFeed:
+class UdpFeed(_Feed):
     """NMEA lines from UDP datagrams sent to ``host:port`` (one or more lines each)."""
 
     host: str
     port: int
-    _stop: threading.Event = field(default_factory=threading.Event)
     bound_port: int = 0
-
-    def stop(self) -> None:
-        """Make ``lines`` return at its next chance."""
-        self._stop.set()
 
     def lines(self) -> Iterator[tuple[bytes, float]]:
         """(line, time received) until stopped."""
@@ -121,11 +128,7 @@ class UdpFeed:
         self.bound_port = sock.getsockname()[1]
         sock.settimeout(0.5)
         try:
-            while not self._stop.is_set():
-                try:
-                    data = sock.recv(65536)
-                except TimeoutError:
-                    continue
+            while (data := self._recv(sock)) is not None:
                 now = time.time()
                 for line in data.split(b"\n"):
                     if line.strip():
