@@ -18,19 +18,16 @@ Run from the repository root: ``.venv/bin/python -m eval.rtsp_soak [--minutes 10
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from ridgeline.model import EventType
+from ridgeline.sim.rtsp_camera import RtspCamera, wait_for
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
 from ridgeline.vision.rules import LineRule, TrackRules
 from ridgeline.vision.tracking import Tracker, TrackerSettings
-from ridgeline.vision.video import FrameSource, VideoError
 
 ROAD = Path(__file__).resolve().parents[1] / "tests" / "data" / "video" / "road_640x360.avi"
 
@@ -43,55 +40,6 @@ def rss_mib() -> float:
     return float("nan")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def wait_for(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
-
-
-class Camera:
-    """The relay and the publisher: a stream that can be dropped and brought back."""
-
-    def __init__(self) -> None:
-        self.client_port, self.source_port = free_port(), free_port()
-        self.relay: subprocess.Popen[bytes] | None = None
-        self.publisher: subprocess.Popen[bytes] | None = None
-
-    def up(self) -> None:
-        rtp = 30000 + 2 * (self.client_port % 10000)  # away from any other relay's default RTP range
-        self.relay = subprocess.Popen(
-            ["rtsp-server-perl", "-c", str(self.client_port), "-s", str(self.source_port),
-             "--rtp_start_port", str(rtp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not wait_for(lambda: listening(self.source_port) and listening(self.client_port), 10):
-            raise RuntimeError("the relay did not start")
-        self.publisher = subprocess.Popen(
-            ["ffmpeg", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", str(ROAD), "-c:v", "libx264",
-             "-preset", "ultrafast", "-tune", "zerolatency", "-g", "15", "-f", "rtsp",
-             f"rtsp://127.0.0.1:{self.source_port}/cam"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def down(self) -> None:
-        for proc in (self.publisher, self.relay):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        self.publisher = self.relay = None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the run")
@@ -100,17 +48,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=20.0, help="seconds before the start RSS is taken")
     args = parser.parse_args()
 
-    camera = Camera()
+    camera = RtspCamera(ROAD)
     camera.up()
-    source: FrameSource | None = None
-    deadline = time.monotonic() + 20
-    while source is None:
-        try:
-            source = FrameSource(f"rtsp://127.0.0.1:{camera.client_port}/cam", detect_fps=10, stall_s=2.0)
-        except VideoError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)  # the publisher is still starting
+    source = camera.open(detect_fps=10, stall_s=2.0)
     pipeline = VideoPipeline(MotionDetector(), Tracker(TrackerSettings(frame_rate=10)),
                              TrackRules([LineRule("road", (0.0, 200.0), (640.0, 200.0))]), camera="cam-1")
     latest: list[PipelineResult] = []
