@@ -90,34 +90,23 @@ def _overlap(a: dict, b: dict) -> float:
     return sum(max(0.0, min(e1, e2) - max(s1, s2)) for k in a for s1, e1 in a[k] for s2, e2 in b.get(k, []))
 
 
-def _load_csv(path: Path) -> tuple[np.ndarray, ...]:
-    from ridgeline.maritime.csvinput import CsvReader
-    from ridgeline.maritime.positions import Positions
+def _load(path: Path) -> tuple[np.ndarray, ...]:
+    """A file's positions (NMEA or CSV, as ``ridgeline ais`` reads them) as columns."""
+    from ridgeline.maritime.sources import AisSource
 
-    p = Positions.concat(list(CsvReader(path).chunks()))
-    return p.vessel, p.time, p.lat, p.lon
-
-
-def _load_nmea(path: Path) -> tuple[np.ndarray, ...]:
-    from ridgeline.maritime.feeds import file_lines
-    from ridgeline.maritime.nmea import NmeaDecoder
-
-    decoder = NmeaDecoder()
-    decoder.feed_lines(file_lines(path))
-    p = decoder.take()
+    p = AisSource(str(path)).read_file()
     return p.vessel, p.time, p.lat, p.lon
 
 
 def stops(data: Path) -> None:
     print(f"(1) stops, max diameter {STOP_DIAMETER_M:.0f} m, min duration {STOP_DURATION_S / 60:.0f} min")
-    cases = [("baltic_2018-04-01.csv", _load_csv), ("dma_drift_538004030.nmea", _load_nmea),
-             ("dma_drift_212123000.nmea", _load_nmea)]
+    cases = ["baltic_2018-04-01.csv", "dma_drift_538004030.nmea", "dma_drift_212123000.nmea"]
     all_ours: dict = {}
     all_mp: dict = {}
     t_ours = t_mp = 0.0
     points = 0
-    for name, load in cases:
-        cols = load(data / "ais" / name)
+    for name in cases:
+        cols = _load(data / "ais" / name)
         ours, a = _stop_ranges_ours(*cols)
         theirs, b = _stop_ranges_mp(*cols)
         t_ours += a
