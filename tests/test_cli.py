@@ -50,9 +50,12 @@ def test_viewshed_command_writes_geotiff(tmp_path: Path) -> None:
     with rasterio.open(out) as ds:
         vis = ds.read(1)
         assert ds.nodata == 255 and ds.crs.to_epsg() == 32619
+        assert ds.compression is not None and ds.compression.name == "zstd"
     assert set(np.unique(vis)) <= {0, 1, 255}
     visible = (vis == 1).sum() / (vis != 255).sum()
     assert 0.2 < visible < 0.9  # the summit sees much, not all
+    # the BLAS import numba's first load was spared is declined for that load only
+    assert sys.modules.get("scipy.linalg.cython_blas", "absent") is not None
 
 
 def test_coverage_and_site_outputs(tmp_path: Path) -> None:

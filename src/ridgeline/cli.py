@@ -86,24 +86,19 @@ def viewshed(
         import gc
         from concurrent.futures import ThreadPoolExecutor
 
-        import numpy as np
-
-        from ridgeline.terrain.dem import load_terrain, write_raster
-
-        def load_kernel() -> None:
-            from ridgeline.terrain.viewshed import preload
-
-            preload()
-
         t0 = time.perf_counter()
         # numba's import and the kernel's first load (about 0.4 s) run in the background
-        # while GDAL reads the DEM, which it does without holding the GIL; the garbage
-        # collector, which would walk numba's many new objects over and over, waits
+        # while GDAL is imported and reads the DEM, which it does without holding the GIL;
+        # the garbage collector, which would walk numba's many new objects over and over, waits
         pool = ThreadPoolExecutor(max_workers=1)
         collecting = gc.isenabled()
         gc.disable()
         try:
-            kernel = pool.submit(load_kernel)
+            kernel = pool.submit(_load_viewshed_kernel)
+            import numpy as np
+
+            from ridgeline.terrain.dem import load_terrain, write_raster
+
             with err.status("loading DEM"):
                 terrain = load_terrain([dem], resolution=resolution)
                 row, col = terrain.cell_of_lonlat(lon, lat, what="observer")
@@ -134,6 +129,28 @@ def viewshed(
         )
     except RidgelineError as exc:
         _fail(exc)
+
+
+def _load_viewshed_kernel() -> None:
+    """Load the exact viewshed kernel's compiled code (see :func:`terrain.viewshed.preload`).
+
+    numba's first use of its numpy support imports scipy.linalg (a fifth of a second, as
+    long as the rest of the load) only to note whether BLAS is there for a few array
+    functions; the kernel uses none of them, so the import is declined while the kernel
+    loads.  (Later in the same process np.dot and linear algebra still find BLAS, since
+    they import it when compiled; only numba's inner products use plain loops instead.)
+    """
+    from ridgeline.terrain.viewshed import preload
+
+    blas = "scipy.linalg.cython_blas"
+    decline = blas not in sys.modules
+    if decline:
+        sys.modules[blas] = None  # type: ignore[assignment]
+    try:
+        preload()
+    finally:
+        if decline and sys.modules.get(blas, 0) is None:
+            del sys.modules[blas]
 
 
 def _load(sector_path: Path) -> tuple[Sector, Terrain]:

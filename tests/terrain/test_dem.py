@@ -64,6 +64,47 @@ def test_voids_become_nan(tmp_path: Path) -> None:
     assert np.isnan(data).sum() == 9
 
 
+@pytest.mark.parametrize(
+    ("dtype", "nodata", "layout"),
+    [
+        ("int16", -32768, {}),
+        ("int16", -9999, {"tiled": True, "blockxsize": 128, "blockysize": 128, "compress": "deflate"}),
+        ("uint16", 65535, {"blockysize": 7}),
+        ("float32", -3.0e38, {"tiled": True, "blockxsize": 256, "blockysize": 256}),
+        ("float32", None, {}),
+    ],
+)
+def test_large_grids_read_in_strips_as_a_whole_read_would(
+    tmp_path: Path, dtype: str, nodata: float | None, layout: dict[str, object]
+) -> None:
+    """A grid taller than a strip, voids across strip boundaries, several file layouts:
+    the same floats and NaNs as GDAL's read of the whole band converted at once."""
+    import rasterio
+    from affine import Affine
+
+    rng = np.random.default_rng(3)
+    rows, cols = 700, 333  # 700 rows: three strips of 256, the last one short
+    a = rng.integers(0, 4000, size=(rows, cols)).astype(dtype)
+    if dtype == "float32":
+        a += rng.random((rows, cols)).astype(np.float32)
+    voids = rng.random((rows, cols)) < 0.05
+    voids[250:262, :] = True  # across the first strip boundary
+    if nodata is not None:
+        a[voids] = nodata
+    else:
+        a[voids] = np.nan
+    path = tmp_path / f"{dtype}.tif"
+    with rasterio.open(path, "w", driver="GTiff", height=rows, width=cols, count=1, dtype=dtype,
+                       crs="EPSG:32619", nodata=nodata, transform=Affine(30, 0, 300000, 0, -30, 4900000),
+                       **layout) as dst:
+        dst.write(a, 1)
+    data, _, _, _ = read_dem([path])
+    expected = a.astype(np.float32)
+    expected[voids] = np.nan
+    assert data.dtype == np.float32 and data.shape == (rows, cols)
+    np.testing.assert_array_equal(data, expected)
+
+
 def test_truncated_hgt(tmp_path: Path) -> None:
     p = tmp_path / "N44W072.hgt"
     p.write_bytes(HGT.read_bytes()[:100_000])
