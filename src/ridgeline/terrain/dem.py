@@ -152,12 +152,12 @@ def _read_float32(ds: rasterio.io.DatasetReader, nodata: float | None) -> np.nda
     """Band 1 as float32, with ``nodata`` cells (and SRTM voids for .hgt files) as NaN.
 
     16-bit integer and float32 bands (SRTM, most DEMs) are read as stored a strip of rows
-    at a time and converted by numpy, several times faster on a large grid than GDAL's
-    conversion of the whole band into a second grid-sized array (on a 95 M-cell grid,
-    a quarter of a second against about a second, most of it the kernel handing out
-    fresh memory).  GTIFF_DIRECT_IO reads an uncompressed GeoTIFF straight from the
-    file rather than a block at a time through GDAL's block cache.  Other types are left
-    to GDAL, which clamps values out of float32's range where numpy would not.
+    at a time and converted by numpy, faster on a large grid than reading the whole band
+    and converting it into a second grid-sized array (on a 95 M-cell grid 0.2-0.25 s
+    against 0.3-1.7 s, the spread being the cost of fresh memory on a virtual machine).
+    GTIFF_DIRECT_IO reads an uncompressed GeoTIFF straight from the file rather than a
+    block at a time through GDAL's block cache.  Other types are left to GDAL, which
+    clamps values out of float32's range where numpy would not.
     """
     dtype = np.dtype(ds.dtypes[0])
     void = np.float32(nodata) if nodata is not None else None
