@@ -17,13 +17,12 @@ Run from the repository root: ``.venv/bin/python -m eval.ais [--data ../shared/d
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from ridgeline.config.maritime import MaritimeConfig, Port, Thresholds
+from ridgeline.config.maritime import MaritimeConfig, Port, Thresholds, read_ports
 from ridgeline.maritime.behaviour import LABELS, Behaviour, BehaviourEngine
 from ridgeline.maritime.maps import draw_vessel_map
 from ridgeline.maritime.positions import Positions, VesselInfo
@@ -87,9 +86,7 @@ def _set_aside(positions: Positions, statics: dict[int, VesselInfo], shore: Shor
 def baltic(data: Path, out: Path) -> None:
     source = AisSource(str(data / "ais" / "baltic_2018-04-01.csv"))
     positions = source.read_file()
-    bounds = (float(positions.lon.min()), float(positions.lat.min()), float(positions.lon.max()),
-              float(positions.lat.max()))
-    shore = shore_for(bounds)
+    shore = shore_for(positions.bounds())
     found, engine = _run(positions, source.statics, MaritimeConfig(), shore)
     encounters = [b for b in found if b.kind == "encounter"]
     print(f"Baltic: {len(positions):,} reports, {len(engine.tracks.slots)} vessels, {engine.stop_count} stops, "
@@ -105,12 +102,8 @@ def baltic(data: Path, out: Path) -> None:
 def gibraltar(data: Path, out: Path) -> None:
     source = AisSource(str(data / "ais" / "gibraltar_2016-06-01.csv"))
     positions = source.read_file()
-    doc = json.loads((REPO / "eval" / "gibraltar_ports.geojson").read_text())
-    ports = [Port(id=f["properties"]["id"], name=f["properties"]["name"], lon=f["geometry"]["coordinates"][0],
-                  lat=f["geometry"]["coordinates"][1]) for f in doc["features"]]
-    bounds = (float(positions.lon.min()), float(positions.lat.min()), float(positions.lon.max()),
-              float(positions.lat.max()))
-    shore = shore_for(bounds, read_elevation([str(data / "terrain" / "N36W006.hgt")]))
+    ports = read_ports(REPO / "eval" / "gibraltar_ports.geojson")
+    shore = shore_for(positions.bounds(), read_elevation([str(data / "terrain" / "N36W006.hgt")]))
     found, engine = _run(positions, source.statics, MaritimeConfig(ports=ports), shore)
     print(f"\nGibraltar: {len(positions):,} reports, {len(engine.tracks.slots)} vessels, {engine.stop_count} stops")
     learned = [a for a in engine.anchorages.all() if a.learned]

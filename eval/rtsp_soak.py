@@ -25,7 +25,7 @@ from pathlib import Path
 from ridgeline.model import EventType
 from ridgeline.sim.rtsp_camera import RtspCamera, wait_for
 from ridgeline.vision.motion import MotionDetector
-from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
+from ridgeline.vision.pipeline import VideoPipeline
 from ridgeline.vision.rules import LineRule, TrackRules
 from ridgeline.vision.tracking import Tracker, TrackerSettings
 
@@ -53,13 +53,11 @@ def main() -> None:
     source = camera.open(detect_fps=10, stall_s=2.0)
     pipeline = VideoPipeline(MotionDetector(), Tracker(TrackerSettings(frame_rate=10)),
                              TrackRules([LineRule("road", (0.0, 200.0), (640.0, 200.0))]), camera="cam-1")
-    latest: list[PipelineResult] = []
-    runner = threading.Thread(target=lambda: pipeline.run(source, on_frame=lambda r: latest.__setitem__(
-        slice(None), [r]), keep_tracks=False), daemon=True)
+    runner = threading.Thread(target=lambda: pipeline.run(source, keep_tracks=False), daemon=True)
     runner.start()
 
     def counts() -> tuple[int, int, int, int]:
-        r = latest[0] if latest else PipelineResult()
+        r = pipeline.result  # the run's figures so far
         kinds = [e.type for e in r.events]
         return (r.frames, kinds.count(EventType.SENSOR_OFFLINE), kinds.count(EventType.SENSOR_ONLINE),
                 r.track_count)

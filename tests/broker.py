@@ -16,14 +16,10 @@ import threading
 import time
 from pathlib import Path
 
+from ridgeline.transport.embedded import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "mosquitto"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def mosquitto_path() -> str | None:

@@ -88,13 +88,10 @@ def test_a_coastal_site_sends_vessel_behaviours_through_the_broker(tmp_path: Pat
     from sqlalchemy import create_engine, select
 
     from ridgeline.store.schema import messages
-    from tests.maritime.scenario import offshore
+    from tests.maritime.scenario import offshore, write_csv
     from tests.maritime.test_behaviour import meeting
 
-    a, b = meeting(offshore(30), 10.0)
-    csv = tmp_path / "receiver.csv"
-    csv.write_text("time,mmsi,lat,lon,sog,cog\n" + "".join(
-        f"{t},{m},{la:.7f},{lo:.7f},{s},{c}\n" for t, m, la, lo, s, c in sorted(a.rows + b.rows)))
+    csv = write_csv(tmp_path / "receiver.csv", *meeting(offshore(30), 10.0))
     broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
     broker.start()
     db = f"sqlite:///{tmp_path / 'c.db'}"

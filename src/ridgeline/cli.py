@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ridgeline.config.sector import Sector
     from ridgeline.terrain.coverage import CoverageResult
     from ridgeline.terrain.dem import Terrain
+    from ridgeline.vision.rules import LineRule
 
 app = typer.Typer(
     help="Ridgeline: perimeter watch over hard terrain: coverage planning, sync from sites to the centre, "
@@ -132,25 +133,10 @@ def viewshed(
 
 
 def _load_viewshed_kernel() -> None:
-    """Load the exact viewshed kernel's compiled code (see :func:`terrain.viewshed.preload`).
-
-    numba's first use of its numpy support imports scipy.linalg (a fifth of a second, as
-    long as the rest of the load) only to note whether BLAS is there for a few array
-    functions; the kernel uses none of them, so the import is declined while the kernel
-    loads.  (Later in the same process np.dot and linear algebra still find BLAS, since
-    they import it when compiled; only numba's inner products use plain loops instead.)
-    """
+    """numba's import and the kernel's first load, both in the calling (background) thread."""
     from ridgeline.terrain.viewshed import preload
 
-    blas = "scipy.linalg.cython_blas"
-    decline = blas not in sys.modules
-    if decline:
-        sys.modules[blas] = None  # type: ignore[assignment]
-    try:
-        preload()
-    finally:
-        if decline and sys.modules.get(blas, 0) is None:
-            del sys.modules[blas]
+    preload()
 
 
 def _load(sector_path: Path) -> tuple[Sector, Terrain]:
@@ -432,12 +418,7 @@ def edge(
         if replay is not None:
             adapter = load_adapter("replay", site, path=replay, rate=rate, retime=retime)
         elif video_source is not None:
-            from ridgeline.vision.rules import LineRule
-
-            lines = []
-            for i, text in enumerate(video_line or []):
-                pts = _points(text, "--line", 2)
-                lines.append(LineRule(f"line{i + 1}", pts[0], pts[1]))
+            lines = _line_rules(video_line)
             adapter = load_adapter("video", site, source=video_source, lines=lines, camera=f"{site}-cam")
         elif ais_source is not None:
             from ridgeline.maritime.adapter import sector_options
@@ -643,6 +624,19 @@ def _points(text: str, what: str, at_least: int) -> tuple[tuple[float, float], .
     return tuple((values[i], values[i + 1]) for i in range(0, len(values), 2))
 
 
+def _line_rules(texts: list[str] | None, **options: Any) -> list[LineRule]:
+    """Tripwires from ``--line x1,y1,x2,y2`` options, named line1, line2, ..."""
+    from ridgeline.vision.rules import LineRule
+
+    rules = []
+    for i, text in enumerate(texts or []):
+        pts = _points(text, "--line", 2)
+        if len(pts) != 2:
+            raise typer.BadParameter(f"--line {text!r}: expected exactly x1,y1,x2,y2")
+        rules.append(LineRule(f"line{i + 1}", pts[0], pts[1], **options))
+    return rules
+
+
 @app.command()
 def video(
     source: Annotated[str, typer.Argument(help="Video file or stream URL (rtsp://, http://...).")],
@@ -683,24 +677,20 @@ def video(
 ) -> None:
     """Motion, tracks and line/zone events in a video (day, night or thermal)."""
     try:
+        from ridgeline.model import ObjectClass
         from ridgeline.vision.mot import write_mot
         from ridgeline.vision.motion import PROFILES, MotionDetector, MotionSettings
         from ridgeline.vision.pipeline import VideoPipeline
-        from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
+        from ridgeline.vision.rules import TrackRules, ZoneRule
         from ridgeline.vision.tracking import Tracker, TrackerSettings
         from ridgeline.vision.video import FrameSource
 
         only = tuple(c.strip() for c in classes.split(",") if c.strip()) if classes else ()
-        unknown = [c for c in only if c not in {"person", "vehicle", "vessel", "animal", "motion"}]
+        known = [c.value for c in ObjectClass]
+        unknown = [c for c in only if c not in known]
         if unknown:
-            known = "person, vehicle, vessel, animal, motion"
-            raise typer.BadParameter(f"--classes: unknown {', '.join(unknown)} ({known})")
-        lines = []
-        for i, text in enumerate(line or []):
-            pts = _points(text, "--line", 2)
-            if len(pts) != 2:
-                raise typer.BadParameter(f"--line {text!r}: expected exactly x1,y1,x2,y2")
-            lines.append(LineRule(f"line{i + 1}", pts[0], pts[1], inertia=line_inertia, classes=only))
+            raise typer.BadParameter(f"--classes: unknown {', '.join(unknown)} ({', '.join(known)})")
+        lines = _line_rules(line, inertia=line_inertia, classes=only)
         if profile not in PROFILES:
             raise typer.BadParameter(f"--profile {profile!r}: expected one of {', '.join(PROFILES)}")
         zones = [ZoneRule(f"zone{i + 1}", _points(t, "--zone", 3), loiter_s=loiter, classes=only)
@@ -781,26 +771,6 @@ def video(
                   f"{e.position.y if e.position else ''})")
 
 
-def _ports_file(path: Path) -> list[Any]:
-    """Ports from a GeoJSON file of points (properties: id or name, optional radius_m)."""
-    from ridgeline.config.maritime import Port
-
-    try:
-        doc = json.loads(path.read_text())
-        ports = []
-        for k, feature in enumerate(doc["features"]):
-            lon, lat = feature["geometry"]["coordinates"][:2]
-            props = feature.get("properties") or {}
-            name = props.get("name")
-            ports.append(Port(id=str(props.get("id") or name or f"port{k + 1}"), name=name, lon=lon, lat=lat,
-                              radius_m=props.get("radius_m")))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: ports file not found") from None
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
-        raise ConfigError(f"{path}: expected a GeoJSON FeatureCollection of points ({exc})") from exc
-    return ports
-
-
 def _behaviour_table(behaviours: list[Any], statics: dict[int, Any], limit: int) -> Table:
     from datetime import UTC, datetime
 
@@ -851,37 +821,31 @@ def ais(
 ) -> None:
     """Vessel behaviours from AIS (and radar): encounters, loitering, gaps, landings, dark targets."""
     try:
-
-        from ridgeline.config.maritime import MaritimeConfig
+        from ridgeline.config.maritime import MaritimeConfig, read_ports
         from ridgeline.config.sector import load_sector
+        from ridgeline.maritime.adapter import sector_options
         from ridgeline.maritime.behaviour import BehaviourEngine
         from ridgeline.maritime.csvinput import ColumnMap
         from ridgeline.maritime.events import evidence_tracks, to_event, write_geojson
         from ridgeline.maritime.positions import Positions
         from ridgeline.maritime.radar import RadarReader
-        from ridgeline.maritime.shore import shore_for
+        from ridgeline.maritime.shore import build_shore
         from ridgeline.maritime.sources import AisSource
 
         sector = load_sector(sector_path) if sector_path else None
         config = sector.maritime if sector else MaritimeConfig()
         if ports is not None:
-            config = config.model_copy(update={"ports": [*config.ports, *_ports_file(ports)]})
+            config = config.model_copy(update={"ports": [*config.ports, *read_ports(ports)]})
         src = AisSource(source, ColumnMap.parse(columns) if columns else None)
         dem_paths = [str(p) for p in dem or []] or ([str(sector.path(d)) for d in sector.terrain.dem] if sector else [])
         plots = RadarReader().read(radar.read_bytes().splitlines()) if radar is not None else None
         behaviours: list[Any] = []
         started = time.monotonic()
 
+        coastline = sector.path(config.coastline) if sector is not None and config.coastline else None
+
         def shore_over(bounds: tuple[float, float, float, float]) -> Any:
-            from ridgeline.maritime.shore import read_elevation
-
-            elevation = read_elevation(dem_paths) if dem_paths else None
-            land = None
-            if sector is not None and config.coastline:
-                from ridgeline.maritime.shore import read_land_polygons
-
-                land = read_land_polygons(sector.path(config.coastline))
-            return shore_for(bounds, elevation, land, use_global=global_land)
+            return build_shore(bounds, dem_paths, coastline, global_land)
 
         if src.kind in ("nmea", "csv"):
             with _progress() as bar:
@@ -890,9 +854,7 @@ def ais(
             if not len(positions):
                 why = ", ".join(f"{k} {v}" for k, v in sorted(src.rejected.items())) or "none"
                 raise ConfigError(f"{source}: no vessel positions in {src.lines} lines (rejected: {why})")
-            bounds = (float(positions.lon.min()), float(positions.lat.min()),
-                      float(positions.lon.max()), float(positions.lat.max()))
-            shore = shore_over(bounds)
+            shore = shore_over(positions.bounds())
             engine = BehaviourEngine(config, shore)
             engine.update_statics(src.statics)
             with _progress() as bar:
@@ -903,10 +865,7 @@ def ais(
         else:
             if sector is None:
                 raise ConfigError("a live feed needs --sector (its zones, ports and shore)")
-            lonlat = sector.line_lonlat()
-            lons = [p[0] for p in lonlat] + [p[0] for z in config.zones for p in z.polygon]
-            lats = [p[1] for p in lonlat] + [p[1] for z in config.zones for p in z.polygon]
-            shore = shore_over((min(lons), min(lats), max(lons), max(lats)))
+            shore = shore_over(sector_options(sector)["bounds"])
             engine = BehaviourEngine(config, shore)
             seen: dict[str, Any] = {}
             parts = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from affine import Affine
@@ -64,6 +65,14 @@ class Voyage:
     def positions(self) -> Positions:
         t, v, la, lo, s, c = zip(*self.rows, strict=True)
         return Positions.from_lists(list(t), list(v), list(la), list(lo), list(s), list(c))
+
+
+def write_csv(path: Path, *voyages: Voyage) -> Path:
+    """The voyages' reports as a receiver's CSV file, oldest first."""
+    rows = sorted(r for v in voyages for r in v.rows)
+    path.write_text("time,mmsi,lat,lon,sog,cog\n" + "".join(
+        f"{t},{m},{la:.7f},{lo:.7f},{s},{c}\n" for t, m, la, lo, s, c in rows))
+    return path
 
 
 def together(*voyages: Voyage) -> Positions:

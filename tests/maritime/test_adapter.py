@@ -6,16 +6,12 @@ from pathlib import Path
 
 from ridgeline.edge import load_adapter
 from ridgeline.model import Event, EventType, MessageType, Track
-from tests.maritime.scenario import offshore
+from tests.maritime.scenario import offshore, write_csv
 from tests.maritime.test_behaviour import A, B, meeting
 
 
 def test_an_encounter_is_published_when_it_qualifies_and_again_with_evidence_when_it_ends(tmp_path: Path) -> None:
-    a, b = meeting(offshore(30), 10.0)
-    csv = tmp_path / "meeting.csv"
-    rows = sorted(a.rows + b.rows)
-    csv.write_text("time,mmsi,lat,lon,sog,cog\n" + "".join(
-        f"{t},{m},{la:.7f},{lo:.7f},{s},{c}\n" for t, m, la, lo, s, c in rows))
+    csv = write_csv(tmp_path / "meeting.csv", *meeting(offshore(30), 10.0))
     # the scenario's coast is made up: no real land mask here
     adapter = load_adapter("ais", "harbour-mast", source=str(csv), chunk=200, global_land=False)
     messages = list(adapter.messages())

@@ -10,9 +10,13 @@ border river or a bay needs minutes and metres, so every threshold can be set ag
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ridgeline.errors import ConfigError
 
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="Longitude, WGS84 degrees.")]
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="Latitude, WGS84 degrees.")]
@@ -152,3 +156,21 @@ class MaritimeConfig(_Model):
             override = {k: v for k, v in zone.thresholds.model_dump().items() if v is not None}
             out.append(base.model_copy(update=override))
         return out
+
+
+def read_ports(path: Path) -> list[Port]:
+    """Ports from a GeoJSON file of points (properties: id or name, optional radius_m)."""
+    try:
+        doc = json.loads(path.read_text())
+        ports = []
+        for k, feature in enumerate(doc["features"]):
+            lon, lat = feature["geometry"]["coordinates"][:2]
+            props = feature.get("properties") or {}
+            name = props.get("name")
+            ports.append(Port(id=str(props.get("id") or name or f"port{k + 1}"), name=name, lon=lon, lat=lat,
+                              radius_m=props.get("radius_m")))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: ports file not found") from None
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ConfigError(f"{path}: expected a GeoJSON FeatureCollection of points ({exc})") from exc
+    return ports

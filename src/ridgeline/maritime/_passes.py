@@ -15,6 +15,7 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
+from ridgeline.config.maritime import Thresholds
 from ridgeline.maritime.geodesy import EARTH_RADIUS_M, KNOT_MS, distance_m
 
 F64 = npt.NDArray[np.float64]
@@ -28,13 +29,8 @@ GAP, GAP_ONGOING, LOITER, LOITER_ONGOING, FIRST_SEEN, ENTRY = 0, 1, 2, 3, 4, 5
 # columns of the per-zone threshold table
 (T_ENC_D, T_ENC_T, T_ENC_S, T_ANCH, T_ENC_SHORE, T_LOI_S, T_LOI_T, T_LOI_SHORE, T_GAP, T_GAP_SHORE,
  T_STOP_D, T_STOP_T, T_LAND_SHORE, T_PORT, T_APPEAR, T_DARK_D, T_DARK_T) = range(17)
-THRESHOLD_COLUMNS = (
-    "encounter_distance_m", "encounter_min_duration_s", "encounter_max_speed_kn", "anchorage_exclusion_m",
-    "encounter_min_shore_m",
-    "loiter_max_speed_kn", "loiter_min_duration_s", "loiter_min_shore_m", "gap_min_s", "gap_min_shore_m",
-    "stop_max_diameter_m", "stop_min_duration_s", "landing_max_shore_m", "port_radius_m", "appear_margin_m",
-    "dark_distance_m", "dark_min_duration_s",
-)
+THRESHOLD_COLUMNS = tuple(Thresholds.model_fields)  # in the order of the indices above
+assert len(THRESHOLD_COLUMNS) == T_DARK_T + 1
 
 MIN_GAP_REPORTS = 3
 """A track must have said this much before its silence counts as going dark (one stray fix never does)."""
@@ -209,11 +205,11 @@ def proximity_pass(
     is_radar: B, track: I64, time: F64, lat: F64, lon: F64, sog: F32, cog: F32,
     last_t: F64, last_lat: F64, last_lon: F64, last_sog: F32, last_cog: F32,
     next_tick: float, tick_s: float, max_age_s: float, pair_distance_m: float,
-) -> tuple[F64, I64, I64, F64, F64, F64, F64, F64, I64, F64, F64, F64, I64, float]:
+) -> tuple[F64, I64, I64, F64, F64, F64, F64, F64, I64, F64, float]:
     """Close pairs at each tick, and the nearest AIS vessel to each radar plot.
 
     Returns pair rows (tick time, track a, track b, distance, speed a, speed b, mid lat, mid
-    lon), radar rows (plot index, distance to nearest AIS, its lat, lon, track), next tick.
+    lon), radar rows (plot index, distance to the nearest AIS vessel), next tick.
     """
     n = len(time)
     p_t = []
@@ -226,9 +222,6 @@ def proximity_pass(
     p_lon = []
     r_i = []
     r_d = []
-    r_lat = []
-    r_lon = []
-    r_tr = []
     ntr = len(last_t)
     for i in range(n + 1):
         t = time[i] if i < n else -np.inf
@@ -262,9 +255,6 @@ def proximity_pass(
             next_tick = math.ceil(t / tick_s) * tick_s
         if is_radar[i]:
             best = np.inf
-            blat = np.nan
-            blon = np.nan
-            btr = -1
             for tr in range(ntr):
                 if last_t[tr] == -np.inf or t - last_t[tr] > max_age_s:
                     continue
@@ -272,14 +262,8 @@ def proximity_pass(
                 d = distance_m(lat[i], lon[i], qlat, qlon)
                 if d < best:
                     best = d
-                    blat = qlat
-                    blon = qlon
-                    btr = tr
             r_i.append(i)
             r_d.append(best)
-            r_lat.append(blat)
-            r_lon.append(blon)
-            r_tr.append(btr)
         else:
             tr = track[i]
             last_t[tr] = t
@@ -290,6 +274,5 @@ def proximity_pass(
     return (
         np.array(p_t, np.float64), np.array(p_a, np.int64), np.array(p_b, np.int64), np.array(p_d, np.float64),
         np.array(p_sa, np.float64), np.array(p_sb, np.float64), np.array(p_lat, np.float64),
-        np.array(p_lon, np.float64), np.array(r_i, np.int64), np.array(r_d, np.float64),
-        np.array(r_lat, np.float64), np.array(r_lon, np.float64), np.array(r_tr, np.int64), next_tick,
+        np.array(p_lon, np.float64), np.array(r_i, np.int64), np.array(r_d, np.float64), next_tick,
     )

@@ -17,7 +17,7 @@ from ridgeline.config.maritime import MaritimeConfig
 from ridgeline.maritime.behaviour import Behaviour, BehaviourEngine
 from ridgeline.maritime.events import evidence_tracks, to_event
 from ridgeline.maritime.positions import Positions
-from ridgeline.maritime.shore import read_elevation, read_land_polygons, shore_for
+from ridgeline.maritime.shore import build_shore
 from ridgeline.maritime.sources import AisSource
 from ridgeline.model import MessageType
 from ridgeline.model.sensor import SensorMessage
@@ -48,11 +48,7 @@ class AisAdapter:
         self._history: list[Positions] = []
 
     def _engine(self, bounds: tuple[float, float, float, float] | None) -> BehaviourEngine:
-        shore = None
-        if bounds is not None:
-            elevation = read_elevation(self.dem) if self.dem else None
-            land = read_land_polygons(Path(self.coastline)) if self.coastline else None
-            shore = shore_for(bounds, elevation, land, use_global=self.global_land)
+        shore = build_shore(bounds, self.dem, self.coastline, self.global_land) if bounds is not None else None
         return BehaviourEngine(self.config, shore)
 
     def _chunks(self) -> Iterator[Positions]:
@@ -60,8 +56,7 @@ class AisAdapter:
             positions = self.source.read_file().sorted_by_time()
             bounds = self.bounds
             if bounds is None and len(positions):
-                bounds = (float(positions.lon.min()), float(positions.lat.min()),
-                          float(positions.lon.max()), float(positions.lat.max()))
+                bounds = positions.bounds()
             self.engine = self._engine(bounds)
             self.engine.update_statics(self.source.statics)
             self.engine.learn_anchorages(positions)
@@ -89,10 +84,13 @@ class AisAdapter:
             self._history = [every.take(every.time >= float(chunk.time.max()) - HISTORY_S)]
 
     def _publish(self, behaviours: list[Behaviour]) -> Iterator[SensorMessage]:
+        history: Positions | None = None  # joined once, for the first behaviour that ended
         for b in behaviours:
             ids: list[str] = []
             if not b.ongoing:
-                for track in evidence_tracks(b, Positions.concat(self._history)):
+                if history is None:
+                    history = Positions.concat(self._history)
+                for track in evidence_tracks(b, history):
                     ids.append(track.id)
                     yield MessageType.TRACKS, track
             statics = self.engine.statics if self.engine is not None else {}

@@ -24,7 +24,7 @@ from shapely.geometry import Polygon
 from ridgeline.config.maritime import MaritimeConfig
 from ridgeline.maritime import _passes as P  # noqa: N812 (P.GAP, P.T_ENC_D… read as constants)
 from ridgeline.maritime.anchorages import Anchorages
-from ridgeline.maritime.geodesy import EARTH_RADIUS_M
+from ridgeline.maritime.geodesy import EARTH_RADIUS_M, distance_m
 from ridgeline.maritime.positions import Positions, VesselInfo
 from ridgeline.maritime.radar import RadarPlots
 from ridgeline.maritime.shore import Shore
@@ -79,12 +79,6 @@ class _Dark:
     zone: int
     plots: int = 0
     reported: bool = False
-
-
-def _metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 F64 = npt.NDArray[np.float64]
@@ -348,7 +342,7 @@ class BehaviourEngine:
                 detail: dict[str, float | int | str | None] = {"silent_s": round(float(value[k]), 1)}
                 if code == P.GAP:
                     detail |= {"reappeared_lat": round(float(lat2[k]), 6), "reappeared_lon": round(float(lon2[k]), 6),
-                               "jump_m": round(_metres_between(la, lo, float(lat2[k]), float(lon2[k])), 1)}
+                               "jump_m": round(distance_m(la, lo, float(lat2[k]), float(lon2[k])), 1)}
                 out.append(self._make("ais_gap", f"gap:{mmsi}:{tr % 2}:{s:.0f}", (mmsi,), s, e, la, lo, z,
                                       code == P.GAP_ONGOING, detail))
             elif code in (P.LOITER, P.LOITER_ONGOING):
@@ -405,13 +399,13 @@ class BehaviourEngine:
             is_radar = np.zeros(len(chunk), np.bool_)
             all_track, time, lat, lon, sog, cog = track, chunk.time, chunk.lat, chunk.lon, chunk.sog_kn, chunk.cog_deg
             radar_ids = np.zeros(0, np.int64)
-        (p_t, p_a, p_b, p_d, p_sa, p_sb, p_lat, p_lon, r_i, r_d, _, _, r_tr, self._next_tick) = P.proximity_pass(
+        (p_t, p_a, p_b, p_d, p_sa, p_sb, p_lat, p_lon, r_i, r_d, self._next_tick) = P.proximity_pass(
             is_radar, all_track, time, lat, lon, sog, cog, self._s.px_t, self._s.px_lat, self._s.px_lon, self._s.px_sog,
             self._s.px_cog, self._next_tick, self.tick_s, self.max_age_s, self._pair_distance,
         )
         out = self._on_pairs(p_t, p_a, p_b, p_d, p_sa, p_sb, p_lat, p_lon)
         if len(r_i):
-            out += self._on_radar(time[r_i], radar_ids[r_i], lat[r_i], lon[r_i], r_d, r_tr)
+            out += self._on_radar(time[r_i], radar_ids[r_i], lat[r_i], lon[r_i], r_d)
         return out
 
     def _on_pairs(self, p_t: npt.NDArray[np.float64], p_a: npt.NDArray[np.int64], p_b: npt.NDArray[np.int64],
@@ -486,8 +480,7 @@ class BehaviourEngine:
         )
 
     def _on_radar(self, time: npt.NDArray[np.float64], radar_id: npt.NDArray[np.int64], lat: npt.NDArray[np.float64],
-                  lon: npt.NDArray[np.float64], nearest: npt.NDArray[np.float64],
-                  nearest_track: npt.NDArray[np.int64]) -> list[Behaviour]:
+                  lon: npt.NDArray[np.float64], nearest: npt.NDArray[np.float64]) -> list[Behaviour]:
         out: list[Behaviour] = []
         zones = self.zone_of(lat, lon)
         for k in range(len(time)):

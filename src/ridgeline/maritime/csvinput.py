@@ -148,7 +148,6 @@ class CsvReader:
     rejected: Counter[str] = field(default_factory=Counter)
     statics: dict[int, VesselInfo] = field(default_factory=dict)
     rows: int = 0
-    column_map: ColumnMap | None = None
 
     def chunks(self, size: int = MAX_ROWS_PER_CHUNK) -> Iterator[Positions]:
         """Positions, ``size`` rows at a time, in file order."""
@@ -169,7 +168,7 @@ class CsvReader:
             header = next(reader, None)
             if not header:
                 raise AisInputError(f"{self.path}: empty file (no header row)")
-            cmap = self.column_map = detect_columns(header, self.columns, str(self.path))
+            cmap = detect_columns(header, self.columns, str(self.path))
             index = {k: header.index(v) for k, v in cmap.columns.items()}
             fmt = cmap.time_format
             scale = cmap.scales

@@ -20,10 +20,3 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dl = math.radians(lon2 - lon1)
     a = math.sin(dp * 0.5) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl * 0.5) ** 2
     return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-@nb.njit(cache=True, fastmath=True)
-def local_xy(lat: float, lon: float, lat0: float, lon0: float) -> tuple[float, float]:
-    """East and north metres of (lat, lon) from (lat0, lon0) on a local flat map (< 100 km)."""
-    k = math.pi / 180.0 * EARTH_RADIUS_M
-    return (lon - lon0) * k * math.cos(math.radians(lat0)), (lat - lat0) * k

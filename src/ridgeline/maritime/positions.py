@@ -71,6 +71,10 @@ class Positions:
             self.sog_kn[index], self.cog_deg[index],
         )
 
+    def bounds(self) -> tuple[float, float, float, float]:
+        """The box the positions lie in: (west, south, east, north)."""
+        return (float(self.lon.min()), float(self.lat.min()), float(self.lon.max()), float(self.lat.max()))
+
     def sorted_by_time(self) -> Positions:
         """The same rows, oldest first (stable, so equal times keep their order)."""
         order = np.argsort(self.time, kind="stable")

@@ -63,18 +63,8 @@ class Shore:
 
     def distance_m(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Metres from each point to land (0 on land, inf outside the grid)."""
-        inverse = ~self.transform
-        col = np.floor(inverse.a * lon + inverse.b * lat + inverse.c).astype(np.int64)
-        row = np.floor(inverse.d * lon + inverse.e * lat + inverse.f).astype(np.int64)
-        rows, cols = self.distance.shape
-        inside = (row >= 0) & (row < rows) & (col >= 0) & (col < cols)
-        out = np.full(len(lat), np.inf)
-        out[inside] = self.distance[row[inside], col[inside]]
-        return out
-
-    def is_land(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
-        """Whether each point is on land."""
-        return self.distance_m(lat, lon) == 0.0
+        values, inside = _sample(self.distance, self.transform, lon, lat)
+        return np.where(inside, values, np.inf).astype(np.float64)
 
 
 def _sample(values: npt.NDArray[np.generic], transform: Affine, lon: npt.NDArray[np.float64],
@@ -130,6 +120,15 @@ def shore_for(
         values, covered = _sample(np.nan_to_num(elevation[0], nan=0.0), elevation[1], glon, glat)
         land[covered] = np.asarray(values, np.float64)[covered] > 0
     return Shore.from_land_mask(land.astype(np.bool_), transform)
+
+
+def build_shore(
+    bounds: tuple[float, float, float, float], dem: list[str], coastline: str | Path | None, use_global: bool = True,
+) -> Shore:
+    """The shore over a box from a sector's files: DEM tiles on a lon/lat grid and a coastline GeoJSON, if given."""
+    elevation = read_elevation(dem) if dem else None
+    land = read_land_polygons(Path(coastline)) if coastline else None
+    return shore_for(bounds, elevation, land, use_global=use_global)
 
 
 def read_elevation(paths: list[str]) -> tuple[npt.NDArray[np.float32], Affine]:

@@ -214,12 +214,14 @@ def _detect(
                 while i - w0 + 1 > 2 and time[i] - time[w0] >= min_duration:
                     w0 += 1
                 hull_valid = False
-            if stopped and hull_valid and _inside_hull(px, py, hull_idx, nh, i):
+            inside = stopped and hull_valid and _inside_hull(px, py, hull_idx, nh, i)
+            reach = -1 if inside or w0 <= far or stopped else _far_point(px, py, w0, i, max_diameter)
+            if inside:
                 is_stop = True  # nothing new: the same hull, the same rectangle
             elif w0 <= far:
                 is_stop = False  # the window holds two points too far apart for any box to be small enough
-            elif not stopped and _far_point(px, py, w0, i, max_diameter) >= 0:
-                far = _far_point(px, py, w0, i, max_diameter)
+            elif reach >= 0:
+                far = reach
                 is_stop = False
             else:
                 m = 0

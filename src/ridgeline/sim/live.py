@@ -18,7 +18,7 @@ from ridgeline.edge import EdgeAgent
 from ridgeline.sim.walkers import WalkerAdapter
 from ridgeline.store.db import SiteReport
 from ridgeline.terrain.coverage import load_sector_terrain
-from ridgeline.transport.embedded import EmbeddedBroker
+from ridgeline.transport.embedded import EmbeddedBroker, free_port
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,6 @@ class LiveResult:
     alerts_updated: int
     escalations: int
     db_url: str
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_live(

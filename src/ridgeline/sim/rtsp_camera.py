@@ -8,27 +8,13 @@ same ports, as a camera on a flaky mast does.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ridgeline.transport.embedded import free_port, port_in_use
 from ridgeline.vision.video import FrameSource, VideoError
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def listening(port: int) -> bool:
-    """Whether something accepts connections on this local port."""
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def wait_for(check: Callable[[], bool], seconds: float) -> bool:
@@ -61,7 +47,7 @@ class RtspCamera:
         self.relay = subprocess.Popen(
             ["rtsp-server-perl", "-c", str(self.client_port), "-s", str(self.source_port),
              "--rtp_start_port", str(rtp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not wait_for(lambda: listening(self.source_port) and listening(self.client_port), 10):
+        if not wait_for(lambda: port_in_use(self.source_port) and port_in_use(self.client_port), 10):
             raise RuntimeError("the RTSP relay did not start")
         self.publisher = subprocess.Popen(
             ["ffmpeg", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", str(self.clip), "-c:v", "libx264",

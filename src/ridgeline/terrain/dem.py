@@ -148,8 +148,8 @@ def _open_checked(path: Path) -> rasterio.io.DatasetReader:
 _STRIP_ROWS = 256
 
 
-def _read_float32(ds: rasterio.io.DatasetReader, nodata: float | None) -> np.ndarray:
-    """Band 1 as float32, with ``nodata`` cells (and SRTM voids for .hgt files) as NaN.
+def _read_float32(ds: rasterio.io.DatasetReader, nodata: float | None, hgt: bool) -> np.ndarray:
+    """Band 1 as float32, with its voids as NaN (see :func:`_mask_voids`).
 
     16-bit integer and float32 bands (SRTM, most DEMs) are read as stored a strip of rows
     at a time and converted by numpy, faster on a large grid than reading the whole band
@@ -160,36 +160,34 @@ def _read_float32(ds: rasterio.io.DatasetReader, nodata: float | None) -> np.nda
     clamps values out of float32's range where numpy would not.
     """
     dtype = np.dtype(ds.dtypes[0])
-    void = np.float32(nodata) if nodata is not None else None
-    hgt_void = Path(ds.name).suffix.lower() == ".hgt" and nodata != SRTM_VOID
     if not (dtype.kind in "iu" and dtype.itemsize <= 2) and dtype != np.float32:
         data = ds.read(1, out_dtype="float32")
-        _mask_voids(data, void, hgt_void)
+        _mask_voids(data, nodata, hgt)
         return data
     height, width = ds.height, ds.width
     block_rows = max(int(ds.block_shapes[0][0]), 1)
     step = block_rows * max(_STRIP_ROWS // block_rows, 1)  # whole blocks: each decoded once
     data = np.empty((height, width), dtype=np.float32)
-    strip = np.empty((min(step, height), width), dtype=dtype)
+    strip = None if dtype == np.float32 else np.empty((min(step, height), width), dtype=dtype)
     with rasterio.Env(GTIFF_DIRECT_IO=True):
         for row0 in range(0, height, step):
             rows = min(step, height - row0)
             window = Window(0, row0, width, rows)
             part = data[row0 : row0 + rows]
-            if dtype == np.float32:
+            if strip is None:  # float32: straight into the grid
                 ds.read(1, window=window, out=part)
             else:
                 ds.read(1, window=window, out=strip[:rows])
                 np.copyto(part, strip[:rows], casting="unsafe")
-            _mask_voids(part, void, hgt_void)
+            _mask_voids(part, nodata, hgt)
     return data
 
 
-def _mask_voids(data: np.ndarray, void: np.float32 | None, hgt_void: bool) -> None:
+def _mask_voids(data: np.ndarray, nodata: float | None, hgt: bool) -> None:
     """Voids become NaN: the file's nodata value, and for .hgt tiles SRTM's -32768 or less."""
-    if void is not None:
-        data[data == void] = np.nan
-    if hgt_void:
+    if nodata is not None:
+        data[data == np.float32(nodata)] = np.nan
+    if hgt and nodata != SRTM_VOID:
         data[data <= SRTM_VOID] = np.nan
 
 
@@ -208,19 +206,16 @@ def read_dem(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS, floa
             if ds.crs != crs0:
                 raise TerrainError(f"{p}: CRS {ds.crs} differs from {files[0]}'s {crs0}")
         nodata = datasets[0].nodata
-        if nodata is None and files[0].suffix.lower() == ".hgt":
+        hgt = files[0].suffix.lower() == ".hgt"
+        if nodata is None and hgt:
             nodata = SRTM_VOID
         if len(datasets) == 1:
-            data = _read_float32(datasets[0], nodata)
+            data = _read_float32(datasets[0], nodata, hgt)
             transform = datasets[0].transform
         else:
             mosaic, transform = merge(datasets, nodata=nodata) if nodata is not None else merge(datasets)
             data = mosaic[0].astype(np.float32)
-            _mask_voids(
-                data,
-                np.float32(nodata) if nodata is not None else None,
-                files[0].suffix.lower() == ".hgt" and nodata != SRTM_VOID,
-            )
+            _mask_voids(data, nodata, hgt)
     finally:
         for ds in datasets:
             ds.close()

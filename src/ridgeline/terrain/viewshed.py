@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +40,22 @@ def preload() -> None:
     typing tables, the code itself, the thread pool); a command that will need the kernel
     can pay that in a background thread while it reads the DEM.  The call's argument
     types are those :func:`viewshed_grid` passes, so that call finds the code loaded.
+
+    numba's first use of its numpy support also imports scipy.linalg (a fifth of a second)
+    only to note whether BLAS is there for a few array functions; the kernel uses none of
+    them, so that import is declined while the kernel loads.  (Later in the same process
+    np.dot and linear algebra still find BLAS, since they import it when compiled; only
+    numba's inner products use plain loops instead.)
     """
-    sweep_viewshed(np.zeros((3, 3), dtype=np.float32), 1, 1, 2.0, 0.0, 1.0, 0.0, math.inf, 1)
+    blas = "scipy.linalg.cython_blas"
+    decline = blas not in sys.modules
+    if decline:
+        sys.modules[blas] = None  # type: ignore[assignment]
+    try:
+        sweep_viewshed(np.zeros((3, 3), dtype=np.float32), 1, 1, 2.0, 0.0, 1.0, 0.0, math.inf, 1)
+    finally:
+        if decline and sys.modules.get(blas, 0) is None:
+            del sys.modules[blas]
 
 
 @dataclass(frozen=True)

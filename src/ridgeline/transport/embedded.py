@@ -27,6 +27,13 @@ class EmbeddedBrokerError(RidgelineError, OSError):
     """The embedded broker cannot start (usually: its port is taken)."""
 
 
+def free_port() -> int:
+    """A local TCP port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as s:
         s.settimeout(0.3)

@@ -8,10 +8,9 @@ offline/online) for the outbox; a stream runs until the agent stops it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
-from ridgeline.model import Event, EventType, MessageType, Severity
+from ridgeline.model import MessageType
 from ridgeline.model.sensor import SensorMessage
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.pipeline import VideoPipeline
@@ -37,11 +36,7 @@ class VideoAdapter:
     def messages(self) -> Iterator[SensorMessage]:
         for item in self.source:
             if isinstance(item, StatusChange):
-                yield MessageType.EVENTS, Event(
-                    type=EventType.SENSOR_ONLINE if item.online else EventType.SENSOR_OFFLINE,
-                    time=self.pipeline.start + timedelta(seconds=item.time_s), severity=Severity.MEDIUM,
-                    sensor=self.pipeline.camera, detail={"reason": item.reason} if item.reason else {},
-                )
+                yield MessageType.EVENTS, self.pipeline.status_event(item)
                 continue
             _tracks, events = self.pipeline.step(item)
             for event in events:

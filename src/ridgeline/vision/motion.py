@@ -137,7 +137,6 @@ class MotionDetector:
         self._scale = 1.0
         self._mask: np.ndarray | None = None
         self.resets = 0
-        self.foreground: np.ndarray | None = None  # the last cleaned foreground mask (analysis pixels), for inspection
 
     def _prepare(self, luma: np.ndarray) -> np.ndarray:
         h, w = luma.shape
@@ -233,13 +232,12 @@ class MotionDetector:
         join = np.ones((s.join_height or s.join, s.join), np.uint8)
         fg = cv2.morphologyEx(opened, cv2.MORPH_CLOSE, join)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
-        ghosts = self._ghosts(frame, opened, labels, n) if s.ghost_edges > 0 else np.zeros(n, dtype=bool)
+        ghosts = self._ghosts(frame, opened, labels, n) if s.ghost_edges > 0 and n > 1 else np.zeros(n, dtype=bool)
         if ghosts.any():  # what left: the background shows through, take it in now
             gone = ghosts[labels]
             self._background[gone] = frame[gone]
             fg[gone] = 0
         self._learn(frame, fg)
-        self.foreground = fg
         boxes = []
         conf = []
         for x, y, blob in _stacks(labels, stats, ~ghosts, s.stack_gap):

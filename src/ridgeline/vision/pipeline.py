@@ -134,6 +134,14 @@ class VideoPipeline:
             detail={**hit.detail, "frame": frame.index},
         )
 
+    def status_event(self, change: StatusChange) -> Event:
+        """The camera going offline or coming back, as an event."""
+        return Event(
+            type=EventType.SENSOR_ONLINE if change.online else EventType.SENSOR_OFFLINE,
+            time=self.start + timedelta(seconds=change.time_s), severity=Severity.MEDIUM, sensor=self.camera,
+            detail={"reason": change.reason} if change.reason else {},
+        )
+
     def run(self, frames: Iterable[Frame | StatusChange], on_frame: Callable[[PipelineResult], None] | None = None,
             annotate: Callable[[Frame, list[tuple[int, np.ndarray]], list[Event]], None] | None = None,
             keep_tracks: bool = True) -> PipelineResult:
@@ -145,11 +153,7 @@ class VideoPipeline:
         t0 = time.perf_counter()
         for frame in frames:
             if isinstance(frame, StatusChange):
-                result.events.append(Event(
-                    type=EventType.SENSOR_ONLINE if frame.online else EventType.SENSOR_OFFLINE,
-                    time=self.start + timedelta(seconds=frame.time_s), severity=Severity.MEDIUM, sensor=self.camera,
-                    detail={"reason": frame.reason} if frame.reason else {},
-                ))
+                result.events.append(self.status_event(frame))
                 continue
             tracks, events = self.step(frame)
             result.frames += 1
