@@ -97,7 +97,7 @@ def evaluate(tile: str, res: float, data: Path, work: Path, reuse: bool) -> list
             ref = ds.read(1) == 1
         col, row = ~transform @ (o.x, o.y)
         ours = sweep_viewshed(
-            elevation, int(row), int(col), 2.0, 0.0, float(transform.a),
+            elevation, np.nan, int(row), int(col), 2.0, 0.0, float(transform.a),
             o.curvature_coeff / (2.0 * EARTH_RADIUS_M), np.inf, 8,
         ) == 1
         gdal = gdal_viewshed(dem, o.x, o.y, o.curvature_coeff, work / "gdal.tif")

@@ -58,6 +58,26 @@ def test_viewshed_command_writes_geotiff(tmp_path: Path) -> None:
     assert sys.modules.get("scipy.linalg.cython_blas", "absent") is not None
 
 
+def test_viewshed_command_on_a_16_bit_utm_dem(tmp_path: Path) -> None:
+    """A 16-bit DEM already in UTM is taken as stored: the same answer as its float32 grid."""
+    from ridgeline.terrain.dem import load_terrain
+    from ridgeline.terrain.viewshed import Observer, viewshed_grid
+
+    t = load_terrain([HGT], resolution=90.0)
+    heights = np.where(np.isnan(t.elevation), -32768, np.round(t.elevation)).astype(np.int16)
+    dem = tmp_path / "utm16.tif"
+    with rasterio.open(dem, "w", driver="GTiff", height=heights.shape[0], width=heights.shape[1], count=1,
+                       dtype="int16", crs=t.crs, transform=t.transform, nodata=-32768) as dst:
+        dst.write(heights, 1)
+    out = tmp_path / "vs.tif"
+    code, text = run("viewshed", str(dem), "--at", "-71.3033,44.2706", "--out", str(out))
+    assert code == 0, text
+    float_grid = load_terrain([dem])
+    row, col = float_grid.cell_of_lonlat(-71.3033, 44.2706)
+    with rasterio.open(out) as ds:
+        np.testing.assert_array_equal(ds.read(1), viewshed_grid(float_grid, Observer(row, col)))
+
+
 def test_coverage_and_site_outputs(tmp_path: Path) -> None:
     sector = yaml.safe_load((EXAMPLE / "sector.yaml").read_text())
     sector["terrain"]["dem"] = [str(HGT)]

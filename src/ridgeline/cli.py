@@ -22,6 +22,8 @@ from rich.table import Table
 from ridgeline.errors import ConfigError, RidgelineError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from ridgeline.config.sector import Sector
     from ridgeline.terrain.coverage import CoverageResult
     from ridgeline.terrain.dem import Terrain
@@ -85,26 +87,31 @@ def viewshed(
     try:
         import atexit
         import gc
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import Future, ThreadPoolExecutor
 
         t0 = time.perf_counter()
         # numba's import and the kernel's first load (about 0.4 s) run in the background
         # while GDAL is imported and reads the DEM, which it does without holding the GIL;
-        # the garbage collector, which would walk numba's many new objects over and over, waits
+        # the kernel's code is loaded for the type the heights are kept in, once known.
+        # The garbage collector, which would walk numba's many new objects over and over, waits.
+        heights: Future[str | None] = Future()
         pool = ThreadPoolExecutor(max_workers=1)
         collecting = gc.isenabled()
         gc.disable()
         try:
-            kernel = pool.submit(_load_viewshed_kernel)
-            import numpy as np
-
-            from ridgeline.terrain.dem import load_terrain, write_raster
+            kernel = pool.submit(_load_viewshed_kernel, heights)
+            from ridgeline.terrain.dem import load_stored_terrain, load_terrain, stored_heights, write_raster
 
             with err.status("loading DEM"):
-                terrain = load_terrain([dem], resolution=resolution)
+                # a 16-bit DEM needing no reprojection is kept as stored (half the memory)
+                stored = stored_heights(dem) if resolution is None else None
+                heights.set_result("float32" if stored is None else stored.name)
+                terrain = load_stored_terrain(dem) if stored is not None else load_terrain([dem], resolution=resolution)
                 row, col = terrain.cell_of_lonlat(lon, lat, what="observer")
             kernel.result()
         finally:
+            if not heights.done():
+                heights.set_result(None)  # a bad DEM: no kernel to load
             pool.shutdown(wait=False)
             if collecting:
                 gc.enable()
@@ -112,7 +119,7 @@ def viewshed(
         # would walk at exit (a quarter of a second): freeze them out of it, at exit only
         atexit.unregister(gc.freeze)
         atexit.register(gc.freeze)
-        from ridgeline.terrain.viewshed import Observer, viewshed_grid
+        from ridgeline.terrain.viewshed import Observer, count_viewshed, viewshed_grid
 
         with err.status(f"viewshed over {terrain.shape[0]}x{terrain.shape[1]} cells"):
             vis = viewshed_grid(
@@ -122,8 +129,7 @@ def viewshed(
             )
         with err.status(f"writing {out_path}"):
             write_raster(out_path, vis, terrain, nodata=255)
-        visible = int(np.count_nonzero(vis == 1))
-        valid = vis.size - int(np.count_nonzero(vis == 255))
+        visible, valid = count_viewshed(vis)
         out.print(
             f"{out_path}: {visible} of {valid} cells visible ({100 * visible / max(valid, 1):.1f} %), "
             f"{time.perf_counter() - t0:.2f} s"
@@ -132,11 +138,15 @@ def viewshed(
         _fail(exc)
 
 
-def _load_viewshed_kernel() -> None:
-    """numba's import and the kernel's first load, both in the calling (background) thread."""
+def _load_viewshed_kernel(heights: Future[str | None]) -> None:
+    """numba's import, then the kernel's first load for ``heights``, in the calling (background) thread."""
     from ridgeline.terrain.viewshed import preload
 
-    preload()
+    kind = heights.result()
+    if kind is not None:
+        import numpy as np
+
+        preload(np.dtype(kind))
 
 
 def _load(sector_path: Path) -> tuple[Sector, Terrain]:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ridgeline.errors import DataFileNotFoundError, OutsideTerrainError, TerrainError
-from ridgeline.terrain.dem import load_terrain, read_dem, utm_crs
+from ridgeline.terrain.dem import load_stored_terrain, load_terrain, read_dem, stored_heights, utm_crs
 
 from ..conftest import HGT, write_tif
 
@@ -103,6 +103,42 @@ def test_large_grids_read_in_strips_as_a_whole_read_would(
     expected[voids] = np.nan
     assert data.dtype == np.float32 and data.shape == (rows, cols)
     np.testing.assert_array_equal(data, expected)
+
+
+def test_stored_terrain_keeps_16_bit_heights(tmp_path: Path) -> None:
+    """A 16-bit DEM on a metric grid is kept as stored, its voids known by its nodata
+    value: the same cells with data as the float32 grid everything else works on."""
+    rng = np.random.default_rng(5)
+    a = rng.integers(-400, 4000, size=(60, 70)).astype(np.int16)
+    a[rng.random(a.shape) < 0.1] = -9999
+    p = write_tif(tmp_path / "s.tif", a, nodata=-9999)
+    assert stored_heights(p) == np.int16
+    t = load_stored_terrain(p)
+    f = load_terrain([p])
+    assert t.elevation.dtype == np.int16 and t.nodata == -9999
+    np.testing.assert_array_equal(t.elevation, a)
+    assert (t.transform, t.crs) == (f.transform, f.crs)
+    has = np.array([[t.has_data(r, c) for c in range(a.shape[1])] for r in range(a.shape[0])])
+    np.testing.assert_array_equal(has, ~np.isnan(f.elevation))
+    assert t.crop(10, 10, 20, 20).nodata == -9999
+
+
+def test_stored_terrain_is_float32_for_other_dems(tmp_path: Path) -> None:
+    """Float DEMs, and DEMs that must be reprojected (an SRTM tile), load as load_terrain does."""
+    p = write_tif(tmp_path / "f.tif", np.full((30, 30), 12.5, dtype=np.float32))
+    assert stored_heights(p) is None and stored_heights(HGT) is None
+    t = load_stored_terrain(p)
+    assert t.elevation.dtype == np.float32 and np.isnan(t.nodata)
+    hgt = load_stored_terrain(HGT)
+    assert hgt.crs.to_epsg() == 32619 and hgt.elevation.dtype == np.float32
+
+
+def test_stored_terrain_refuses_an_all_void_dem(tmp_path: Path) -> None:
+    p = write_tif(tmp_path / "void.tif", np.full((30, 30), -32768, dtype=np.int16), nodata=-32768)
+    with pytest.raises(TerrainError, match=r"void\.tif: every cell is void"):
+        load_stored_terrain(p)
+    with pytest.raises(DataFileNotFoundError, match="not found"):
+        stored_heights(tmp_path / "none.tif")
 
 
 def test_truncated_hgt(tmp_path: Path) -> None:

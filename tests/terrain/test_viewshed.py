@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from ridgeline.errors import OutsideTerrainError
-from ridgeline.terrain._sweep import _azimuth, _corner, sweep_viewshed
+from ridgeline.terrain._sweep import _azimuth, _corner, count_viewshed, sweep_viewshed
+from ridgeline.terrain.dem import Terrain
 from ridgeline.terrain.viewshed import Observer, preload, viewshed_grid, viewshed_window
 
 from ..conftest import flat_terrain
@@ -89,7 +90,7 @@ def model_viewshed(dem: np.ndarray, vr: int, vc: int, h: float, th: float, cell:
 def test_kernel_equals_the_model(dem: np.ndarray, where: tuple[float, float], h: float, th: float, curv: float) -> None:
     vr, vc = int(where[0] * dem.shape[0]), int(where[1] * dem.shape[1])
     expected = model_viewshed(dem, vr, vc, h, th, 10.0, curv)
-    got = sweep_viewshed(dem, vr, vc, h, th, 10.0, curv, np.inf, 3)
+    got = sweep_viewshed(dem, np.nan, vr, vc, h, th, 10.0, curv, np.inf, 3)
     np.testing.assert_array_equal(got, expected)
 
 
@@ -101,7 +102,7 @@ def test_kernel_equals_the_model_with_nodata() -> None:
         vr, vc = 7, 8
         dem[vr, vc] = 5.0
         np.testing.assert_array_equal(
-            sweep_viewshed(dem, vr, vc, 2.0, 0.0, 30.0, 0.0, np.inf, 2),
+            sweep_viewshed(dem, np.nan, vr, vc, 2.0, 0.0, 30.0, 0.0, np.inf, 2),
             model_viewshed(dem, vr, vc, 2.0, 0.0, 30.0, 0.0),
         )
 
@@ -142,11 +143,44 @@ def test_ridge_hides_the_valley_but_not_the_tower_behind() -> None:
     assert (vis[:, :161] == 1).all()
 
 
-def test_preload_loads_the_code_viewshed_grid_calls() -> None:
-    preload()
+@pytest.mark.parametrize("heights", [np.float32, np.int16])
+def test_preload_loads_the_code_viewshed_grid_calls(heights: type) -> None:
+    preload(heights)
     loaded = set(sweep_viewshed.signatures)
-    viewshed_grid(flat_terrain((20, 20)), Observer(5, 5))
+    t = flat_terrain((20, 20))
+    if heights is np.int16:
+        t = Terrain(t.elevation.astype(np.int16), t.transform, t.crs, nodata=-32768.0)
+    viewshed_grid(t, Observer(5, 5))
     assert set(sweep_viewshed.signatures) == loaded
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stored_16_bit_heights_give_the_float32_answer(seed: int) -> None:
+    """A 16-bit DEM as stored, voids marked by its nodata value, is seen exactly as the
+    same DEM in float32 with NaN voids."""
+    rng = np.random.default_rng(seed)
+    n = 40
+    smooth = rng.normal(0, 1, (n, n)).cumsum(axis=0).cumsum(axis=1) * 4
+    dem16 = np.round(smooth + 500).astype(np.int16)
+    dem16[rng.random(dem16.shape) < 0.05] = -32768
+    vr, vc = int(rng.integers(0, n)), int(rng.integers(0, n))
+    dem16[vr, vc] = 510
+    dem32 = dem16.astype(np.float32)
+    dem32[dem16 == -32768] = np.nan
+    for curv in (0.0, 0.001):
+        np.testing.assert_array_equal(
+            sweep_viewshed(dem16, -32768.0, vr, vc, 2.0, 0.0, 10.0, curv, np.inf, 3),
+            sweep_viewshed(dem32, np.nan, vr, vc, 2.0, 0.0, 10.0, curv, np.inf, 3),
+        )
+    t = Terrain(dem16, flat_terrain((n, n)).transform, flat_terrain((n, n)).crs, nodata=-32768.0)
+    void = np.argwhere(dem16 == -32768)[0]
+    with pytest.raises(OutsideTerrainError, match="no elevation data"):
+        viewshed_grid(t, Observer(int(void[0]), int(void[1])))
+
+
+def test_count_viewshed() -> None:
+    vis = np.random.default_rng(1).choice(np.array([0, 1, 255], dtype=np.uint8), size=(37, 53))
+    assert count_viewshed(vis) == (int((vis == 1).sum()), int((vis != 255).sum()))
 
 
 def test_radius_limits_the_answer() -> None:
@@ -192,6 +226,6 @@ def test_kernel_equals_the_model_on_larger_terrain(seed: int) -> None:
     h = [2.0, 15.0, 0.0][seed % 3]
     for curv in (0.0, 0.001):
         np.testing.assert_array_equal(
-            sweep_viewshed(dem, vr, vc, h, 0.0, 10.0, curv, np.inf, 4),
+            sweep_viewshed(dem, np.nan, vr, vc, h, 0.0, 10.0, curv, np.inf, 4),
             model_viewshed(dem, vr, vc, h, 0.0, 10.0, curv),
         )

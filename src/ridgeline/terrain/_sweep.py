@@ -77,6 +77,20 @@ _take_next: Any = intrinsic(_take_next_typing)
 
 
 @njit(cache=True, inline="always")
+def _height(dem: np.ndarray, row: int, col: int, nodata: float) -> Any:
+    """A cell's height as float32 (as r.viewshed stores it), NaN where it has no data.
+
+    ``dem`` is float32 with NaN for no data (``nodata`` NaN), or a DEM's 16-bit integers
+    as stored, ``nodata`` marking its voids: the same heights either way, without a
+    float32 copy of a large integer grid.
+    """
+    v = dem[row, col]
+    if v == nodata:
+        return np.float32(np.nan)
+    return np.float32(v)
+
+
+@njit(cache=True, inline="always")
 def _azimuth(x: float, y: float, vx: float, vy: float) -> float:
     """Counter-clockwise azimuth from east of point (x, y) seen from (vx, vy), rows down.
 
@@ -397,7 +411,7 @@ def _half_floor(i: int, sign: int) -> int:
 def _corner_row(
     dem: np.ndarray, vr: int, vc: int, cid: int, m0: int, m1: int,
     ar: int, ac_: int, mr: int, mc: int, cell: float, curv: float, fvpe: float,
-    cache: np.ndarray, stamp: np.ndarray, par: int, coff: int,
+    cache: np.ndarray, stamp: np.ndarray, par: int, coff: int, nodata: float,
 ) -> None:
     """Corners (cid + 1/2, m + 1/2) for m in [m0, m1]: squared distance and tangent into ``cache``.
 
@@ -422,7 +436,10 @@ def _corner_row(
         ca = vc + (_half_floor(cid, ac_) if ac_ != 0 else _half_floor(mcorner, mc))
         tq = np.nan
         if ra >= 0 and ra + 1 < nrows and ca >= 0 and ca + 1 < ncols:
-            eh = float(((dem[ra, ca] + dem[ra, ca + 1]) + dem[ra + 1, ca]) + dem[ra + 1, ca + 1]) / 4.0
+            eh = float(
+                ((_height(dem, ra, ca, nodata) + _height(dem, ra, ca + 1, nodata)) + _height(dem, ra + 1, ca, nodata))
+                + _height(dem, ra + 1, ca + 1, nodata)
+            ) / 4.0
             ee = np.float64(np.float32(eh - d2 * curv))  # float32 sum, as r.viewshed
             tq = (ee - fvpe) / math.sqrt(d2)
         cache[par, mcorner + coff, 0] = d2
@@ -461,11 +478,13 @@ def _seek(h: np.ndarray, nh: int, pos: int, x: float) -> int:
 
 
 @njit(cache=True)
-def _row_max(dem: np.ndarray, row0: int, col0: int, mr: int, mc: int, m0: int, m1: int) -> float:
+def _row_max(
+    dem: np.ndarray, row0: int, col0: int, mr: int, mc: int, m0: int, m1: int, nodata: float
+) -> float:
     """The highest cell (row0 + m * mr, col0 + m * mc) for m in [m0, m1] (-inf if none has data)."""
     zmax = -np.inf
     for mm in range(m0, m1 + 1):
-        z = dem[row0 + mm * mr, col0 + mm * mc]
+        z = _height(dem, row0 + mm * mr, col0 + mm * mc, nodata)
         if z > zmax:
             zmax = z
     return zmax
@@ -521,6 +540,7 @@ def _segment_hidden(
 @njit(cache=True)
 def _sweep_sector(
     dem: np.ndarray,
+    nodata: float,
     vr: int,
     vc: int,
     vp_elev: float,
@@ -659,7 +679,7 @@ def _sweep_sector(
                         if 0 <= row0 < nrows and 0 <= col0 < ncols:
                             z = _row_max(
                                 dem, row0, col0, mr, mc,
-                                max(sidx * _SEGMENT - coff - 1, gmin), min((sidx + 1) * _SEGMENT - coff, gmax),
+                                max(sidx * _SEGMENT - coff - 1, gmin), min((sidx + 1) * _SEGMENT - coff, gmax), nodata,
                             )
                         rmax[kk % 3, sidx] = z
                     zmax = max(zmax, rmax[kk % 3, sidx])
@@ -672,7 +692,7 @@ def _sweep_sector(
                     for m in range(max(s0, q_lo), min(s1, q_hi) + 1):
                         row = rowk + m * mr
                         col = colk + m * mc
-                        if not math.isnan(dem[row, col]):
+                        if not math.isnan(_height(dem, row, col, nodata)):
                             if radius_cut:
                                 dyc = float(row - vr) * cell
                                 dxc = float(col - vc) * cell
@@ -686,14 +706,14 @@ def _sweep_sector(
             for cid in range(k - 1, k + 1):
                 _corner_row(
                     dem, vr, vc, cid, s0 - 1, s1, ar, ac_, mr, mc, cell, curv, fvpe,
-                    cache, cstamp, cid & 1, coff,
+                    cache, cstamp, cid & 1, coff, nodata,
                 )
             # pass 1: heights, distances and tangents, no trigonometry
             for m in range(s0, s1 + 1):
                 u = m - m_lo
                 row = rowk + m * mr
                 col = colk + m * mc
-                h0 = dem[row, col]
+                h0 = _height(dem, row, col, nodata)
                 if math.isnan(h0):
                     continue
                 dyc = float(row - vr) * cell
@@ -921,9 +941,9 @@ def _sweep_sector(
 
 
 @njit(cache=True)
-def _observer_elevation(dem: np.ndarray, vr: int, vc: int, observer_height: float) -> float:
+def _observer_elevation(dem: np.ndarray, nodata: float, vr: int, vc: int, observer_height: float) -> float:
     """Eye height above the datum, rounded through float32 as r.viewshed stores it."""
-    ground = float(dem[vr, vc])
+    ground = float(_height(dem, vr, vc, nodata))
     if math.isnan(ground):
         ground = 0.0
     return np.float64(np.float32(np.float64(np.float32(ground)) + observer_height))
@@ -959,6 +979,7 @@ def _sector_cells(
 @njit(cache=True, parallel=True)
 def sweep_viewshed(
     dem: np.ndarray,
+    nodata: float,
     vr: int,
     vc: int,
     observer_height: float,
@@ -970,15 +991,18 @@ def sweep_viewshed(
 ) -> np.ndarray:
     """Exact viewshed of one observer; 1 visible, 0 not, 255 nodata or beyond the radius.
 
-    ``dem`` is float32 with NaN for nodata, square cells of size ``cell`` metres.  ``curv``
-    is curvature_coefficient / (2 * earth radius), 0 for a flat earth.
+    ``dem`` is float32 with NaN for no data (``nodata`` NaN), or 16-bit integers as a DEM
+    stores them with ``nodata`` marking voids; square cells of size ``cell`` metres.
+    ``curv`` is curvature_coefficient / (2 * earth radius), 0 for a flat earth.
 
     The sectors differ a lot in size (an observer near one edge has a short side there),
     so the threads take them from a queue one at a time, largest first.
     """
     nrows, ncols = dem.shape
-    out = np.full((nrows, ncols), 255, dtype=np.uint8)
-    vp_elev = _observer_elevation(dem, vr, vc, observer_height)
+    out = np.empty((nrows, ncols), dtype=np.uint8)
+    for r in prange(nrows):  # the fresh memory is first touched by both threads
+        out[r, :] = 255
+    vp_elev = _observer_elevation(dem, nodata, vr, vc, observer_height)
     ntask = 4 * sectors_per_side
     size = np.empty(ntask, dtype=np.float64)
     for t in range(ntask):
@@ -1004,7 +1028,7 @@ def sweep_viewshed(
             t_lo = -1.0 + 2.0 * s / sectors_per_side
             t_hi = -1.0 + 2.0 * (s + 1) / sectors_per_side
             _sweep_sector(
-                dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+                dem, nodata, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
                 side, t_lo, t_hi, s == sectors_per_side - 1, out,
             )
     out[vr, vc] = 1
@@ -1024,10 +1048,10 @@ def _viewshed_serial(
 ) -> np.ndarray:
     """One viewshed on one thread (the four sides in turn), for batches of observers."""
     out = np.full(dem.shape, 255, dtype=np.uint8)
-    vp_elev = _observer_elevation(dem, vr, vc, observer_height)
+    vp_elev = _observer_elevation(dem, np.nan, vr, vc, observer_height)
     for side in range(4):
         _sweep_sector(
-            dem, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
+            dem, np.nan, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
             side, -1.0, 1.0, True, out,
         )
     out[vr, vc] = 1
@@ -1089,3 +1113,20 @@ def batch_viewsheds(
                     if wins[i - start, r, c] == 1:
                         counts[r0 + r, c0 + c] += 1
     return counts, seen
+
+
+@njit(cache=True, parallel=True)
+def count_viewshed(vis: np.ndarray) -> tuple[int, int]:
+    """(visible, with an answer) cells of a viewshed grid: its 1s, and all but its 255s."""
+    nrows = vis.shape[0]
+    seen = np.zeros(nrows, dtype=np.int64)
+    answered = np.zeros(nrows, dtype=np.int64)
+    for r in prange(nrows):
+        a = 0
+        b = 0
+        for v in vis[r]:
+            a += v == 1
+            b += v != 255
+        seen[r] = a
+        answered[r] = b
+    return int(seen.sum()), int(answered.sum())

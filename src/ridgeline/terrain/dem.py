@@ -33,12 +33,18 @@ _HGT_SIDES = {1201: "3 arc-second (SRTM3)", 3601: "1 arc-second (SRTM1)"}
 
 @dataclass(frozen=True)
 class Terrain:
-    """A metric elevation grid: rows north to south, square cells, NaN for no data."""
+    """A metric elevation grid: rows north to south, square cells, NaN for no data.
+
+    ``nodata`` is NaN for the float32 grids everything works on.  A single viewshed may
+    take a 16-bit DEM as stored instead (:func:`load_stored_terrain`): then ``elevation``
+    holds its integers and ``nodata`` its void value.
+    """
 
     elevation: np.ndarray
     transform: Affine
     crs: CRS
     sources: tuple[str, ...] = ()
+    nodata: float = math.nan
 
     @property
     def cell_size(self) -> float:
@@ -81,11 +87,16 @@ class Terrain:
                 f"{what} at lon {lon:.5f}, lat {lat:.5f} is outside the DEM "
                 f"({', '.join(self.sources) or 'terrain'})"
             )
-        if math.isnan(float(self.elevation[row, col])):
+        if not self.has_data(row, col):
             raise OutsideTerrainError(
                 f"{what} at lon {lon:.5f}, lat {lat:.5f} lies on a DEM cell with no data"
             )
         return row, col
+
+    def has_data(self, row: int, col: int) -> bool:
+        """Whether cell (row, col) has an elevation."""
+        z = float(self.elevation[row, col])
+        return not math.isnan(z) and z != self.nodata
 
     def crop(self, row0: int, col0: int, row1: int, col1: int) -> Terrain:
         """The sub-grid rows [row0, row1), cols [col0, col1), clipped to the grid."""
@@ -96,6 +107,7 @@ class Terrain:
             transform=self.transform @ Affine.translation(col0, row0),
             crs=self.crs,
             sources=self.sources,
+            nodata=self.nodata,
         )
 
 
@@ -245,12 +257,7 @@ def load_terrain(
     else:
         cx, cy = transform @ (width / 2.0, height / 2.0)
         lon_c, lat_c = _transformer(src_crs, CRS.from_epsg(4326)).transform(cx, cy)
-    if (
-        crs is None
-        and resolution is None
-        and src_crs.is_projected
-        and abs(abs(transform.e) - transform.a) < 1e-9
-    ):
+    if crs is None and resolution is None and _metric_square(src_crs, transform):
         return Terrain(data, transform, src_crs, sources)
     dst_crs = crs or utm_crs(lon_c, lat_c)
     left, top = transform @ (0, 0)
@@ -288,6 +295,53 @@ def load_terrain(
         resampling=Resampling.bilinear,
     )
     return Terrain(out, dst_transform, dst_crs, sources)
+
+
+def stored_heights(path: str | Path) -> np.dtype | None:
+    """The type a DEM's heights are stored in, when :func:`load_stored_terrain` keeps it.
+
+    That is a 16-bit integer DEM already on a metric grid with square cells (no
+    reprojection needed); None for any other DEM.  Bad or missing files are refused
+    with the file named, as by :func:`load_terrain`.
+    """
+    with _open_checked(Path(path)) as ds:
+        dtype = np.dtype(ds.dtypes[0])
+        if dtype == np.int16 and _metric_square(ds.crs, ds.transform):
+            return dtype
+    return None
+
+
+def load_stored_terrain(path: str | Path) -> Terrain:
+    """One DEM as stored, for a single viewshed over a large grid.
+
+    A 16-bit DEM on a metric grid with square cells is kept in its integers, with its
+    void value as ``nodata``: half the memory of float32, and no pass to convert it
+    (on a 95 M-cell grid, 0.1-0.2 s to read and 190 MB against 0.4-0.8 s and 570 MB with
+    the conversion and GDAL's block cache, the time mostly the cost of fresh memory on a
+    virtual machine).  Any other DEM is loaded by
+    :func:`load_terrain`, as float32.
+    """
+    if stored_heights(path) is None:
+        return load_terrain([path])
+    file = Path(path)
+    with _open_checked(file) as ds:
+        nodata = ds.nodata
+        if nodata is None and file.suffix.lower() == ".hgt":
+            nodata = SRTM_VOID
+        # read once, top to bottom: GDAL's block cache (5 % of the machine's memory by
+        # default) would only keep a second copy of the grid, so it is kept small (GDAL
+        # takes the size at its first read, so this holds in a process that read nothing yet)
+        with rasterio.Env(GTIFF_DIRECT_IO=True, GDAL_CACHEMAX=16 * 2**20):
+            data = ds.read(1)
+        transform, crs = ds.transform, CRS.from_user_input(ds.crs)
+    if nodata is not None and not (data != nodata).any():
+        raise TerrainError(f"{file}: every cell is void (no elevation data)")
+    return Terrain(data, transform, crs, (str(file),), nodata=math.nan if nodata is None else float(nodata))
+
+
+def _metric_square(crs: CRS, transform: Affine) -> bool:
+    """Whether a grid is in a projected CRS with square cells."""
+    return bool(crs.is_projected) and abs(abs(transform.e) - transform.a) < 1e-9
 
 
 def write_raster(

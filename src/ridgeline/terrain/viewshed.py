@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ridgeline.errors import OutsideTerrainError
+from ridgeline.terrain._sweep import count_viewshed as count_viewshed
 from ridgeline.terrain._sweep import sweep_viewshed
 from ridgeline.terrain.dem import Terrain
 
@@ -33,13 +34,15 @@ def _sectors() -> int:
     return max(16, 4 * (os.cpu_count() or 1))
 
 
-def preload() -> None:
+def preload(heights: np.dtype | type = np.float32) -> None:
     """Load the exact kernel's compiled code now, from numba's cache (or compile it).
 
     The first call of a numba function costs about 0.3 s even from the cache (numba's
     typing tables, the code itself, the thread pool); a command that will need the kernel
     can pay that in a background thread while it reads the DEM.  The call's argument
-    types are those :func:`viewshed_grid` passes, so that call finds the code loaded.
+    types are those :func:`viewshed_grid` passes for a grid of ``heights`` (float32, or
+    int16 as :func:`~ridgeline.terrain.dem.load_stored_terrain` keeps it), so that call
+    finds the code loaded; :func:`count_viewshed` is loaded too.
 
     numba's first use of its numpy support also imports scipy.linalg (a fifth of a second)
     only to note whether BLAS is there for a few array functions; the kernel uses none of
@@ -52,7 +55,8 @@ def preload() -> None:
     if decline:
         sys.modules[blas] = None  # type: ignore[assignment]
     try:
-        sweep_viewshed(np.zeros((3, 3), dtype=np.float32), 1, 1, 2.0, 0.0, 1.0, 0.0, math.inf, 1)
+        sweep_viewshed(np.zeros((3, 3), dtype=heights), math.nan, 1, 1, 2.0, 0.0, 1.0, 0.0, math.inf, 1)
+        count_viewshed(np.zeros((1, 1), dtype=np.uint8))
     finally:
         if decline and sys.modules.get(blas, 0) is None:
             del sys.modules[blas]
@@ -81,16 +85,17 @@ def viewshed_grid(
             f"observer cell ({observer.row}, {observer.col}) is outside the DEM grid "
             f"({rows} rows x {cols} columns)"
         )
-    if math.isnan(float(terrain.elevation[observer.row, observer.col])):
+    if not terrain.has_data(observer.row, observer.col):
         raise OutsideTerrainError(
             f"observer cell ({observer.row}, {observer.col}) has no elevation data"
         )
     max_dist2 = math.inf if observer.radius is None else float(observer.radius) ** 2
     dem = terrain.elevation
-    if dem.dtype != np.float32 or not dem.flags.c_contiguous:
+    if dem.dtype not in (np.float32, np.int16) or not dem.flags.c_contiguous:
         dem = np.ascontiguousarray(dem, dtype=np.float32)
     return sweep_viewshed(
         dem,
+        float(terrain.nodata),
         int(observer.row),
         int(observer.col),
         float(observer.height),
