@@ -76,6 +76,30 @@ def _take_next_typing(typingctx: Any, counter: Any) -> Any:
 _take_next: Any = intrinsic(_take_next_typing)
 
 
+def _copy_rows_typing(typingctx: Any, dst: Any, dst_row: Any, src: Any, src_row: Any, count: Any) -> Any:
+    """Typing and code of :data:`_copy_rows` (two C-contiguous arrays of one type, row indices, a row count)."""
+    sig = types.void(dst, dst_row, src, src_row, count)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        dst_type, _, src_type, _, _ = signature.args
+        dst_arr = context.make_array(dst_type)(context, builder, args[0])
+        src_arr = context.make_array(src_type)(context, builder, args[2])
+        row_bytes = cgutils.unpack_tuple(builder, dst_arr.strides)[0]  # type: ignore[no-untyped-call]
+        i8p = cgutils.voidptr_t
+        dst_ptr = builder.gep(builder.bitcast(dst_arr.data, i8p), [builder.mul(args[1], row_bytes)])
+        src_ptr = builder.gep(builder.bitcast(src_arr.data, i8p), [builder.mul(args[3], row_bytes)])
+        cgutils.raw_memcpy(builder, dst_ptr, src_ptr, builder.mul(args[4], row_bytes), 1)  # type: ignore[no-untyped-call]
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+#: ``_copy_rows(dst, dst_row, src, src_row, count)``, in jitted code only: copy ``count``
+#: whole rows of ``src`` from ``src_row`` to ``dst`` at ``dst_row`` with one memcpy.  Both
+#: arrays are C-contiguous with rows of the same size, and the rows lie inside both.
+_copy_rows: Any = intrinsic(_copy_rows_typing)
+
+
 @njit(cache=True, inline="always")
 def _height(dem: np.ndarray, row: int, col: int, nodata: float) -> Any:
     """A cell's height as float32 (as r.viewshed stores it), NaN where it has no data.
@@ -180,19 +204,26 @@ def _merge(
         # as the general step below, which would take them one at a time)
         limit = b[j, 0] if j < nb else np.inf
         if clean and i < na and a[i, 1] <= limit and a[i, 0] >= x:
+            # the run's end, by doubling steps then halving them (the ends are sorted):
+            # a run is often hundreds of pieces, copied whole without reading each
             e = i + 1
-            while e < na and a[e, 1] <= limit:
-                e += 1
+            step = 1
+            while e + step <= na and a[e + step - 1, 1] <= limit:
+                e += step
+                step *= 2
+            hi_e = min(e + step, na + 1)  # a[e - 1, 1] <= limit; a[hi_e - 1, 1] > limit or hi_e = na + 1
+            while hi_e - e > 1:
+                mid = (e + hi_e) // 2
+                if a[mid - 1, 1] <= limit:
+                    e = mid
+                else:
+                    hi_e = mid
             if n > 0 and oid[n - 1] == aid[i] and out[n - 1, 1] >= a[i, 0]:
                 out[n - 1, 1] = a[i, 1]
                 i += 1
-            # a plain loop (numba's slice assignment handles broadcasting element by
-            # element, three times slower)
-            for t in range(i, e):
-                for f in range(6):
-                    out[n, f] = a[t, f]
-                oid[n] = aid[t]
-                n += 1
+            _copy_rows(out, n, a, i, e - i)
+            _copy_rows(oid, n, aid, i, e - i)
+            n += e - i
             x = a[e - 1, 1]
             i = e
         while not clean and i < na and a[i, 1] <= limit and a[i, 0] >= x and a[i, 1] > a[i, 0]:
@@ -627,6 +658,12 @@ def _sweep_sector(
     # 3 largest tangent of centre and corners, 4 and 5 the corners' tangents, 6 azimuth
     # (NaN until needed).
     kind = np.zeros(width, dtype=np.int8)
+    # The last column in which each minor index, and each segment, had a visible cell.
+    # Where the column before had one, the tests that settle a whole segment or block as
+    # hidden would almost surely fail (open ground seen from a summit), so they are not
+    # made; that changes only the work, never the answer.
+    seen_col = np.full(width, -10, dtype=np.int64)
+    seg_seen = np.full(nseg, -10, dtype=np.int64)
     cf = np.empty((width, 7), dtype=np.float64)
     for k in range(1, kmax + 1):
         m_lo = max(-k, int(math.floor(t_lo * k)) - 2)
@@ -668,7 +705,7 @@ def _sweep_sector(
         while s0 <= g_hi:
             sidx = (s0 + coff) // _SEGMENT
             s1 = min((sidx + 1) * _SEGMENT - 1 - coff, g_hi)
-            if nh > 0 and k > 4:
+            if nh > 0 and k > 4 and seg_seen[sidx] != k - 1:
                 zmax = -np.inf
                 for kk in range(k - 1, k + 2):
                     if rstamp[kk % 3, sidx] != kk:
@@ -779,6 +816,11 @@ def _sweep_sector(
                     u0 = u1
                     continue
                 if allfar and nh > 0:
+                    for u in range(first, lastc + 1):
+                        if seen_col[m_lo + u + coff] == k - 1:
+                            allfar = False  # a neighbour was seen: no hope of settling it
+                            break
+                if allfar and nh > 0:
                     # the block's azimuth span, bounded from outside
                     for u in (first, lastc):
                         m = m_lo + u
@@ -845,6 +887,8 @@ def _sweep_sector(
                                 q += 1
                             if best <= gt:
                                 visible = True
+                                seen_col[m + coff] = k
+                                seg_seen[(m + coff) // _SEGMENT] = k
                                 out[row, col] = 1
                     # Can this cell raise the envelope at all?  Its elevation angles lie
                     # between its centre's and its corners', so the largest of their tangents
