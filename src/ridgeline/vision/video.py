@@ -111,27 +111,34 @@ class FrameSource:
         stream = self._stream
         index = 0
         backoff = 0.5
-        while not self._stop.is_set():
-            if container is not None:
+        try:
+            while not self._stop.is_set():
+                if container is not None:
+                    try:
+                        index = self._read(container, stream, index, on_first=None if self._online else self._back)
+                        reason = "the stream ended"
+                    except (av.error.FFmpegError, OSError) as exc:
+                        reason = str(exc)[:200]
+                    container.close()
+                    container = None
+                    if self._stop.is_set():
+                        break
+                    if self._online:
+                        self._online = False
+                        self._put(StatusChange(False, time.monotonic() - self._t0, reason))
+                        backoff = 0.5
+                if self._stop.wait(backoff):
+                    break  # closed while waiting: no new connection
+                backoff = min(backoff * 2, 8.0)
                 try:
-                    index = self._read(container, stream, index, on_first=None if self._online else self._back)
-                    reason = "the stream ended"
-                except (av.error.FFmpegError, OSError) as exc:
-                    reason = str(exc)[:200]
-                container.close()
-                container = None
-                if self._stop.is_set():
-                    break
-                if self._online:
-                    self._online = False
-                    self._put(StatusChange(False, time.monotonic() - self._t0, reason))
-                    backoff = 0.5
-            self._stop.wait(backoff)
-            backoff = min(backoff * 2, 8.0)
-            try:
-                container, stream = self._open()
-            except VideoError:
-                container = None
+                    container, stream = self._open()
+                except VideoError:
+                    container = None
+        finally:
+            # a connection made while close() was under way is this thread's to close
+            if container is not None:
+                with contextlib.suppress(av.error.FFmpegError, OSError):
+                    container.close()
 
     def _back(self) -> None:
         self._online = True
