@@ -78,6 +78,9 @@ _take_next: Any = intrinsic(_take_next_typing)
 
 def _copy_rows_typing(typingctx: Any, dst: Any, dst_row: Any, src: Any, src_row: Any, count: Any) -> Any:
     """Typing and code of :data:`_copy_rows` (two C-contiguous arrays of one type, row indices, a row count)."""
+    arrays = isinstance(dst, types.Array) and isinstance(src, types.Array)
+    if not (arrays and dst.layout == src.layout == "C" and (dst.dtype, dst.ndim) == (src.dtype, src.ndim)):
+        return None  # only whole rows of C-contiguous arrays of one type are plain bytes to copy
     sig = types.void(dst, dst_row, src, src_row, count)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
