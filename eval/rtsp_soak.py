@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 from ridgeline.model import EventType
-from ridgeline.sim.rtsp_camera import RtspCamera, wait_for
+from ridgeline.sim.rtsp_camera import RtspCamera
+from ridgeline.transport.embedded import wait_for
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.pipeline import VideoPipeline
 from ridgeline.vision.rules import LineRule, TrackRules

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from affine import Affine
 from pyproj import CRS
 
 from ridgeline.terrain.dem import Terrain
+from ridgeline.transport.embedded import wait_for as wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "white-mountains"
@@ -69,12 +69,3 @@ def write_tif(path: Path, data: np.ndarray, crs: str | None = "EPSG:32619", noda
         dst.write(data, 1)
     return path
 
-
-def wait_for(predicate: Callable[[], object], timeout: float = 10.0, step: float = 0.05) -> bool:
-    """Poll ``predicate`` until it is true or ``timeout`` seconds passed; its last answer."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return bool(predicate())

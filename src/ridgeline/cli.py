@@ -24,6 +24,8 @@ from ridgeline.errors import ConfigError, RidgelineError
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    import numpy as np
+
     from ridgeline.config.sector import Sector
     from ridgeline.terrain.coverage import CoverageResult
     from ridgeline.terrain.dem import Terrain
@@ -94,18 +96,20 @@ def viewshed(
         # while GDAL is imported and reads the DEM, which it does without holding the GIL;
         # the kernel's code is loaded for the type the heights are kept in, once known.
         # The garbage collector, which would walk numba's many new objects over and over, waits.
-        heights: Future[str | None] = Future()
+        heights: Future[np.dtype | None] = Future()
         pool = ThreadPoolExecutor(max_workers=1)
         collecting = gc.isenabled()
         gc.disable()
         try:
             kernel = pool.submit(_load_viewshed_kernel, heights)
+            import numpy as np
+
             from ridgeline.terrain.dem import load_stored_terrain, load_terrain, stored_heights, write_raster
 
             with err.status("loading DEM"):
                 # a 16-bit DEM needing no reprojection is kept as stored (half the memory)
                 stored = stored_heights(dem) if resolution is None else None
-                heights.set_result("float32" if stored is None else stored.name)
+                heights.set_result(np.dtype(np.float32) if stored is None else stored)
                 terrain = load_stored_terrain(dem) if stored is not None else load_terrain([dem], resolution=resolution)
                 row, col = terrain.cell_of_lonlat(lon, lat, what="observer")
             kernel.result()
@@ -138,15 +142,13 @@ def viewshed(
         _fail(exc)
 
 
-def _load_viewshed_kernel(heights: Future[str | None]) -> None:
+def _load_viewshed_kernel(heights: Future[np.dtype | None]) -> None:
     """numba's import, then the kernel's first load for ``heights``, in the calling (background) thread."""
     from ridgeline.terrain.viewshed import preload
 
-    kind = heights.result()
-    if kind is not None:
-        import numpy as np
-
-        preload(np.dtype(kind))
+    dtype = heights.result()
+    if dtype is not None:
+        preload(dtype)
 
 
 def _load(sector_path: Path) -> tuple[Sector, Terrain]:
@@ -833,7 +835,7 @@ def ais(
     try:
         from ridgeline.config.maritime import MaritimeConfig, read_ports
         from ridgeline.config.sector import load_sector
-        from ridgeline.maritime.adapter import sector_options
+        from ridgeline.maritime.adapter import sector_bounds
         from ridgeline.maritime.behaviour import BehaviourEngine
         from ridgeline.maritime.csvinput import ColumnMap
         from ridgeline.maritime.events import evidence_tracks, to_event, write_geojson
@@ -875,7 +877,7 @@ def ais(
         else:
             if sector is None:
                 raise ConfigError("a live feed needs --sector (its zones, ports and shore)")
-            shore = shore_over(sector_options(sector)["bounds"])
+            shore = shore_over(sector_bounds(sector))
             engine = BehaviourEngine(config, shore)
             seen: dict[str, Any] = {}
             parts = []

@@ -93,4 +93,4 @@ def radar_track(track: int, lat: float, lon: float, hours: float, knots: float, 
 
 def chunks(positions: Positions, size: int) -> list[Positions]:
     """The reports cut into chunks of ``size``, as a live feed would deliver them."""
-    return [positions.take(np.arange(i, min(i + size, len(positions)))) for i in range(0, len(positions), size)]
+    return list(positions.chunks(size))

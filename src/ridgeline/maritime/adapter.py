@@ -11,8 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ridgeline.config.maritime import MaritimeConfig
 from ridgeline.maritime.behaviour import Behaviour, BehaviourEngine
 from ridgeline.maritime.events import evidence_tracks, to_event
@@ -60,8 +58,7 @@ class AisAdapter:
             self.engine = self._engine(bounds)
             self.engine.update_statics(self.source.statics)
             self.engine.learn_anchorages(positions)
-            for start in range(0, len(positions), self.chunk):
-                yield positions.take(np.arange(start, min(start + self.chunk, len(positions))))
+            yield from positions.chunks(self.chunk)
             return
         self.engine = self._engine(self.bounds)
         yield from self.source.live_chunks()
@@ -90,6 +87,7 @@ class AisAdapter:
             if not b.ongoing:
                 if history is None:
                     history = Positions.concat(self._history)
+                    self._history = [history]  # the next publish reuses the join
                 for track in evidence_tracks(b, history):
                     ids.append(track.id)
                     yield MessageType.TRACKS, track
@@ -100,13 +98,18 @@ class AisAdapter:
         self.source.stop()
 
 
-def sector_options(sector: Any) -> dict[str, Any]:
-    """The adapter's options from a sector: its maritime settings, DEM and extent (watched line and zones)."""
+def sector_bounds(sector: Any) -> tuple[float, float, float, float]:
+    """A sector's extent (west, south, east, north): its watched line and maritime zones."""
     points = list(sector.line_lonlat()) + [p for z in sector.maritime.zones for p in z.polygon]
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
+def sector_options(sector: Any) -> dict[str, Any]:
+    """The adapter's options from a sector: its maritime settings, DEM and extent."""
     dem = [str(sector.path(d)) for d in sector.terrain.dem]
     geographic = all(Path(d).suffix.lower() == ".hgt" for d in dem)
     coastline = str(sector.path(sector.maritime.coastline)) if sector.maritime.coastline else None
-    return {"config": sector.maritime, "bounds": (min(lons), min(lats), max(lons), max(lats)),
+    return {"config": sector.maritime, "bounds": sector_bounds(sector),
             "dem": dem if geographic else [], "coastline": coastline}

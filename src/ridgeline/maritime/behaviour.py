@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -258,29 +258,33 @@ class BehaviourEngine:
         would deliver them; the last word for each behaviour, by start time."""
         self.learn_anchorages(positions)
         ordered = positions.sorted_by_time()
-        latest: dict[str, Behaviour] = {}
-        done_until = -np.inf  # radar plots up to this time went with an earlier chunk
-        for start in range(0, len(ordered), chunk):
-            part = ordered.take(np.arange(start, min(start + chunk, len(ordered))))
-            plots = None
-            if radar is not None and len(radar):
-                until = np.inf if start + chunk >= len(ordered) else float(part.time[-1])
-                sel = (radar.time > done_until) & (radar.time <= until)
-                done_until = until
-                plots = RadarPlots(radar.track[sel], radar.time[sel], radar.lat[sel], radar.lon[sel])
-            for b in self.feed(part, plots):
-                latest[b.key] = b
-            if on_progress is not None:
-                on_progress(min(start + chunk, len(ordered)))
-        for b in self.finish():
-            latest[b.key] = b
-        return sorted(latest.values(), key=lambda b: (b.start, b.kind, b.key))
+
+        def batches() -> Iterator[list[Behaviour]]:
+            done = 0
+            done_until = -np.inf  # radar plots up to this time went with an earlier chunk
+            for part in ordered.chunks(chunk):
+                done += len(part)
+                plots = None
+                if radar is not None and len(radar):
+                    until = np.inf if done >= len(ordered) else float(part.time[-1])
+                    sel = (radar.time > done_until) & (radar.time <= until)
+                    done_until = until
+                    plots = RadarPlots(radar.track[sel], radar.time[sel], radar.lat[sel], radar.lon[sel])
+                yield self.feed(part, plots)
+                if on_progress is not None:
+                    on_progress(done)
+
+        return self._last_word(batches())
 
     def run(self, chunks: Iterable[Positions]) -> list[Behaviour]:
         """Batch: every chunk, then ``finish``; the last word for each behaviour, by start time."""
+        return self._last_word(self.feed(chunk) for chunk in chunks)
+
+    def _last_word(self, batches: Iterable[list[Behaviour]]) -> list[Behaviour]:
+        """The last word for each behaviour over ``batches`` and then ``finish``, by start time."""
         latest: dict[str, Behaviour] = {}
-        for chunk in chunks:
-            for b in self.feed(chunk):
+        for batch in batches:
+            for b in batch:
                 latest[b.key] = b
         for b in self.finish():
             latest[b.key] = b

@@ -6,6 +6,7 @@ columns lets the detectors run compiled over whole chunks instead of per message
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,6 +71,15 @@ class Positions:
             self.time[index], self.vessel[index], self.lat[index], self.lon[index],
             self.sog_kn[index], self.cog_deg[index],
         )
+
+    def chunks(self, size: int) -> Iterator[Positions]:
+        """The rows ``size`` at a time, in order, as a feed would deliver them."""
+        for start in range(0, len(self), size):
+            part = slice(start, start + size)
+            yield Positions(
+                self.time[part], self.vessel[part], self.lat[part], self.lon[part],
+                self.sog_kn[part], self.cog_deg[part],
+            )
 
     def bounds(self) -> tuple[float, float, float, float]:
         """The box the positions lie in: (west, south, east, north)."""

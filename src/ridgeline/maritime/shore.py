@@ -63,18 +63,20 @@ class Shore:
 
     def distance_m(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Metres from each point to land (0 on land, inf outside the grid)."""
-        values, inside = _sample(self.distance, self.transform, lon, lat)
-        return np.where(inside, values, np.inf).astype(np.float64)
+        values, _ = _sample(self.distance, self.transform, lon, lat, outside=np.inf)
+        return values.astype(np.float64)
 
 
 def _sample(values: npt.NDArray[np.generic], transform: Affine, lon: npt.NDArray[np.float64],
-            lat: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.generic], npt.NDArray[np.bool_]]:
-    """Nearest-cell values of a lon/lat grid at points, and which points it covers."""
+            lat: npt.NDArray[np.float64], outside: float = 0,
+            ) -> tuple[npt.NDArray[np.generic], npt.NDArray[np.bool_]]:
+    """Nearest-cell values of a lon/lat grid at points (``outside`` where it has none), and
+    which points it covers."""
     inverse = ~transform
     col = np.floor(inverse.a * lon + inverse.b * lat + inverse.c).astype(np.int64)
     row = np.floor(inverse.d * lon + inverse.e * lat + inverse.f).astype(np.int64)
     inside = (row >= 0) & (row < values.shape[0]) & (col >= 0) & (col < values.shape[1])
-    out = np.zeros(lon.shape, values.dtype)
+    out = np.full(lon.shape, outside, values.dtype)
     out[inside] = values[row[inside], col[inside]]
     return out, inside
 

@@ -10,21 +10,10 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from ridgeline.transport.embedded import free_port, port_in_use
+from ridgeline.transport.embedded import free_port, port_in_use, wait_for
 from ridgeline.vision.video import FrameSource, VideoError
-
-
-def wait_for(check: Callable[[], bool], seconds: float) -> bool:
-    """Poll ``check`` until it holds or ``seconds`` pass; its last answer."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
 
 
 class RtspCamera:
@@ -48,6 +37,7 @@ class RtspCamera:
             ["rtsp-server-perl", "-c", str(self.client_port), "-s", str(self.source_port),
              "--rtp_start_port", str(rtp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not wait_for(lambda: port_in_use(self.source_port) and port_in_use(self.client_port), 10):
+            self.down()
             raise RuntimeError("the RTSP relay did not start")
         self.publisher = subprocess.Popen(
             ["ffmpeg", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", str(self.clip), "-c:v", "libx264",

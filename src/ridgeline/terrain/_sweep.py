@@ -146,6 +146,15 @@ def _azimuth(x: float, y: float, vx: float, vy: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def _side_azimuth(x: float, y: float, vx: float, vy: float, wrap: bool) -> float:
+    """:func:`_azimuth`, taken in (-pi, pi] on the side whose sweep crosses azimuth 0 (``wrap``)."""
+    a = _azimuth(x, y, vx, vy)
+    if wrap and a > math.pi:
+        a -= TWO_PI
+    return a
+
+
+@njit(cache=True, inline="always")
 def _corner(row: int, col: int, vr: int, vc: int, entering: bool) -> tuple[float, float]:
     """Offset (drow, dcol) of the corner where a cell enters or leaves the sweep."""
     if row < vr:
@@ -436,6 +445,18 @@ def _sector_extent(nrows: int, ncols: int, vr: int, vc: int, cell: float, max_di
 
 
 @njit(cache=True, inline="always")
+def _minor_range(nrows: int, ncols: int, rowk: int, colk: int, mr: int, mc: int) -> tuple[int, int]:
+    """The minor indices that keep a column's cells (rowk + m * mr, colk + m * mc) inside the grid."""
+    if mr != 0:
+        a = -rowk * mr
+        b = (nrows - 1 - rowk) * mr
+    else:
+        a = -colk * mc
+        b = (ncols - 1 - colk) * mc
+    return min(a, b), max(a, b)
+
+
+@njit(cache=True, inline="always")
 def _half_floor(i: int, sign: int) -> int:
     """floor((i + 1/2) * sign - 1/2) for sign +1 or -1: the lower of the two cells a corner lies between."""
     return i if sign > 0 else -i - 1
@@ -511,6 +532,23 @@ def _seek(h: np.ndarray, nh: int, pos: int, x: float) -> int:
     return hi
 
 
+@njit(cache=True, inline="always")
+def _above(h: np.ndarray, nh: int, pos: int, lo: float, hi: float, bound: float) -> bool:
+    """Whether envelope pieces cover [lo, hi] without a gap, each with its tangent bound above ``bound``.
+
+    ``pos`` is the first piece that ends at or after ``lo`` (see :func:`_seek`).
+    """
+    q = pos
+    covered = lo
+    while q < nh and h[q, 0] <= hi:
+        if h[q, 0] > covered or h[q, 5] <= bound:
+            return False
+        if h[q, 1] > covered:
+            covered = h[q, 1]
+        q += 1
+    return covered >= hi
+
+
 @njit(cache=True)
 def _row_max(
     dem: np.ndarray, row0: int, col0: int, mr: int, mc: int, m0: int, m1: int, nodata: float
@@ -551,24 +589,10 @@ def _segment_hidden(
     bound = rise / dmin if rise > 0.0 else rise / dmax
     bound += abs(bound) * _TAN_MARGIN + _TAN_MARGIN
     half = 0.75 * cell / (dmin - 0.70711 * cell)
-    a_lo = _azimuth(float(vc + k * ac_ + s0 * mc), float(vr + k * ar + s0 * mr), float(vc), float(vr))
-    a_hi = _azimuth(float(vc + k * ac_ + s1 * mc), float(vr + k * ar + s1 * mr), float(vc), float(vr))
-    if wrap and a_lo > math.pi:
-        a_lo -= TWO_PI
-    if wrap and a_hi > math.pi:
-        a_hi -= TWO_PI
-    lo = a_lo - half
-    hi = a_hi + half
-    pos = _seek(h, nh, pos, lo)
-    q = pos
-    covered = lo
-    while q < nh and h[q, 0] <= hi:
-        if h[q, 0] > covered or h[q, 5] <= bound:
-            return False, pos
-        if h[q, 1] > covered:
-            covered = h[q, 1]
-        q += 1
-    return covered >= hi, pos
+    a_lo = _side_azimuth(float(vc + k * ac_ + s0 * mc), float(vr + k * ar + s0 * mr), float(vc), float(vr), wrap)
+    a_hi = _side_azimuth(float(vc + k * ac_ + s1 * mc), float(vr + k * ar + s1 * mr), float(vc), float(vr), wrap)
+    pos = _seek(h, nh, pos, a_lo - half)
+    return _above(h, nh, pos, a_lo - half, a_hi + half, bound), pos
 
 
 @njit(cache=True)
@@ -677,14 +701,7 @@ def _sweep_sector(
         # the cells of the column inside the grid, and the targets among them
         rowk = vr + k * ar
         colk = vc + k * ac_
-        if mr != 0:
-            ga = -rowk * mr
-            gb = (nrows - 1 - rowk) * mr
-        else:
-            ga = -colk * mc
-            gb = (ncols - 1 - colk) * mc
-        gmin = min(ga, gb)
-        gmax = max(ga, gb)
+        gmin, gmax = _minor_range(nrows, ncols, rowk, colk, mr, mc)
         g_lo = max(m_lo, gmin)
         g_hi = min(m_hi, gmax)
         q_lo = m_lo
@@ -804,8 +821,8 @@ def _sweep_sector(
                     if first < 0:
                         first = u
                     lastc = u
-                    if cf[u, 0] <= far:
-                        allfar = False
+                    if cf[u, 0] <= far or seen_col[m_lo + u + coff] == k - 1:
+                        allfar = False  # too near to bound its span, or a neighbour was seen
                         break
                     if cf[u, 3] > tblk:
                         tblk = cf[u, 3]
@@ -819,33 +836,15 @@ def _sweep_sector(
                     u0 = u1
                     continue
                 if allfar and nh > 0:
-                    for u in range(first, lastc + 1):
-                        if seen_col[m_lo + u + coff] == k - 1:
-                            allfar = False  # a neighbour was seen: no hope of settling it
-                            break
-                if allfar and nh > 0:
                     # the block's azimuth span, bounded from outside
                     for u in (first, lastc):
                         m = m_lo + u
-                        a1 = _azimuth(float(colk + m * mc), float(rowk + m * mr), float(vc), float(vr))
-                        if wrap and a1 > math.pi:
-                            a1 -= TWO_PI
-                        cf[u, 6] = a1
+                        cf[u, 6] = _side_azimuth(float(colk + m * mc), float(rowk + m * mr), float(vc), float(vr), wrap)
                     half = 0.75 * cell / (dmin - reach)
                     lo = cf[first, 6] - half
                     hi = cf[lastc, 6] + half
                     p2 = _seek(h, nh, p2, lo)
-                    q = p2
-                    covered = lo
-                    settled = True
-                    while q < nh and h[q, 0] <= hi:
-                        if h[q, 0] > covered or h[q, 5] <= tblk:
-                            settled = False
-                            break
-                        if h[q, 1] > covered:
-                            covered = h[q, 1]
-                        q += 1
-                    if settled and covered >= hi:
+                    if _above(h, nh, p2, lo, hi, tblk):
                         # every target hidden (marked so already), no cell blocks
                         u0 = u1
                         continue
@@ -859,9 +858,7 @@ def _sweep_sector(
                     r1 = cf[u, 1]
                     a1 = cf[u, 6]
                     if math.isnan(a1):
-                        a1 = _azimuth(float(col), float(row), float(vc), float(vr))
-                        if wrap and a1 > math.pi:
-                            a1 -= TWO_PI
+                        a1 = _side_azimuth(float(col), float(row), float(vc), float(vr), wrap)
                     g1 = np.nan
                     visible = False
                     # query: is this target above the envelope of all nearer columns?
@@ -944,9 +941,7 @@ def _sweep_sector(
                         if astamp[par, jj] != cid:
                             x = vc + (cid + 0.5) * ac_ + (jj - coff + 0.5) * mc
                             y = vr + (cid + 0.5) * ar + (jj - coff + 0.5) * mr
-                            az = _azimuth(x, y, float(vc), float(vr))
-                            if wrap and az > math.pi:
-                                az -= TWO_PI
+                            az = _side_azimuth(x, y, float(vc), float(vr), wrap)
                             astamp[par, jj] = cid
                             cache[par, jj, 2] = az
                             # just inside the corner's azimuth, either way: a cell blocks only
@@ -1009,15 +1004,9 @@ def _sector_cells(
     for k in range(1, kmax + 1):
         m_lo = max(-k, int(math.floor(t_lo * k)))
         m_hi = min(k, int(math.ceil(t_hi * k)))
-        # the minor index keeps the cell inside the grid along the minor axis
-        if mr != 0:
-            a = (0 - (vr + k * ar)) * mr
-            b = (nrows - 1 - (vr + k * ar)) * mr
-        else:
-            a = (0 - (vc + k * ac_)) * mc
-            b = (ncols - 1 - (vc + k * ac_)) * mc
-        lo = max(m_lo, min(a, b))
-        hi = min(m_hi, max(a, b))
+        gmin, gmax = _minor_range(nrows, ncols, vr + k * ar, vc + k * ac_, mr, mc)
+        lo = max(m_lo, gmin)
+        hi = min(m_hi, gmax)
         if hi >= lo:
             total += hi - lo + 1
     return total

@@ -231,9 +231,18 @@ def read_dem(paths: Sequence[str | Path]) -> tuple[np.ndarray, Affine, CRS, floa
     finally:
         for ds in datasets:
             ds.close()
-    if not np.isfinite(data[:: max(data.shape[0] // 64, 1)]).any() and not np.isfinite(data).any():
+    if _all_void(data):
         raise TerrainError(f"{', '.join(map(str, files))}: every cell is void (no elevation data)")
     return data, transform, CRS.from_user_input(crs0), nodata
+
+
+def _all_void(data: np.ndarray, nodata: float | None = None) -> bool:
+    """Whether no cell has data (each NaN, or ``nodata``): a sample of rows first, so a
+    DEM with data costs no grid-sized mask."""
+    def void(a: np.ndarray) -> np.ndarray:
+        return ~np.isfinite(a) if nodata is None else a == nodata
+
+    return bool(void(data[:: max(data.shape[0] // 64, 1)]).all() and void(data).all())
 
 
 def load_terrain(
@@ -305,10 +314,12 @@ def stored_heights(path: str | Path) -> np.dtype | None:
     with the file named, as by :func:`load_terrain`.
     """
     with _open_checked(Path(path)) as ds:
-        dtype = np.dtype(ds.dtypes[0])
-        if dtype == np.int16 and _metric_square(ds.crs, ds.transform):
-            return dtype
-    return None
+        return _stored_heights(ds)
+
+
+def _stored_heights(ds: rasterio.io.DatasetReader) -> np.dtype | None:
+    dtype = np.dtype(ds.dtypes[0])
+    return dtype if dtype == np.int16 and _metric_square(ds.crs, ds.transform) else None
 
 
 def load_stored_terrain(path: str | Path) -> Terrain:
@@ -321,10 +332,10 @@ def load_stored_terrain(path: str | Path) -> Terrain:
     virtual machine).  Any other DEM (an SRTM tile, which needs reprojecting, or a float
     DEM) is loaded by :func:`load_terrain`, as float32.
     """
-    if stored_heights(path) is None:
-        return load_terrain([path])
     file = Path(path)
     with _open_checked(file) as ds:
+        if _stored_heights(ds) is None:
+            return load_terrain([file])
         nodata = ds.nodata
         # read once, top to bottom: GDAL's block cache (5 % of the machine's memory by
         # default) would only keep a second copy of the grid, so it is kept small (GDAL
@@ -332,8 +343,7 @@ def load_stored_terrain(path: str | Path) -> Terrain:
         with rasterio.Env(GTIFF_DIRECT_IO=True, GDAL_CACHEMAX=16 * 2**20):
             data = ds.read(1)
         transform, crs = ds.transform, CRS.from_user_input(ds.crs)
-    every = max(data.shape[0] // 64, 1)  # a sample of rows first: no grid-sized mask for a DEM with data
-    if nodata is not None and (data[::every] == nodata).all() and (data == nodata).all():
+    if nodata is not None and _all_void(data, nodata):
         raise TerrainError(f"{file}: every cell is void (no elevation data)")
     return Terrain(data, transform, crs, (str(file),), nodata=math.nan if nodata is None else float(nodata))
 

@@ -14,6 +14,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -38,6 +39,16 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as s:
         s.settimeout(0.3)
         return s.connect_ex((host, port)) == 0
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 10.0, step: float = 0.05) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` seconds passed; its last answer."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(step)
+    return bool(predicate())
 
 
 class EmbeddedBroker:
@@ -71,11 +82,8 @@ class EmbeddedBroker:
             raise EmbeddedBrokerError(f"embedded broker did not start on {self.host}:{self.port}")
         if self._error is not None:
             raise EmbeddedBrokerError(f"embedded broker on {self.host}:{self.port}: {self._error}")
-        deadline = time.monotonic() + timeout
-        while not port_in_use(self.port, self.host):
-            if time.monotonic() > deadline:
-                raise EmbeddedBrokerError(f"embedded broker is not listening on {self.host}:{self.port}")
-            time.sleep(0.05)
+        if not wait_for(lambda: port_in_use(self.port, self.host), timeout):
+            raise EmbeddedBrokerError(f"embedded broker is not listening on {self.host}:{self.port}")
 
     def _run(self) -> None:
         from amqtt.broker import Broker
