@@ -382,6 +382,123 @@ def _merge(
     return n
 
 
+@njit(cache=True)
+def _column_envelope(grp: np.ndarray, gid: np.ndarray, ng: np.ndarray, out: np.ndarray, oid: np.ndarray) -> int:
+    """One column's blocking pieces as one sorted list with disjoint interiors, or -1.
+
+    The column's blocking cells, in azimuth order, went alternately into ``grp[0]`` and
+    ``grp[1]``, two pieces each (entering-centre, centre-exiting).  Only the exiting piece
+    of one cell and the entering piece of the next may overlap, and then the overlap is
+    settled here in one pass, to the very floats :func:`_merge` of the two groups gives:
+    the same stretch ends, differences and crossing (``grp[0]``'s piece taken on a tie),
+    adjacent stretches of one piece joined.  Any other layout (an empty piece, a piece
+    reaching back past the last one's start) returns -1, and the caller merges the groups.
+    """
+    n = 0
+    last_g = 0  # group of the cell that gave out[n - 1]
+    for c in range((ng[0] + ng[1]) // 2):
+        g = c & 1
+        for ev in range(2):
+            q = (c >> 1) * 2 + ev
+            q0 = grp[g, q, 0]
+            q1 = grp[g, q, 1]
+            if not q1 > q0:
+                return -1
+            if n == 0 or q0 >= out[n - 1, 1]:
+                for f in range(6):
+                    out[n, f] = grp[g, q, f]
+                oid[n] = gid[g, q]
+                n += 1
+                last_g = g
+                continue
+            p0 = out[n - 1, 0]
+            p1 = out[n - 1, 1]
+            if ev != 0 or last_g == g or not (q0 > p0 and q1 >= p1):
+                return -1
+            # the stretch [q0, p1] where both are defined; d is group 0's piece minus group 1's
+            pv0 = out[n - 1, 3] + out[n - 1, 4] * (q0 - out[n - 1, 2])
+            pv1 = out[n - 1, 3] + out[n - 1, 4] * (p1 - out[n - 1, 2])
+            qv0 = grp[g, q, 3] + grp[g, q, 4] * (q0 - grp[g, q, 2])
+            qv1 = grp[g, q, 3] + grp[g, q, 4] * (p1 - grp[g, q, 2])
+            if g == 0:
+                d0 = qv0 - pv0
+                d1 = qv1 - pv1
+            else:
+                d0 = pv0 - qv0
+                d1 = pv1 - qv1
+            if math.isnan(d0) or math.isnan(d1):
+                return -1
+            q_wins = False
+            q_first = False
+            xc = 0.0
+            if d0 >= 0.0 and d1 >= 0.0:
+                q_wins = g == 0
+                cross = False
+            elif d0 <= 0.0 and d1 <= 0.0:
+                q_wins = g != 0
+                cross = False
+            else:
+                cross = True
+                q_first = (d0 > 0.0) == (g == 0)  # Q above at q0
+                xc = q0 + (p1 - q0) * d0 / (d0 - d1)
+                xc = min(max(xc, q0), p1)
+            if not cross:
+                if q_wins:
+                    out[n - 1, 1] = q0  # P up to Q's start, then Q whole
+                    lo = q0
+                else:
+                    lo = p1  # P whole, then the rest of Q
+                if q1 > lo:
+                    for f in range(6):
+                        out[n, f] = grp[g, q, f]
+                    out[n, 0] = lo
+                    oid[n] = gid[g, q]
+                    n += 1
+                    last_g = g
+                continue
+            if not q_first:
+                # P above up to the crossing, Q after it
+                out[n - 1, 1] = xc
+                if q1 > xc:
+                    for f in range(6):
+                        out[n, f] = grp[g, q, f]
+                    out[n, 0] = xc
+                    oid[n] = gid[g, q]
+                    n += 1
+                    last_g = g
+                continue
+            # Q above from its start to the crossing, P from there to its end, then Q again
+            out[n - 1, 1] = q0
+            pn = n - 1
+            if xc > q0:
+                for f in range(6):
+                    out[n, f] = grp[g, q, f]
+                out[n, 0] = q0
+                out[n, 1] = xc
+                oid[n] = gid[g, q]
+                n += 1
+                if p1 > xc:
+                    for f in range(6):
+                        out[n, f] = out[pn, f]
+                    out[n, 0] = xc
+                    out[n, 1] = p1
+                    oid[n] = oid[pn]
+                    n += 1
+            else:
+                out[n - 1, 1] = p1  # no stretch of Q before the crossing: P joins up again
+            if q1 > p1:
+                if oid[n - 1] == gid[g, q]:
+                    out[n - 1, 1] = q1
+                else:
+                    for f in range(6):
+                        out[n, f] = grp[g, q, f]
+                    out[n, 0] = p1
+                    oid[n] = gid[g, q]
+                    n += 1
+            last_g = g
+    return n
+
+
 # Axis (drow, dcol) of each side and the minor direction in which azimuth increases.
 _SIDES = np.array(
     [
@@ -974,7 +1091,9 @@ def _sweep_sector(
             continue
         # the column's own envelope first, then one pass over the envelope of all nearer columns
         col_env, col_id = _ensure(col_env, col_id, 3 * (ng[0] + ng[1]) + 4)
-        nc = _merge(grp[0], gid[0], ng[0], grp[1], gid[1], ng[1], col_env, col_id, False)
+        nc = _column_envelope(grp, gid, ng, col_env, col_id)
+        if nc < 0:
+            nc = _merge(grp[0], gid[0], ng[0], grp[1], gid[1], ng[1], col_env, col_id, False)
         tmp, tid = _ensure(tmp, tid, 3 * (nh + nc) + 4)
         nt = _merge(h, hid, nh, col_env, col_id, nc, tmp, tid, True)
         h, tmp = tmp, h

@@ -45,21 +45,26 @@ def preload(heights: np.dtype | type = np.float32) -> None:
     finds the code loaded; :func:`count_viewshed` is loaded too.
 
     numba's first use of its numpy support also imports scipy.linalg (a fifth of a second)
-    only to note whether BLAS is there for a few array functions; the kernel uses none of
-    them, so that import is declined while the kernel loads.  (Later in the same process
-    np.dot and linear algebra still find BLAS, since they import it when compiled; only
-    numba's inner products use plain loops instead.)
+    only to note whether BLAS is there for a few array functions, and cffi with its C
+    parser (30 ms) to type cffi functions; the kernel uses neither, so those imports are
+    declined while the kernel loads.  (Later in the same process np.dot and linear algebra
+    still find BLAS, since they import it when compiled; only numba's inner products use
+    plain loops instead, and numba does not type cffi functions.)
     """
-    blas = "scipy.linalg.cython_blas"
-    decline = blas not in sys.modules
-    if decline:
-        sys.modules[blas] = None  # type: ignore[assignment]
+    declined = [name for name in _OPTIONAL_FOR_KERNEL if name not in sys.modules]
+    for name in declined:
+        sys.modules[name] = None  # type: ignore[assignment]
     try:
         sweep_viewshed(np.zeros((3, 3), dtype=heights), math.nan, 1, 1, 2.0, 0.0, 1.0, 0.0, math.inf, 1)
         count_viewshed(np.zeros((1, 1), dtype=np.uint8))
     finally:
-        if decline and sys.modules.get(blas, 0) is None:
-            del sys.modules[blas]
+        for name in declined:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+#: Modules numba imports on its first use only for features the kernel does not use.
+_OPTIONAL_FOR_KERNEL = ("scipy.linalg.cython_blas", "cffi")
 
 
 @dataclass(frozen=True)
