@@ -428,41 +428,24 @@ def _column_envelope(grp: np.ndarray, gid: np.ndarray, ng: np.ndarray, out: np.n
                 d1 = pv1 - qv1
             if math.isnan(d0) or math.isnan(d1):
                 return -1
-            q_wins = False
+            # where P gives way to Q for good, or Q is above first and the three-part case below
             q_first = False
             xc = 0.0
             if d0 >= 0.0 and d1 >= 0.0:
-                q_wins = g == 0
-                cross = False
+                split = q0 if g == 0 else p1  # group 0's piece wins, on a tie too
             elif d0 <= 0.0 and d1 <= 0.0:
-                q_wins = g != 0
-                cross = False
+                split = p1 if g == 0 else q0
             else:
-                cross = True
-                q_first = (d0 > 0.0) == (g == 0)  # Q above at q0
                 xc = q0 + (p1 - q0) * d0 / (d0 - d1)
                 xc = min(max(xc, q0), p1)
-            if not cross:
-                if q_wins:
-                    out[n - 1, 1] = q0  # P up to Q's start, then Q whole
-                    lo = q0
-                else:
-                    lo = p1  # P whole, then the rest of Q
-                if q1 > lo:
-                    for f in range(6):
-                        out[n, f] = grp[g, q, f]
-                    out[n, 0] = lo
-                    oid[n] = gid[g, q]
-                    n += 1
-                    last_g = g
-                continue
+                split = xc
+                q_first = (d0 > 0.0) == (g == 0)  # Q above at q0
             if not q_first:
-                # P above up to the crossing, Q after it
-                out[n - 1, 1] = xc
-                if q1 > xc:
+                out[n - 1, 1] = split  # P up to the split (unchanged if it wins), then Q
+                if q1 > split:
                     for f in range(6):
                         out[n, f] = grp[g, q, f]
-                    out[n, 0] = xc
+                    out[n, 0] = split
                     oid[n] = gid[g, q]
                     n += 1
                     last_g = g
