@@ -650,16 +650,54 @@ def _above(h: np.ndarray, nh: int, pos: int, lo: float, hi: float, bound: float)
 
 
 @njit(cache=True)
-def _row_max(
-    dem: np.ndarray, row0: int, col0: int, mr: int, mc: int, m0: int, m1: int, nodata: float
-) -> float:
-    """The highest cell (row0 + m * mr, col0 + m * mc) for m in [m0, m1] (-inf if none has data)."""
-    zmax = -np.inf
-    for mm in range(m0, m1 + 1):
-        z = _height(dem, row0 + mm * mr, col0 + mm * mc, nodata)
-        if z > zmax:
-            zmax = z
-    return zmax
+def _column_block_max(dem: np.ndarray, nodata: float, b: int, zrow: np.ndarray) -> None:
+    """``zrow[b, c]``: the highest cell of column c in rows [b * _SEGMENT - 1, (b + 1) * _SEGMENT] (-inf if none)."""
+    nrows, ncols = dem.shape
+    acc = zrow[b]
+    acc[:] = -np.inf
+    for r in range(max(b * _SEGMENT - 1, 0), min((b + 1) * _SEGMENT + 1, nrows)):
+        for c in range(ncols):
+            v = _height(dem, r, c, nodata)
+            if v > acc[c]:
+                acc[c] = v
+
+
+@njit(cache=True)
+def _row_block_max(dem: np.ndarray, nodata: float, r: int, zcol: np.ndarray) -> None:
+    """``zcol[r, b]``: the highest cell of row r in columns [b * _SEGMENT - 1, (b + 1) * _SEGMENT] (-inf if none)."""
+    ncols = dem.shape[1]
+    for b in range(zcol.shape[1]):
+        z = -np.inf
+        for c in range(max(b * _SEGMENT - 1, 0), min((b + 1) * _SEGMENT + 1, ncols)):
+            v = _height(dem, r, c, nodata)
+            if v > z:
+                z = v
+        zcol[r, b] = z
+
+
+@njit(cache=True)
+def _fill_row(
+    dem: np.ndarray, nodata: float, r: int, vr: int, vc: int, cell: float, max_dist2: float, out: np.ndarray
+) -> None:
+    """Row r of a viewshed before the sweep: 0 (not visible) for every target, 255 where none.
+
+    A cell is a target when it has data and lies within the radius; the sweep then only
+    marks the visible ones, and cells it settles as hidden in bulk cost nothing.
+    """
+    dyc = float(r - vr) * cell
+    for c in range(dem.shape[1]):
+        dxc = float(c - vc) * cell
+        target = not math.isnan(_height(dem, r, c, nodata)) and not dxc * dxc + dyc * dyc > max_dist2
+        out[r, c] = 0 if target else 255
+
+
+@njit(cache=True, inline="always")
+def _block_max_arrays(dem: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Room for the highest cells of each block: _SEGMENT rows of a column, _SEGMENT columns of a row."""
+    nrows, ncols = dem.shape
+    zrow = np.empty(((nrows + _SEGMENT - 1) // _SEGMENT, ncols), dtype=np.float32)
+    zcol = np.empty((nrows, (ncols + _SEGMENT - 1) // _SEGMENT), dtype=np.float32)
+    return zrow, zcol
 
 
 @njit(cache=True)
@@ -710,6 +748,8 @@ def _sweep_sector(
     t_lo: float,
     t_hi: float,
     last: bool,
+    zrow: np.ndarray,
+    zcol: np.ndarray,
     out: np.ndarray,
 ) -> None:
     """Sweep one azimuth sector of one side, writing 0 or 1 into ``out`` for its targets.
@@ -775,11 +815,12 @@ def _sweep_sector(
     cache = np.empty((2, width, 6), dtype=np.float64)
     cstamp = np.full((2, width), -10, dtype=np.int64)
     astamp = np.full((2, width), -10, dtype=np.int64)
-    # Segments are fixed runs of _SEGMENT minor indices; the highest cell of each run
-    # (one cell wider each way) in the last three rows, for the segment test.
-    nseg = width // _SEGMENT + 2
-    rmax = np.empty((3, nseg), dtype=np.float64)
-    rstamp = np.full((3, nseg), -10, dtype=np.int64)
+    # Segments are the cells of a column in one block of _SEGMENT grid rows (east and west
+    # sides) or columns (north and south); the block's minor coordinate u = ubase + m * udir.
+    # zrow and zcol hold each block's highest cell, one wider each way, for the segment test.
+    ubase = vr if ar == 0 else vc
+    udir = mr if ar == 0 else mc
+    nseg = zrow.shape[0] if ar == 0 else zcol.shape[1]
     # The column's cells: kind (0 none: off the grid, no data or beyond the radius;
     # 1 blocker only; 2 target too), then 0 distance, 1 tangent, 2 target tangent,
     # 3 largest tangent of centre and corners, 4 and 5 the corners' tangents, 6 azimuth
@@ -823,30 +864,30 @@ def _sweep_sector(
         g = 0
         s0 = g_lo
         while s0 <= g_hi:
-            sidx = (s0 + coff) // _SEGMENT
-            s1 = min((sidx + 1) * _SEGMENT - 1 - coff, g_hi)
+            sidx = (ubase + s0 * udir) // _SEGMENT
+            s1 = min((sidx + 1) * _SEGMENT - 1 - ubase if udir > 0 else ubase - sidx * _SEGMENT, g_hi)
             if nh > 0 and k > 4 and seg_seen[sidx] != k - 1:
+                # the highest cell around the segment, in this column and the two beside it
                 zmax = -np.inf
                 for kk in range(k - 1, k + 2):
-                    if rstamp[kk % 3, sidx] != kk:
-                        rstamp[kk % 3, sidx] = kk
-                        row0 = vr + kk * ar
-                        col0 = vc + kk * ac_
-                        z = -np.inf
-                        if 0 <= row0 < nrows and 0 <= col0 < ncols:
-                            z = _row_max(
-                                dem, row0, col0, mr, mc,
-                                max(sidx * _SEGMENT - coff - 1, gmin), min((sidx + 1) * _SEGMENT - coff, gmax), nodata,
-                            )
-                        rmax[kk % 3, sidx] = z
-                    zmax = max(zmax, rmax[kk % 3, sidx])
+                    if ar == 0:
+                        line = vc + kk * ac_
+                        if 0 <= line < ncols:
+                            zmax = max(zmax, zrow[sidx, line])
+                    else:
+                        line = vr + kk * ar
+                        if 0 <= line < nrows:
+                            zmax = max(zmax, zcol[line, sidx])
                 hidden_all, p3 = _segment_hidden(
                     h, nh, p3, zmax, vr, vc, k, s0, s1, ar, ac_, mr, mc, wrap,
                     cell, curv, fvpe, target_offset,
                 )
                 if hidden_all:
-                    # every target hidden, no cell blocks: only the answers to write
-                    for m in range(max(s0, q_lo), min(s1, q_hi) + 1):
+                    # every target hidden, no cell blocks: ``out`` says so already, but for
+                    # a diagonal cell, which the side beside this one may have answered too
+                    for m in (-k, k):
+                        if not (max(s0, q_lo) <= m <= min(s1, q_hi)):
+                            continue
                         row = rowk + m * mr
                         col = colk + m * mc
                         if not math.isnan(_height(dem, row, col, nodata)):
@@ -902,7 +943,8 @@ def _sweep_sector(
                 if q_lo <= m <= q_hi:
                     kind[u] = 2
                     cf[u, 2] = r1 if target_offset == 0.0 else (e1 + target_offset - fvpe) / dc
-                    out[row, col] = 0
+                    if m == k or m == -k:
+                        out[row, col] = 0  # a diagonal cell: the side beside may have answered it too
                 else:
                     kind[u] = 1
             # pass 2: blocks of cells, then single cells where a block is not settled whole
@@ -988,7 +1030,7 @@ def _sweep_sector(
                             if best <= gt:
                                 visible = True
                                 seen_col[m + coff] = k
-                                seg_seen[(m + coff) // _SEGMENT] = k
+                                seg_seen[(ubase + m * udir) // _SEGMENT] = k
                                 out[row, col] = 1
                     # Can this cell raise the envelope at all?  Its elevation angles lie
                     # between its centre's and its corners', so the largest of their tangents
@@ -1138,8 +1180,12 @@ def sweep_viewshed(
     """
     nrows, ncols = dem.shape
     out = np.empty((nrows, ncols), dtype=np.uint8)
+    zrow, zcol = _block_max_arrays(dem)
     for r in prange(nrows):  # the fresh memory is first touched by both threads
-        out[r, :] = 255
+        _fill_row(dem, nodata, r, vr, vc, cell, max_dist2, out)
+        _row_block_max(dem, nodata, r, zcol)
+    for b in prange(zrow.shape[0]):
+        _column_block_max(dem, nodata, b, zrow)
     vp_elev = _observer_elevation(dem, nodata, vr, vc, observer_height)
     ntask = 4 * sectors_per_side
     size = np.empty(ntask, dtype=np.float64)
@@ -1167,7 +1213,7 @@ def sweep_viewshed(
             t_hi = -1.0 + 2.0 * (s + 1) / sectors_per_side
             _sweep_sector(
                 dem, nodata, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
-                side, t_lo, t_hi, s == sectors_per_side - 1, out,
+                side, t_lo, t_hi, s == sectors_per_side - 1, zrow, zcol, out,
             )
     out[vr, vc] = 1
     return out
@@ -1185,12 +1231,18 @@ def _viewshed_serial(
     max_dist2: float,
 ) -> np.ndarray:
     """One viewshed on one thread (the four sides in turn), for batches of observers."""
-    out = np.full(dem.shape, 255, dtype=np.uint8)
+    out = np.empty(dem.shape, dtype=np.uint8)
     vp_elev = _observer_elevation(dem, np.nan, vr, vc, observer_height)
+    zrow, zcol = _block_max_arrays(dem)
+    for r in range(dem.shape[0]):
+        _fill_row(dem, np.nan, r, vr, vc, cell, max_dist2, out)
+        _row_block_max(dem, np.nan, r, zcol)
+    for b in range(zrow.shape[0]):
+        _column_block_max(dem, np.nan, b, zrow)
     for side in range(4):
         _sweep_sector(
             dem, np.nan, vr, vc, vp_elev, target_height, cell, curv, max_dist2,
-            side, -1.0, 1.0, True, out,
+            side, -1.0, 1.0, True, zrow, zcol, out,
         )
     out[vr, vc] = 1
     return out
