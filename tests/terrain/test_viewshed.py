@@ -10,6 +10,10 @@ make many).  The comparison with r.viewshed itself is in test_viewshed_reference
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +26,7 @@ from ridgeline.terrain._sweep import _azimuth, _corner, count_viewshed, sweep_vi
 from ridgeline.terrain.dem import Terrain
 from ridgeline.terrain.viewshed import Observer, preload, viewshed_grid, viewshed_window
 
-from ..conftest import flat_terrain
+from ..conftest import ROOT, flat_terrain
 
 
 def model_viewshed(dem: np.ndarray, vr: int, vc: int, h: float, th: float, cell: float, curv: float) -> np.ndarray:
@@ -152,6 +156,23 @@ def test_preload_loads_the_code_viewshed_grid_calls(heights: type) -> None:
         t = Terrain(t.elevation.astype(np.int16), t.transform, t.crs, nodata=-32768.0)
     viewshed_grid(t, Observer(5, 5))
     assert set(sweep_viewshed.signatures) == loaded
+
+
+def test_preload_compiles_when_the_cache_is_empty(tmp_path: Path) -> None:
+    """preload loads cached code without numba's registries; a cache miss must still compile."""
+    script = (
+        "import numpy as np\n"
+        "from ridgeline.terrain.viewshed import Observer, preload, viewshed_grid\n"
+        "from tests.conftest import flat_terrain\n"
+        "preload(np.float32)\n"
+        "vis = viewshed_grid(flat_terrain((9, 9)), Observer(4, 4))\n"
+        "print(int((vis == 1).sum()))\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["81"]  # a flat plain is all seen
+    assert any(tmp_path.rglob("*.nbc"))  # and the compiled code went into the cache
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -8,10 +8,13 @@ variant for sensors whose range covers a small part of a large grid.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -55,12 +58,44 @@ def preload(heights: np.dtype | type = np.float32) -> None:
     for name in declined:
         sys.modules[name] = None  # type: ignore[assignment]
     try:
-        sweep_viewshed(np.zeros((3, 3), dtype=heights), math.nan, 1, 1, 2.0, 0.0, 1.0, 0.0, math.inf, 1)
-        count_viewshed(np.zeros((1, 1), dtype=np.uint8))
+        with _cache_loads_without_registries():
+            sweep_viewshed(np.zeros((3, 3), dtype=heights), math.nan, 1, 1, 2.0, 0.0, 1.0, 0.0, math.inf, 1)
+            count_viewshed(np.zeros((1, 1), dtype=np.uint8))
     finally:
         for name in declined:
             if sys.modules.get(name, 0) is None:
                 del sys.modules[name]
+
+
+@contextlib.contextmanager
+def _cache_loads_without_registries() -> Iterator[None]:
+    """numba's cache loads, for a while, without first loading every typing and lowering registry.
+
+    Before it loads a function from its cache, numba refreshes its typing and target
+    contexts: it imports and registers the typing and code generation of all it supports
+    (0.13 s), which running cached machine code does not use; only its runtime must be
+    initialised.  While this is in force a cache load does just that.  A cache miss still
+    compiles as usual, since the compiler refreshes the contexts itself.  On a numba that
+    lacks the methods this relies on (its version is pinned), loads are left as they are.
+    """
+    from numba.core.caching import Cache
+    from numba.core.runtime.nrt import rtsys
+
+    original = Cache.load_overload
+    if not (hasattr(Cache, "_load_overload") and hasattr(Cache, "_guard_against_spurious_io_errors")):
+        yield
+        return
+
+    def load_overload(self: Any, sig: Any, target_context: Any) -> Any:
+        rtsys.initialize(target_context)
+        with self._guard_against_spurious_io_errors():
+            return self._load_overload(sig, target_context)
+
+    Cache.load_overload = load_overload  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Cache.load_overload = original  # type: ignore[method-assign]
 
 
 #: Modules numba imports on its first use only for features the kernel does not use.
