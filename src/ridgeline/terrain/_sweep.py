@@ -23,11 +23,17 @@ arctangent: the tangent of a cell's elevation angle is its height difference ove
 distance, and every piece of ``H`` keeps a lower bound of its tangent.  A run of cells
 whose highest tangent (a bound from the highest cell around them, or the exact tangents
 of their centres and corners) stays below every piece over their azimuth span is hidden
-and blocks nothing, so it is settled whole: first segments of 64 cells on the bound, then
-blocks of 16 on exact tangents, then single cells.  Only cells that may be seen or may
-block get exact angles, which are the same floats as before; early decisions are strict
-inequalities with margins far above rounding, so the answer is the one computing every
-angle would give.
+and blocks nothing, so it is settled whole: first segments of 64 cells on the bound (the
+highest cell of each 64-cell block of a grid row or column is found once, before the
+sweep), then blocks of 16 on exact tangents, then single cells.  Only cells that may be
+seen or may block get exact angles, which are the same floats as before; early decisions
+are strict inequalities with margins far above rounding, so the answer is the one
+computing every angle would give.  The output starts as "not visible" on every target,
+so a cell settled as hidden costs no write.
+
+A column's blocking cells give two pieces each (entering corner to centre, centre to
+exiting corner); only neighbouring cells' pieces overlap, so the column's own envelope is
+built in one pass (:func:`_column_envelope`) and then merged into ``H``.
 
 Ties follow r.viewshed: a cell blocks only strictly inside its (entering, exiting)
 azimuth interval (r.viewshed processes exits before and entries after a query at the
@@ -752,7 +758,10 @@ def _sweep_sector(
     zcol: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """Sweep one azimuth sector of one side, writing 0 or 1 into ``out`` for its targets.
+    """Sweep one azimuth sector of one side, marking its visible targets 1 in ``out``.
+
+    ``out`` holds 0 on every target already (see :func:`_fill_row`); a diagonal cell, a
+    target of two sides, is written 0 or 1 by each, as before.
 
     The sector holds the targets whose minor/major ratio t lies in [t_lo, t_hi) (t_hi
     included for the last sector); blockers are taken a cell wider on each side.
@@ -762,10 +771,11 @@ def _sweep_sector(
     angle is its height difference over its distance).  Every envelope piece keeps a
     lower bound of its tangent: a target whose tangent is below that of every piece over
     it is hidden, and a cell whose centre and corners all have tangents below them
-    cannot raise the envelope.  A column is taken in segments of _SEGMENT cells: one
-    settled whole on a bound (the highest cell around it at its least distance) only has
-    its answers written.  The others are read into a buffer (tangents of the cells and
-    of their corners, every target marked hidden), then settled a block of _BLOCK cells
+    cannot raise the envelope.  A column is taken in segments (its cells in one block of
+    _SEGMENT grid rows or columns): one settled whole on a bound (the highest cell around
+    it at its least distance) needs nothing written, as ``out`` says "not visible"
+    already.  The others are read into a buffer (tangents of the cells and of their
+    corners), then settled a block of _BLOCK cells
     at a time, with the azimuths of the block's end cells only; a block that cannot be
     settled whole is taken cell by cell, and only cells that still might block or be
     seen get exact angles.  The answer is the same as computing every angle, since only
