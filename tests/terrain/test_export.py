@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.image import imread
@@ -13,7 +14,7 @@ from shapely.geometry import shape
 from ridgeline.config import load_sector
 from ridgeline.terrain.coverage import compute_coverage, load_sector_terrain
 from ridgeline.terrain.export import blind_spots_geojson, footprints_geojson, sites_geojson
-from ridgeline.terrain.maps import draw_coverage_map, hillshade
+from ridgeline.terrain.maps import draw_coverage_map, hillshade, place_clear_of
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,21 @@ def test_map_png_shows_terrain_and_coverage(run, tmp_path: Path) -> None:  # typ
     red = (img[..., 0] > 0.75) & (img[..., 1] < 0.2) & (img[..., 2] < 0.2)
     assert red.sum() > 100  # blind spots are drawn in red
     assert img[..., :3].std() > 0.1  # not a blank page
+
+
+def test_labels_are_placed_clear_of_each_other() -> None:
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    site = ax.annotate("crawford", (5, 5), fontsize=7, xytext=(4, 4), textcoords="offset points")
+    spot = ax.annotate("B4 3.1 km", (5, 5.9), fontsize=8, xytext=(4, -10), textcoords="offset points")
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    assert spot.get_window_extent(renderer).overlaps(site.get_window_extent(renderer))  # as first drawn
+    placed = [site]
+    place_clear_of(fig, [spot], placed)
+    assert not spot.get_window_extent(renderer).overlaps(site.get_window_extent(renderer))
+    assert placed == [site, spot]
+    plt.close(fig)
 
 
 def test_hillshade_range() -> None:

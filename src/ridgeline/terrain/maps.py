@@ -14,7 +14,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation
 
 from ridgeline.config.sector import Sector
 from ridgeline.terrain.coverage import CoverageResult
@@ -65,20 +68,30 @@ def draw_coverage_map(
     blind_x = np.where(seen, np.nan, xs)
     blind_y = np.where(seen, np.nan, ys)
     ax.plot(blind_x, blind_y, color="#d50000", lw=3.2, label="blind spot")
-    for i, spot in enumerate(result.blind_spots[:5]):
-        bx, by = t.to_map(*spot.start_lonlat)
-        ax.annotate(
-            f"B{i + 1} {spot.length_m / 1000:.1f} km", (bx / 1000, by / 1000), fontsize=8,
-            color="#d50000", xytext=(4, -10), textcoords="offset points", weight="bold",
-        )
+    placed: list[Annotation] = []
     for site in sector.sites:
         x, y = t.to_map(site.lon, site.lat)
         ax.plot(x / 1000, y / 1000, marker="^", color="black", markersize=8, markeredgecolor="white")
-        ax.annotate(site.id, (x / 1000, y / 1000), fontsize=7, xytext=(4, 4), textcoords="offset points")
+        placed.append(
+            ax.annotate(
+                site.id, (x / 1000, y / 1000), fontsize=7, xytext=(4, 4), textcoords="offset points", path_effects=_HALO
+            )
+        )
     for k, (lon, lat) in enumerate(new_sites):
         x, y = t.to_map(lon, lat)
         ax.plot(x / 1000, y / 1000, marker="*", color="#00c853", markersize=16, markeredgecolor="black")
-        ax.annotate(f"new {k + 1}", (x / 1000, y / 1000), fontsize=8, xytext=(5, -10), textcoords="offset points")
+        placed.append(
+            ax.annotate(f"new {k + 1}", (x / 1000, y / 1000), fontsize=8, xytext=(5, -10), textcoords="offset points")
+        )
+    spots = []
+    for i, spot in enumerate(result.blind_spots[:5]):
+        bx, by = t.to_map(*spot.start_lonlat)
+        spots.append(
+            ax.annotate(
+                f"B{i + 1} {spot.length_m / 1000:.1f} km", (bx / 1000, by / 1000), fontsize=8,
+                color="#d50000", xytext=(4, -10), textcoords="offset points", weight="bold", path_effects=_HALO,
+            )
+        )
     for tower in sector.cell_towers:
         x, y = t.to_map(tower.lon, tower.lat)
         ax.plot(x / 1000, y / 1000, marker="P", color="#6a1b9a", markersize=9, markeredgecolor="white")
@@ -93,5 +106,33 @@ def draw_coverage_map(
     ax.set_ylabel("northing, km")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
+    place_clear_of(fig, spots, placed)
     fig.savefig(path)
     plt.close(fig)
+
+
+#: A white outline that keeps labels legible over the line, the shading and each other.
+_HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+#: Where a label may go around its point, in points, the first that overlaps nothing wins.
+_LABEL_OFFSETS = [(4, -10), (4, 6), (-8, -14), (6, -22), (-60, -10), (-60, 6), (6, 16), (-60, -22)]
+
+
+def place_clear_of(fig: Figure, labels: Sequence[Annotation], placed: list[Annotation]) -> None:
+    """Move each of ``labels`` to the first offset from its point where it covers no label already placed.
+
+    A label that fits nowhere keeps its first offset.  Labels that are placed join
+    ``placed``, so later ones keep clear of them too.
+    """
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = [a.get_window_extent(renderer) for a in placed]
+    for label in labels:
+        for offset in _LABEL_OFFSETS:
+            label.xyann = offset
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in boxes):
+                break
+        else:
+            label.xyann = _LABEL_OFFSETS[0]
+            box = label.get_window_extent(renderer)
+        boxes.append(box)
+        placed.append(label)
