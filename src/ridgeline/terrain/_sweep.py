@@ -446,45 +446,40 @@ def _column_envelope(grp: np.ndarray, gid: np.ndarray, ng: np.ndarray, out: np.n
                 xc = min(max(xc, q0), p1)
                 split = xc
                 q_first = (d0 > 0.0) == (g == 0)  # Q above at q0
-            if not q_first:
-                out[n - 1, 1] = split  # P up to the split (unchanged if it wins), then Q
-                if q1 > split:
+            if q_first:
+                # Q above from its start to the crossing, P from there to its end, then Q again
+                out[n - 1, 1] = q0
+                pn = n - 1
+                if xc > q0:
                     for f in range(6):
                         out[n, f] = grp[g, q, f]
-                    out[n, 0] = split
+                    out[n, 0] = q0
+                    out[n, 1] = xc
                     oid[n] = gid[g, q]
                     n += 1
-                    last_g = g
-                continue
-            # Q above from its start to the crossing, P from there to its end, then Q again
-            out[n - 1, 1] = q0
-            pn = n - 1
-            if xc > q0:
-                for f in range(6):
-                    out[n, f] = grp[g, q, f]
-                out[n, 0] = q0
-                out[n, 1] = xc
-                oid[n] = gid[g, q]
-                n += 1
-                if p1 > xc:
-                    for f in range(6):
-                        out[n, f] = out[pn, f]
-                    out[n, 0] = xc
-                    out[n, 1] = p1
-                    oid[n] = oid[pn]
-                    n += 1
+                    if p1 > xc:
+                        for f in range(6):
+                            out[n, f] = out[pn, f]
+                        out[n, 0] = xc
+                        out[n, 1] = p1
+                        oid[n] = oid[pn]
+                        n += 1
+                else:
+                    out[n - 1, 1] = p1  # no stretch of Q before the crossing: P joins up again
+                split = p1
             else:
-                out[n - 1, 1] = p1  # no stretch of Q before the crossing: P joins up again
-            if q1 > p1:
+                out[n - 1, 1] = split  # P up to the split (unchanged if it wins)
+            # then Q from the split to its end, joined to the last piece if that is Q's
+            if q1 > split:
                 if oid[n - 1] == gid[g, q]:
                     out[n - 1, 1] = q1
                 else:
                     for f in range(6):
                         out[n, f] = grp[g, q, f]
-                    out[n, 0] = p1
+                    out[n, 0] = split
                     oid[n] = gid[g, q]
                     n += 1
-            last_g = g
+            last_g = g if oid[n - 1] == gid[g, q] else 1 - g
     return n
 
 
