@@ -105,13 +105,14 @@ def viewshed(
             kernel = pool.submit(_load_viewshed_kernel, heights)
             import numpy as np
 
-            from ridgeline.terrain.dem import load_stored_terrain, load_terrain, stored_heights, write_raster
+            from ridgeline.terrain.dem import load_stored_terrain, load_terrain, write_raster
 
             with err.status("loading DEM"):
-                # a 16-bit DEM needing no reprojection is kept as stored (half the memory)
-                stored = stored_heights(dem) if resolution is None else None
-                heights.set_result(np.dtype(np.float32) if stored is None else stored)
-                terrain = load_stored_terrain(dem) if stored is not None else load_terrain([dem], resolution=resolution)
+                if resolution is None:  # a 16-bit DEM needing no reprojection is kept as stored (half the memory)
+                    terrain = load_stored_terrain(dem, on_heights=heights.set_result)
+                else:
+                    heights.set_result(np.dtype(np.float32))
+                    terrain = load_terrain([dem], resolution=resolution)
                 row, col = terrain.cell_of_lonlat(lon, lat, what="observer")
             kernel.result()
         finally:
