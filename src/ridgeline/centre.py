@@ -1,7 +1,9 @@
 """The centre: ingest workers -> store, with health and Prometheus metrics.  Wiring only.
 
-``/health`` answers JSON (database reachable, broker connected, sites online) and
-``/metrics`` the Prometheus text format.
+``/health`` answers JSON (database reachable, broker connected, ingest not stalled, sites
+online) with status 200 when all is well and 503 when not; ``/metrics`` the Prometheus
+text format.  A watchdog restarts an ingest worker whose thread ended, and removes dead
+letters past their retention once an hour.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,26 +21,43 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from ridgeline.config.rules import RuleConfig
+from ridgeline.errors import StoreError
 from ridgeline.rules.engine import RuleEngine
 from ridgeline.rules.service import AlertService
 from ridgeline.store.db import Store
-from ridgeline.transport.broker import BrokerConfig
+from ridgeline.store.deadletters import DeadLetterLimits
+from ridgeline.transport.broker import BrokerConfig, centre_worker_user
 from ridgeline.transport.ingest import Ingest
 from ridgeline.transport.wire import WireLimits
 
 log = logging.getLogger(__name__)
 
+#: per-site tallies exported from the store: (counter name, metric, help, is a counter)
+_SITE_METRICS = (
+    ("redelivered", "ridgeline_site_redelivered", "Redeliveries recognised and ignored.", True),
+    ("thinned", "ridgeline_site_thinned", "Messages the site's full outbox thinned.", True),
+    ("clock_ahead", "ridgeline_site_clock_ahead", "Messages stored with a sensor clock ahead of the centre.", True),
+    ("dead_letters", "ridgeline_site_dead_letters", "Unresolved dead letters held.", False),
+    ("dead_bytes", "ridgeline_site_dead_letter_bytes", "Bytes of unresolved dead letters held.", False),
+    ("dead_overflow", "ridgeline_site_dead_letter_overflow", "Refusals not kept: the site's dead-letter cap.", True),
+    ("dead_overflow_bytes", "ridgeline_site_dead_letter_overflow_bytes", "Bytes of refusals not kept.", True),
+    ("dead_expired", "ridgeline_site_dead_letters_expired", "Dead letters removed after their retention.", True),
+)
+
 
 class _IngestCollector(Collector):
-    def __init__(self, workers: list[Ingest], alerts: AlertService) -> None:
+    def __init__(self, workers: list[Ingest], alerts: AlertService, store: Store) -> None:
         self.workers = workers
         self.alerts = alerts
+        self.store = store
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         msgs = CounterMetricFamily("ridgeline_ingest_messages", "Messages ingested, by result.", labels=["result"])
         msgs.add_metric(["inserted"], sum(w.counters.inserted for w in self.workers))
         msgs.add_metric(["redelivered"], sum(w.counters.redelivered for w in self.workers))
         msgs.add_metric(["dead_lettered"], sum(sum(w.counters.dead.values()) for w in self.workers))
+        msgs.add_metric(["unconfirmed"], sum(w.counters.unconfirmed for w in self.workers))
+        msgs.add_metric(["clock_ahead"], sum(w.counters.clock_ahead for w in self.workers))
         yield msgs
         dead = CounterMetricFamily("ridgeline_dead_letters", "Messages refused, by reason.", labels=["reason"])
         reasons: dict[str, int] = {}
@@ -47,10 +67,7 @@ class _IngestCollector(Collector):
         for reason, n in sorted(reasons.items()):
             dead.add_metric([reason], n)
         yield dead
-        conn = GaugeMetricFamily("ridgeline_ingest_connected", "Whether a worker is connected.", labels=["worker"])
-        for w in self.workers:
-            conn.add_metric([w.worker], 1.0 if w.counters.connected else 0.0)
-        yield conn
+        yield from self._workers()
         online = GaugeMetricFamily("ridgeline_site_online", "Whether a site says it is online.", labels=["site"])
         merged: dict[str, bool] = {}
         for w in self.workers:
@@ -58,11 +75,49 @@ class _IngestCollector(Collector):
         for site, up in sorted(merged.items()):
             online.add_metric([site], 1.0 if up else 0.0)
         yield online
+        yield from self._sites()
         changes = CounterMetricFamily("ridgeline_alerts", "Alert changes made by the rules.", labels=["change"])
         changes.add_metric(["opened"], self.alerts.opened)
         changes.add_metric(["updated"], self.alerts.updated)
         changes.add_metric(["escalated"], len(self.alerts.escalations))
         yield changes
+
+    def _workers(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        now = time.monotonic()
+        gauges = {
+            "connected": GaugeMetricFamily("ridgeline_ingest_connected", "Whether a worker is connected.",
+                                           labels=["worker"]),
+            "stalled": GaugeMetricFamily("ridgeline_ingest_stalled", "Whether a worker holds messages it has not "
+                                         "committed for too long, or has stopped.", labels=["worker"]),
+            "since": GaugeMetricFamily("ridgeline_ingest_seconds_since_commit", "Seconds since a worker's last commit.",
+                                       labels=["worker"]),
+            "queue": GaugeMetricFamily("ridgeline_ingest_queue_depth", "Messages received, not yet in a batch.",
+                                       labels=["worker"]),
+        }
+        errors = CounterMetricFamily("ridgeline_ingest_errors", "Failed attempts to commit a batch.", labels=["worker"])
+        restarts = CounterMetricFamily("ridgeline_ingest_restarts", "Worker threads started again.", labels=["worker"])
+        for w in self.workers:
+            gauges["connected"].add_metric([w.worker], 1.0 if w.counters.connected else 0.0)
+            gauges["stalled"].add_metric([w.worker], 1.0 if w.stalled(now) else 0.0)
+            gauges["since"].add_metric([w.worker], now - w.last_commit)
+            gauges["queue"].add_metric([w.worker], w.queue_depth())
+            errors.add_metric([w.worker], w.counters.errors)
+            restarts.add_metric([w.worker], w.counters.restarts)
+        yield from gauges.values()
+        yield errors
+        yield restarts
+
+    def _sites(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        try:
+            tallies = self.store.tallies()
+        except StoreError as exc:  # the database away: the other metrics still answer
+            log.warning("metrics: %s", exc)
+            return
+        for key, name, doc, is_counter in _SITE_METRICS:
+            family = (CounterMetricFamily if is_counter else GaugeMetricFamily)(name, doc, labels=["site"])
+            for site, counts in sorted(tallies.items()):
+                family.add_metric([site], counts[key])
+            yield family
 
 
 class Centre:
@@ -70,20 +125,27 @@ class Centre:
 
     def __init__(self, db_url: str, broker: BrokerConfig, workers: int = 1, http_port: int | None = 8765,
                  limits: WireLimits | None = None, worker_prefix: str = "w",
-                 rules: list[RuleConfig] | None = None) -> None:
-        self.store = Store(db_url)
+                 rules: list[RuleConfig] | None = None, dead_letters: DeadLetterLimits | None = None,
+                 stall_after_s: float = 30.0) -> None:
+        self.store = Store(db_url, limits=dead_letters)
         self.alerts = AlertService(self.store, RuleEngine(rules or []))
+        # a broker that binds client ids to user names gives each worker a user of its own
         self.workers = [
-            Ingest(self.store, broker, worker=f"{worker_prefix}{i + 1}", limits=limits, hook=self.alerts.apply)
+            Ingest(self.store, broker.with_credentials(centre_worker_user(broker.username, i), broker.password)
+                   if broker.username else broker,
+                   worker=f"{worker_prefix}{i + 1}", limits=limits, hook=self.alerts.apply,
+                   stall_after_s=stall_after_s)
             for i in range(workers)
         ]
         self._stop = threading.Event()
         self.registry = CollectorRegistry()
-        self.registry.register(_IngestCollector(self.workers, self.alerts))
+        self.registry.register(_IngestCollector(self.workers, self.alerts, self.store))
         self.http_port = http_port
         self._http: ThreadingHTTPServer | None = None
 
     def health(self) -> dict[str, Any]:
+        """What ``/health`` says; ``healthy`` is false when the database is away, no worker is
+        connected, or a worker is stalled."""
         try:
             self.store.ping()
             db_ok = True
@@ -93,9 +155,16 @@ class Centre:
         sites: dict[str, bool] = {}
         for w in self.workers:
             sites.update(w.counters.status)
+        now = time.monotonic()
+        stalled = [w.worker for w in self.workers if w.stalled(now)]
+        broker_ok = any(w.counters.connected for w in self.workers)
         return {
+            "healthy": db_ok and broker_ok and not stalled,
             "database": db_ok,
-            "broker": any(w.counters.connected for w in self.workers),
+            "broker": broker_ok,
+            "ingest": "stalled" if stalled else "ok",
+            "stalled_workers": stalled,
+            "last_error": next((w.last_error for w in self.workers if w.last_error), None),
             "sites_online": sorted(s for s, up in sites.items() if up),
         }
 
@@ -103,6 +172,7 @@ class Centre:
         for w in self.workers:
             w.start()
         threading.Thread(target=self._escalator, name="escalation", daemon=True).start()
+        threading.Thread(target=self._watchdog, name="watchdog", daemon=True).start()
         if self.http_port is not None:
             self._http = ThreadingHTTPServer(("127.0.0.1", self.http_port), self._handler())
             threading.Thread(target=self._http.serve_forever, name="centre-http", daemon=True).start()
@@ -113,6 +183,23 @@ class Centre:
                 self.alerts.escalate_due()
             except Exception as exc:  # the database may be away for a moment: try again next second
                 log.warning("escalation check: %s", exc)
+
+    def _watchdog(self) -> None:
+        """Restart ended workers; prune expired dead letters hourly."""
+        next_prune = time.monotonic()
+        while not self._stop.wait(1.0):
+            for w in self.workers:
+                if not w.alive():
+                    w.restart()
+            if time.monotonic() >= next_prune:
+                try:
+                    gone = self.store.prune_dead_letters()
+                    if gone:
+                        log.info("removed %d dead letter(s) past their retention", gone)
+                    next_prune = time.monotonic() + 3600
+                except StoreError as exc:
+                    log.warning("dead-letter retention: %s", exc)
+                    next_prune = time.monotonic() + 60
 
     def stop(self) -> None:
         self._stop.set()
@@ -127,16 +214,19 @@ class Centre:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                code = 200
                 if self.path == "/health":
-                    body = json.dumps(centre.health()).encode()
+                    health = centre.health()
+                    body = json.dumps(health).encode()
                     kind = "application/json"
+                    code = 200 if health["healthy"] else 503
                 elif self.path == "/metrics":
                     body = generate_latest(centre.registry)
                     kind = "text/plain; version=0.0.4"
                 else:
                     self.send_error(404)
                     return
-                self.send_response(200)
+                self.send_response(code)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

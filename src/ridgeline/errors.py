@@ -5,10 +5,32 @@ built-in exception it resembles, so callers that catch ``ValueError`` or
 ``FileNotFoundError`` keep working.  The message always names the file, field or value
 at fault, because it is printed to the operator as it is.
 
+::
+
+    RidgelineError
+    ├── ConfigError            (ValueError)       a sector file or other configuration is invalid
+    ├── DataFileNotFoundError  (FileNotFoundError) a named file does not exist
+    ├── TerrainError           (ValueError)       a DEM cannot be used
+    ├── OutsideTerrainError    (ValueError)       a point or line lies off its terrain
+    ├── SitingError            (ValueError)       a siting problem cannot be set up or solved
+    ├── AisInputError          (ValueError)       an AIS or radar input cannot be read as asked
+    ├── GeoError               (ValueError)       pixel-to-map calibration cannot be used
+    ├── MotFormatError         (ValueError)       a MOTChallenge file is malformed
+    ├── DetectorError          (ValueError)       an object-detection model cannot be used
+    ├── VideoError             (OSError)          a video file or stream cannot be read
+    ├── PtzLinkError           (ConnectionError)  a PTZ head cannot be reached or refused a command
+    ├── WireError              (ValueError)       a message on the wire cannot be accepted (with a reason code)
+    ├── OutboxError            (OSError)          the edge's outbox file cannot be opened or written
+    ├── BrokerError            (OSError)          the embedded broker cannot start, or broker users cannot be written
+    ├── StoreError             (RuntimeError)     the centre's database cannot be reached, migrated or written
+    └── AlertStateError        (ValueError)       an alert cannot move to the requested state
+
 This module imports nothing of ours, so every layer may use it.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 
 class RidgelineError(Exception):
@@ -37,3 +59,60 @@ class SitingError(RidgelineError, ValueError):
 
 class AisInputError(RidgelineError, ValueError):
     """An AIS or radar input (file, columns, feed) cannot be read as asked."""
+
+
+class GeoError(RidgelineError, ValueError):
+    """A camera's pixel-to-map calibration cannot be used."""
+
+
+class MotFormatError(RidgelineError, ValueError):
+    """A MOTChallenge detections or tracks file is malformed (the line is named)."""
+
+
+class DetectorError(RidgelineError, ValueError):
+    """An object-detection model cannot be loaded or does not have the expected shape."""
+
+
+class VideoError(RidgelineError, OSError):
+    """A video file or stream cannot be opened or decoded."""
+
+
+class PtzLinkError(RidgelineError, ConnectionError):
+    """A pan-tilt-zoom head cannot be reached, or refused a command."""
+
+
+class WireError(RidgelineError, ValueError):
+    """A message that cannot be accepted, with the reason code and what was wrong.
+
+    ``reason`` is a short code (``transport.wire.Reason``) the centre counts in its
+    metrics and writes beside the raw bytes in its dead-letter table.
+    """
+
+    def __init__(self, reason: StrEnum, detail: str) -> None:
+        super().__init__(f"{reason.value}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class OutboxError(RidgelineError, OSError):
+    """The edge's outbox file cannot be opened or written."""
+
+
+class BrokerError(RidgelineError, OSError):
+    """The embedded broker cannot start (usually: its port is taken), or broker users cannot be written."""
+
+
+class StoreError(RidgelineError, RuntimeError):
+    """The database cannot be reached, migrated or written.
+
+    ``transient`` says whether trying again may succeed (the database is locked, the disk
+    is full, the server is away) or whether the data itself was refused.
+    """
+
+    def __init__(self, message: str, transient: bool = True) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class AlertStateError(RidgelineError, ValueError):
+    """An alert cannot move to the requested state."""

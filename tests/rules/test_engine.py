@@ -7,9 +7,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from ridgeline.config.rules import RuleConfig, Schedule
-from ridgeline.errors import ConfigError
+from ridgeline.errors import AlertStateError, ConfigError
 from ridgeline.model import AlertState, Event, EventType, Severity
-from ridgeline.rules.engine import AlertStateError, RuleEngine, escalate, transition
+from ridgeline.rules.engine import RuleEngine, escalate, transition
 
 T0 = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 22:00 the evening before in New York
 

@@ -32,13 +32,18 @@ def test_ingest_is_idempotent_and_check_finds_gaps(db_url: str) -> None:
     store.close()
 
 
-def test_a_replayed_seq_under_a_new_id_is_a_conflict(db_url: str) -> None:
+def test_a_replayed_seq_under_a_new_id_is_a_conflict_kept_whole(db_url: str) -> None:
     store = Store(db_url)
     store.ingest([env(1), env(2)])
-    result = store.ingest([env(2), env(3)])
-    assert result.inserted == 1 and [e.seq for e in result.conflicts] == [2]
-    store.dead_letter("ridgeline/v1/s1/detections", "seq_conflict", "s1 seq 2", b"{}")
+    second = env(2)
+    result = store.ingest([second, env(3)])
+    assert result.inserted == 1 and [e.seq for e in result.conflicts] == [2] and result.kept == [True]
     assert store.dead_letter_counts() == {"seq_conflict": 1}
+    (letter,) = store.dead_letters(with_raw=True)
+    assert (letter.site, letter.seq, letter.cut) == ("s1", 2, 0)
+    assert Envelope.model_validate_json(letter.raw) == second  # every byte of the refused envelope
+    (report,) = store.check()
+    assert (report.quarantined, report.conflicts, report.missing, report.ok) == (1, 1, 0, False)
     store.close()
 
 

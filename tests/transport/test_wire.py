@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ridgeline.errors import WireError
 from ridgeline.model import Envelope, Event, EventType, MessageType, new_id, utc_now
 from ridgeline.transport.wire import (
     Reason,
-    WireError,
     WireLimits,
+    clock_ahead,
     decode,
     encode,
     encode_ack,
@@ -74,11 +75,12 @@ def test_payload_must_match_its_type() -> None:
     assert "payload.sensor" in info.value.detail
 
 
-def test_clock_far_in_the_future_is_refused() -> None:
-    later = utc_now() + timedelta(hours=2)
-    with pytest.raises(WireError) as info:
-        decode(TOPIC, encode(envelope(time=later)), WireLimits(max_future=timedelta(minutes=5)))
-    assert info.value.reason == Reason.FUTURE_CLOCK
+def test_a_clock_far_in_the_future_is_accepted_and_flagged() -> None:
+    now = utc_now()
+    limits = WireLimits(max_future=timedelta(minutes=5))
+    ahead = decode(TOPIC, encode(envelope(time=now + timedelta(hours=2))), limits)
+    assert clock_ahead(ahead, now, limits) == pytest.approx(7200, abs=1)
+    assert clock_ahead(decode(TOPIC, encode(envelope(time=now + timedelta(minutes=4))), limits), now, limits) is None
 
 
 def test_confirmations_round_trip_as_ranges() -> None:

@@ -9,8 +9,8 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from ridgeline.errors import DataFileNotFoundError
-from ridgeline.vision.detector import DetectorError, MotionBoxes, OnnxDetector
+from ridgeline.errors import DataFileNotFoundError, DetectorError
+from ridgeline.vision.detector import MotionBoxes, OnnxDetector
 
 
 def constant_model(path: Path, rows: list[list[float]], channels: int = 3, size: int = 64) -> Path:

@@ -13,8 +13,9 @@ import math
 import numpy as np
 import pytest
 
+from ridgeline.errors import GeoError
 from ridgeline.terrain.dem import Terrain
-from ridgeline.vision.geo import CameraPose, GeoError, Homography, ground_to_pixel, pixel_to_ground
+from ridgeline.vision.geo import CameraPose, Homography, ground_to_pixel, pixel_to_ground
 
 
 def summit_camera(t: Terrain) -> tuple[CameraPose, float, float]:

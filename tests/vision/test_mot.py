@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ridgeline.errors import DataFileNotFoundError
-from ridgeline.vision.mot import MotFormatError, read_mot, write_mot
+from ridgeline.errors import DataFileNotFoundError, MotFormatError
+from ridgeline.vision.mot import read_mot, write_mot
 
 
 def test_round_trip(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from ridgeline.vision.onvif import OnvifPtz, PtzLinkError
+from ridgeline.errors import PtzLinkError
+from ridgeline.vision.onvif import OnvifPtz
 from ridgeline.vision.ptz import PtzController, PtzLimits
 from tests.broker import free_port
 from tests.vision.onvif_fake import FakeOnvifCamera

@@ -54,6 +54,10 @@ class SiteStatus(BaseModel):
     thinned: int = Field(
         default=0, ge=0, description="Low-severity messages thinned so far because the outbox was full."
     )
+    last_seq: int = Field(
+        default=0, ge=0, description="The highest seq the site has handed out: with ``backlog`` the centre can "
+        "tell a seq still waiting at the site from one lost on the way."
+    )
 
 
 class Thinned(BaseModel):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ridgeline.config.rules import RuleConfig
-from ridgeline.errors import ConfigError, RidgelineError
+from ridgeline.errors import AlertStateError, ConfigError
 from ridgeline.model import Alert, AlertState, Event, EventType, Severity, new_id
 
 #: Where an alert may go from each state.
@@ -27,9 +27,6 @@ TRANSITIONS: dict[AlertState, set[AlertState]] = {
 }
 OPEN_STATES = (AlertState.NEW, AlertState.ACKNOWLEDGED, AlertState.DISPATCHED)
 
-
-class AlertStateError(RidgelineError, ValueError):
-    """An alert cannot move to the requested state."""
 
 
 @dataclass(frozen=True)

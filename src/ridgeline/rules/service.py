@@ -14,8 +14,9 @@ from datetime import datetime
 from pydantic import ValidationError
 from sqlalchemy import Connection
 
+from ridgeline.errors import AlertStateError
 from ridgeline.model import Alert, AlertState, Envelope, Event, MessageType, utc_now
-from ridgeline.rules.engine import AlertStateError, RuleEngine, escalate, transition
+from ridgeline.rules.engine import RuleEngine, escalate, transition
 from ridgeline.store import alerts as repo
 from ridgeline.store.db import Store
 

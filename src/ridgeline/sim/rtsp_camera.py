@@ -12,8 +12,9 @@ import subprocess
 import time
 from pathlib import Path
 
+from ridgeline.errors import VideoError
 from ridgeline.transport.embedded import free_port, port_in_use, wait_for
-from ridgeline.vision.video import FrameSource, VideoError
+from ridgeline.vision.video import FrameSource
 
 
 class RtspCamera:

@@ -1,33 +1,40 @@
-"""The centre's repository: idempotent ingest, dead letters, and the per-site sequence check.
+"""The centre's repository: idempotent ingest, dead letters, site status and the sequence check.
 
 SQLite (WAL, one file) by default, PostgreSQL by URL; the same statements run on both.
 Every write is one transaction per batch, and the batch is acknowledged to the broker only
 after it commits, so a crash mid-ingest leads to redelivery, never to loss — and
 redelivery is harmless because each envelope id is stored once.
+
+Every database failure leaves this module as a ``StoreError`` that says whether trying
+again may help (locked, disk full, server away) or the data itself was refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from ridgeline.errors import RidgelineError
-from ridgeline.model import Envelope, utc_now
-from ridgeline.store.schema import dead_letters, messages, site_counters
+from ridgeline.errors import StoreError
+from ridgeline.model import Envelope, MessageType, SiteStatus, utc_now
+from ridgeline.store import deadletters
+from ridgeline.store.check import SiteReport, check
+from ridgeline.store.deadletters import DeadLetter, DeadLetterLimits, Refusal
+from ridgeline.store.schema import COUNTERS, messages, site_counters, sites
 
 T = TypeVar("T")
 
-
-class StoreError(RidgelineError, RuntimeError):
-    """The database cannot be reached, migrated or written."""
+#: what a database may get over by itself: a lock released, room made, a server back
+_TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
 
 
 def default_url(path: Path) -> str:
@@ -40,7 +47,7 @@ def connect(url: str) -> Engine:
     try:
         engine = create_engine(url, future=True, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError(f"database {url!r}: {exc}") from exc
+        raise StoreError(f"database {url!r}: {exc}", transient=False) from exc
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -78,20 +85,8 @@ class IngestResult:
     conflicts: list[Envelope] = field(default_factory=list)
     #: the envelopes this batch stored (in a race between workers, possibly a few more)
     stored: list[Envelope] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SiteReport:
-    """Per-site figures of ``ridgeline store check``."""
-
-    site: str
-    received: int
-    max_seq: int
-    missing: int
-    missing_ranges: list[tuple[int, int]]
-    duplicates: int
-    redelivered: int
-    thinned: int
+    #: for each refusal handed in, then each conflict: whether its bytes are now kept in full
+    kept: list[bool] = field(default_factory=list)
 
 
 def _chunks(items: Sequence[T], size: int = 1000) -> list[Sequence[T]]:
@@ -99,12 +94,22 @@ def _chunks(items: Sequence[T], size: int = 1000) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def conflict_refusal(env: Envelope) -> Refusal:
+    """The dead letter of an envelope whose (site, seq) another id already holds."""
+    return Refusal(
+        topic=f"ridgeline/v1/{env.site}/{env.type.value}", reason="seq_conflict",
+        detail=f"{env.site} seq {env.seq} is already stored under another id (replay?)",
+        raw=env.model_dump_json().encode(), site=env.site, seq=env.seq,
+    )
+
+
 class Store:
     """The centre's database."""
 
-    def __init__(self, url: str, migrate_schema: bool = True) -> None:
+    def __init__(self, url: str, migrate_schema: bool = True, limits: DeadLetterLimits | None = None) -> None:
         self.url = url
         self.engine = connect(url)
+        self.limits = limits or DeadLetterLimits()
         if migrate_schema:
             migrate(self.engine)
         self._insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)
@@ -112,152 +117,170 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        """Database failures as ``StoreError``, saying whether a retry may help."""
+        where = self.engine.url.render_as_string(hide_password=True)
+        try:
+            yield
+        except _TRANSIENT as exc:
+            raise StoreError(f"{what} {where}: {exc}", transient=True) from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{what} {where}: {exc}", transient=False) from exc
+        except OSError as exc:
+            raise StoreError(f"{what} {where}: {exc}", transient=True) from exc
+
+    def bump(self, conn: Connection, site: str, **counts: int) -> None:
+        """Add to a site's tallies (``schema.COUNTERS``) in the caller's transaction."""
+        counts = {k: v for k, v in counts.items() if v}
+        if not counts:
+            return
+        unknown = set(counts) - set(COUNTERS)
+        if unknown:
+            raise ValueError(f"unknown site counters {sorted(unknown)}")
+        stmt = self._insert(site_counters).values(site=site, **{k: max(v, 0) for k, v in counts.items()})
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["site"], set_={k: getattr(site_counters.c, k) + v for k, v in counts.items()}))
+
     def ingest(
         self, batch: Sequence[Envelope], received: datetime | None = None,
         hook: Callable[[Connection, list[Envelope]], object] | None = None,
+        refusals: Sequence[Refusal] = (), statuses: Mapping[str, SiteStatus] | None = None,
+        ahead: Mapping[str, float] | None = None,
     ) -> IngestResult:
-        """Store a batch once each: known ids count as redelivered, a (site, seq) already held
-        by another id is a conflict (a replay or a second sender), the rest is inserted.
+        """Store a batch once each, with what came beside it, in one transaction.
 
+        Known ids count as redelivered, a (site, seq) already held by another id is a
+        conflict (kept as a dead letter), the rest is inserted; ``refusals`` become dead
+        letters, ``statuses`` (site -> its last status) update the site table, and ``ahead``
+        (envelope id -> seconds) flags envelopes whose sensor clock was ahead of the centre.
         ``hook(connection, stored)`` runs in the same transaction (the rules), so what a
         message causes is committed exactly when the message is.
         """
         result = IngestResult()
-        if not batch:
-            return result
         received = received or utc_now()
-        # one envelope per id within the batch too
+        with self._guard("ingest into"), self.engine.begin() as conn:
+            if batch:
+                self._insert_messages(conn, batch, received, ahead or {}, result)
+                if hook is not None and result.stored:
+                    hook(conn, result.stored)
+            letters = [*refusals, *(conflict_refusal(e) for e in result.conflicts)]
+            if letters:
+                result.kept = deadletters.keep(conn, letters, self.limits, received, self.bump)
+            for site, status in (statuses or {}).items():
+                self._record_status(conn, site, status, received)
+        return result
+
+    def _insert_messages(self, conn: Connection, batch: Sequence[Envelope], received: datetime,
+                         ahead: Mapping[str, float], result: IngestResult) -> None:
         again: dict[str, int] = {}  # redeliveries per site
         unique: dict[str, Envelope] = {}
-        for env in batch:
+        for env in batch:  # one envelope per id within the batch too
             if env.id in unique:
                 again[env.site] = again.get(env.site, 0) + 1
             else:
                 unique[env.id] = env
-        try:
-            with self.engine.begin() as conn:
-                ids = list(unique)
-                known: set[str] = set()
-                for id_part in _chunks(ids):
-                    known.update(conn.scalars(select(messages.c.id).where(messages.c.id.in_(id_part))))
-                fresh = [e for e in unique.values() if e.id not in known]
-                for e in unique.values():
-                    if e.id in known:
-                        again[e.site] = again.get(e.site, 0) + 1
-                taken: set[tuple[str, int]] = set()
-                by_site: dict[str, list[int]] = {}
-                for e in fresh:
-                    by_site.setdefault(e.site, []).append(e.seq)
-                for site, seqs in by_site.items():
-                    for seq_part in _chunks(seqs):
-                        taken.update(
-                            (site, q)
-                            for q in conn.scalars(
-                                select(messages.c.seq).where(messages.c.site == site, messages.c.seq.in_(seq_part))
-                            )
-                        )
-                rows: list[dict[str, object]] = []
-                seen_keys: set[tuple[str, int]] = set()
-                for e in fresh:
-                    key = (e.site, e.seq)
-                    if key in taken or key in seen_keys:
-                        result.conflicts.append(e)
-                        continue
-                    seen_keys.add(key)
-                    result.stored.append(e)
-                    rows.append(
-                        {
-                            "id": e.id, "site": e.site, "seq": e.seq, "type": e.type.value, "time": e.time,
-                            "sent": e.sent, "received": received, "payload": e.payload,
-                        }
-                    )
-                for row_part in _chunks(rows):
-                    res = conn.execute(self._insert(messages).on_conflict_do_nothing(), row_part)
-                    result.inserted += (
-                        res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(row_part)
-                    )
-                # a concurrent worker may have won a race for some rows: those are redeliveries
-                if result.inserted < len(rows):
-                    site = str(rows[0]["site"])
-                    again[site] = again.get(site, 0) + len(rows) - result.inserted
-                result.redelivered = sum(again.values())
-                if hook is not None and result.stored:
-                    hook(conn, result.stored)
-                for site, n in again.items():
-                    self._count_redelivered(conn, site, n)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"ingest into {self.engine.url.render_as_string(hide_password=True)}: {exc}") from exc
-        return result
+        known: set[str] = set()
+        for id_part in _chunks(list(unique)):
+            known.update(conn.scalars(select(messages.c.id).where(messages.c.id.in_(id_part))))
+        fresh = [e for e in unique.values() if e.id not in known]
+        for e in unique.values():
+            if e.id in known:
+                again[e.site] = again.get(e.site, 0) + 1
+        taken: set[tuple[str, int]] = set()
+        by_site: dict[str, list[int]] = {}
+        for e in fresh:
+            by_site.setdefault(e.site, []).append(e.seq)
+        for site, seqs in by_site.items():
+            for seq_part in _chunks(seqs):
+                taken.update((site, q) for q in conn.scalars(
+                    select(messages.c.seq).where(messages.c.site == site, messages.c.seq.in_(seq_part))))
+        rows: list[dict[str, object]] = []
+        seen_keys: set[tuple[str, int]] = set()
+        tallies: dict[str, dict[str, int]] = {}
+        for e in fresh:
+            key = (e.site, e.seq)
+            if key in taken or key in seen_keys:
+                result.conflicts.append(e)
+                continue
+            seen_keys.add(key)
+            result.stored.append(e)
+            rows.append({"id": e.id, "site": e.site, "seq": e.seq, "type": e.type.value, "time": e.time,
+                         "sent": e.sent, "received": received, "payload": e.payload,
+                         "clock_ahead_s": ahead.get(e.id)})
+            tally = tallies.setdefault(e.site, {})
+            if e.type == MessageType.THINNED:
+                tally["thinned"] = tally.get("thinned", 0) + 1
+            if e.id in ahead:
+                tally["clock_ahead"] = tally.get("clock_ahead", 0) + 1
+        for row_part in _chunks(rows):
+            res = conn.execute(self._insert(messages).on_conflict_do_nothing(), row_part)
+            result.inserted += res.rowcount if res.rowcount is not None and res.rowcount >= 0 else len(row_part)
+        # a concurrent worker may have won a race for some rows: those are redeliveries
+        if result.inserted < len(rows):
+            site = str(rows[0]["site"])
+            again[site] = again.get(site, 0) + len(rows) - result.inserted
+        result.redelivered = sum(again.values())
+        for site, n in again.items():
+            tallies.setdefault(site, {})["redelivered"] = n
+        for site, tally in tallies.items():
+            self.bump(conn, site, **tally)
 
-    def _count_redelivered(self, conn, site: str, n: int) -> None:  # type: ignore[no-untyped-def]
-        stmt = self._insert(site_counters).values(site=site, redelivered=n)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["site"], set_={"redelivered": site_counters.c.redelivered + n}
-            )
-        )
+    def _record_status(self, conn: Connection, site: str, status: SiteStatus, at: datetime) -> None:
+        values = {"online": status.online, "seen": at, "backlog": status.backlog, "last_seq": status.last_seq,
+                  "thinned": status.thinned}
+        stmt = self._insert(sites).values(site=site, **values)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["site"], set_=values))
 
-    def dead_letter(self, topic: str, reason: str, detail: str, raw: bytes, received: datetime | None = None) -> None:
-        """Keep a refused message with its reason."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(dead_letters).values(
-                    received=received or utc_now(), topic=topic[:256], reason=reason, detail=detail[:4000],
-                    raw=raw[:1_048_576],
-                )
-            )
+    def dead_letter(self, topic: str, reason: str, detail: str, raw: bytes, received: datetime | None = None,
+                    site: str | None = None, seq: int | None = None) -> bool:
+        """Keep one refused message; whether its bytes are held in full."""
+        refusal = Refusal(topic, reason, detail, raw, site, seq)
+        with self._guard("dead-lettering into"), self.engine.begin() as conn:
+            return deadletters.keep(conn, [refusal], self.limits, received or utc_now(), self.bump)[0]
+
+    def dead_letters(self, pks: Sequence[int] = (), site: str | None = None, reason: str | None = None,
+                     unresolved: bool = True, limit: int | None = None, with_raw: bool = False) -> list[DeadLetter]:
+        """Dead letters, oldest first (``deadletters.find``)."""
+        with self._guard("reading dead letters from"), self.engine.connect() as conn:
+            return deadletters.find(conn, pks, site, reason, unresolved, limit, with_raw)
+
+    def resolve_dead_letter(self, letter: DeadLetter, resolution: str, at: datetime | None = None) -> None:
+        """Mark a dead letter resolved, saying what became of it."""
+        with self._guard("resolving a dead letter in"), self.engine.begin() as conn:
+            deadletters.resolve(conn, letter, at or utc_now(), resolution, self.bump)
+
+    def prune_dead_letters(self, now: datetime | None = None) -> int:
+        """Remove dead letters past their retention; how many went."""
+        with self._guard("pruning dead letters in"), self.engine.begin() as conn:
+            return deadletters.prune(conn, (now or utc_now()) - self.limits.retention, self.bump)
 
     def dead_letter_counts(self) -> dict[str, int]:
-        """Dead letters per reason."""
-        with self.engine.connect() as conn:
-            return {
-                r: n
-                for r, n in conn.execute(
-                    select(dead_letters.c.reason, func.count()).group_by(dead_letters.c.reason)
-                )
-            }
+        """Unresolved dead letters per reason."""
+        with self._guard("counting dead letters in"), self.engine.connect() as conn:
+            return deadletters.counts_by_reason(conn)
 
-    def check(self) -> list[SiteReport]:
-        """Per site: received, missing seqs (and where), duplicates stored, redeliveries ignored."""
-        with self.engine.connect() as conn:
-            stats = conn.execute(
-                select(
-                    messages.c.site, func.count(), func.count(func.distinct(messages.c.seq)),
-                    func.max(messages.c.seq), func.min(messages.c.seq),
-                ).group_by(messages.c.site)
-            ).all()
-            thinned: dict[str, int] = dict(
-                conn.execute(
-                    select(messages.c.site, func.count()).where(messages.c.type == "thinned").group_by(messages.c.site)
-                ).all()
-            )
-            redelivered = dict(conn.execute(select(site_counters.c.site, site_counters.c.redelivered)).all())
-            prev = func.lag(messages.c.seq).over(partition_by=messages.c.site, order_by=messages.c.seq)
-            sub = select(messages.c.site, messages.c.seq, prev.label("prev")).subquery()
-            gaps: dict[str, list[tuple[int, int]]] = {}
-            for site, seq, before in conn.execute(
-                select(sub.c.site, sub.c.seq, sub.c.prev).where(sub.c.seq - sub.c.prev > 1).limit(100_000)
-            ):
-                gaps.setdefault(site, []).append((before + 1, seq - 1))
-        reports = []
-        for site, count, distinct, max_seq, min_seq in stats:
-            ranges = ([(1, min_seq - 1)] if min_seq > 1 else []) + sorted(gaps.get(site, []))
-            reports.append(
-                SiteReport(
-                    site=site, received=count, max_seq=max_seq, missing=max_seq - distinct,
-                    missing_ranges=ranges, duplicates=count - distinct,
-                    redelivered=int(redelivered.get(site, 0)), thinned=int(thinned.get(site, 0)),
-                )
-            )
-        return sorted(reports, key=lambda r: r.site)
+    def message_at(self, site: str, seq: int) -> dict[str, Any] | None:
+        """The stored message of (site, seq), as an envelope's fields, if there is one."""
+        with self._guard("reading"), self.engine.connect() as conn:
+            row = conn.execute(select(messages).where(messages.c.site == site, messages.c.seq == seq)).first()
+        return dict(row._mapping) if row is not None else None
+
+    def tallies(self) -> dict[str, dict[str, int]]:
+        """Per-site counters (``schema.COUNTERS``), for the metrics."""
+        with self._guard("reading"), self.engine.connect() as conn:
+            rows = conn.execute(select(site_counters)).all()
+        return {row.site: {k: int(getattr(row, k)) for k in COUNTERS} for row in rows}
+
+    def check(self, expected: Iterable[str] = ()) -> list[SiteReport]:
+        """Per site (heard from, or in ``expected``): every seq stored, quarantined, pending or missing."""
+        with self._guard("checking"), self.engine.connect() as conn:
+            return check(conn, expected)
 
     def ping(self) -> None:
         """A cheap round trip to the database (raises ``StoreError`` when it is away)."""
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(select(1))
-        except SQLAlchemyError as exc:
-            raise StoreError(f"database {self.engine.url.render_as_string(hide_password=True)}: {exc}") from exc
+        with self._guard("database"), self.engine.connect() as conn:
+            conn.execute(select(1))
 
 
 __all__ = ["IngestResult", "SiteReport", "Store", "StoreError", "connect", "default_url", "migrate"]

@@ -1,9 +1,15 @@
 """Tables of the centre's database (SQLAlchemy Core; SQLite or PostgreSQL).
 
 ``messages`` holds every accepted envelope once: its id is the primary key and (site,
-seq) is unique, so redelivery and replay cannot double a row.  ``dead_letters`` keeps what
-was refused, with the reason and the raw bytes.  ``site_counters`` counts redeliveries
-that were recognised and ignored.  ``alerts`` holds each alert's current state and
+seq) is unique, so redelivery and replay cannot double a row; ``clock_ahead_s`` says how
+far ahead of the centre a sensor's clock was when it was past the limit (the row's
+``received`` is the centre's time).  ``dead_letters`` keeps what was refused, with the
+reason, the raw bytes (up to a limit, ``cut`` counting the rest), a digest that folds
+identical arrivals into one row (``repeats``), and how an operator resolved it.
+``site_counters`` keeps per-site tallies the metrics read without scanning: redeliveries
+ignored, thinned messages, clocks ahead, dead letters held and those refused for the
+site's cap.  ``sites`` keeps each site's last status (online, backlog, last seq handed
+out).  ``alerts`` holds each alert's current state and
 ``alert_history`` every change to it (opened, updated, acknowledged, escalated...), who
 made it and when: the append-only trail an operator's decisions leave.
 """
@@ -18,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -63,6 +70,7 @@ messages = Table(
     Column("sent", UtcDateTime(), nullable=False),
     Column("received", UtcDateTime(), nullable=False),
     Column("payload", JSON, nullable=False),
+    Column("clock_ahead_s", Float, nullable=True),
     UniqueConstraint("site", "seq", name="uq_messages_site_seq"),
     Index("ix_messages_time", "time"),
     Index("ix_messages_type_time", "type", "time"),
@@ -77,13 +85,37 @@ dead_letters = Table(
     Column("reason", String(32), nullable=False, index=True),
     Column("detail", Text, nullable=False),
     Column("raw", LargeBinary, nullable=False),
+    Column("site", String(64), nullable=True, index=True),
+    Column("seq", BigInteger, nullable=True),
+    Column("size", BigInteger, nullable=False, server_default="0"),
+    Column("cut", BigInteger, nullable=False, server_default="0"),
+    Column("digest", String(64), nullable=True, index=True),
+    Column("repeats", BigInteger, nullable=False, server_default="1"),
+    Column("last_received", UtcDateTime(), nullable=True),
+    Column("resolved", UtcDateTime(), nullable=True),
+    Column("resolution", Text, nullable=True),
 )
+
+#: per-site tallies (``site_counters``), each a count kept up to date in the ingest transaction
+COUNTERS = ("redelivered", "thinned", "clock_ahead", "dead_letters", "dead_bytes", "dead_overflow",
+            "dead_overflow_bytes", "dead_expired")
 
 site_counters = Table(
     "site_counters",
     metadata,
     Column("site", String(64), primary_key=True),
-    Column("redelivered", BigInteger, nullable=False, default=0),
+    *(Column(name, BigInteger, nullable=False, server_default="0") for name in COUNTERS),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("site", String(64), primary_key=True),
+    Column("online", Boolean, nullable=False),
+    Column("seen", UtcDateTime(), nullable=False),
+    Column("backlog", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("thinned", BigInteger, nullable=False),
 )
 
 alerts = Table(

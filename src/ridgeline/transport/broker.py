@@ -20,6 +20,15 @@ from ridgeline.errors import ConfigError
 DEFAULT_BROKER = "mqtt://127.0.0.1:1883"
 
 
+def centre_worker_user(user: str | None, index: int) -> str | None:
+    """The broker user name of the centre's ingest worker ``index`` (0-based): ``centre``,
+    ``centre-2``, ``centre-3``...  Brokers bind a client id to its user name (a site cannot
+    take the centre's session), so each worker's persistent session needs a user of its own."""
+    if user is None or index == 0:
+        return user
+    return f"{user}-{index + 1}"
+
+
 @dataclass(frozen=True)
 class BrokerConfig:
     """Where the broker is and how to authenticate to it."""
@@ -97,17 +106,21 @@ def new_client(config: BrokerConfig, client_id: str, manual_ack: bool = False, p
     return client
 
 
-def connect(client: mqtt.Client, config: BrokerConfig, persistent_s: int = 0) -> None:
-    """Connect (blocking for the TCP part); ``persistent_s`` > 0 resumes and keeps an MQTT 5 session."""
+def connect(client: mqtt.Client, config: BrokerConfig, persistent_s: int = 0, receive_max: int = 0) -> None:
+    """Connect (blocking for the TCP part); ``persistent_s`` > 0 resumes and keeps an MQTT 5 session;
+    ``receive_max`` > 0 caps the unacknowledged messages the broker sends at once (MQTT 5)."""
     if config.protocol == 5 and persistent_s > 0:
         client.connect(config.host, config.port, keepalive=10, clean_start=False,
-                       properties=session_properties(persistent_s))
+                       properties=session_properties(persistent_s, receive_max))
     else:
         client.connect(config.host, config.port, keepalive=10)
 
 
-def session_properties(expiry_s: int) -> Properties:
-    """CONNECT properties that keep the session (and its queued messages) for ``expiry_s``."""
+def session_properties(expiry_s: int, receive_max: int = 0) -> Properties:
+    """CONNECT properties that keep the session (and its queued messages) for ``expiry_s``, and
+    receive at most ``receive_max`` unacknowledged messages at once (0: the broker's default)."""
     props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
     props.SessionExpiryInterval = expiry_s
+    if receive_max > 0:
+        props.ReceiveMaximum = min(receive_max, 65535)
     return props

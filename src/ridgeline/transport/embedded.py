@@ -18,14 +18,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ridgeline.errors import RidgelineError
+from ridgeline.errors import BrokerError
 from ridgeline.transport.broker import BrokerConfig
 
 log = logging.getLogger(__name__)
 
-
-class EmbeddedBrokerError(RidgelineError, OSError):
-    """The embedded broker cannot start (usually: its port is taken)."""
 
 
 def free_port() -> int:
@@ -69,7 +66,7 @@ class EmbeddedBroker:
 
     def start(self, timeout: float = 15.0) -> None:
         if port_in_use(self.port, self.host):
-            raise EmbeddedBrokerError(
+            raise BrokerError(
                 f"port {self.port} is taken (a broker already running?): use it with --broker "
                 f"mqtt://{self.host}:{self.port}, or pick another --embedded-port"
             )
@@ -79,11 +76,11 @@ class EmbeddedBroker:
             logging.getLogger(name).setLevel(logging.CRITICAL)
         self._thread.start()
         if not self._ready.wait(timeout):
-            raise EmbeddedBrokerError(f"embedded broker did not start on {self.host}:{self.port}")
+            raise BrokerError(f"embedded broker did not start on {self.host}:{self.port}")
         if self._error is not None:
-            raise EmbeddedBrokerError(f"embedded broker on {self.host}:{self.port}: {self._error}")
+            raise BrokerError(f"embedded broker on {self.host}:{self.port}: {self._error}")
         if not wait_for(lambda: port_in_use(self.port, self.host), timeout):
-            raise EmbeddedBrokerError(f"embedded broker is not listening on {self.host}:{self.port}")
+            raise BrokerError(f"embedded broker is not listening on {self.host}:{self.port}")
 
     def _run(self) -> None:
         from amqtt.broker import Broker

@@ -1,15 +1,26 @@
 """The centre's ingest: shared MQTT subscription -> validate -> idempotent insert -> confirm.
 
 Workers share one MQTT v5 subscription (``$share/<group>/ridgeline/v1/+/+``), so several
-can split the load.  Each keeps a persistent session (fixed client id, session expiry),
-acknowledges a message to the broker only after the batch holding it committed, and then
-publishes the stored seqs on each site's ``cmd/ack`` topic so the site can delete them
+can split the load.  Each keeps a persistent session (its client id is its broker user
+name), acknowledges a message to the broker only after the batch holding it committed, and
+then publishes the stored seqs on each site's ``cmd/ack`` topic so the site can delete them
 from its outbox.  A worker killed mid-batch loses nothing: the broker redelivers what it
 had not acknowledged, and ids already stored are ignored.
 
-What cannot be accepted goes to the dead-letter table with its reason, is counted, and
-is still confirmed to its site when its site and seq can be read (it is kept, here, so
-re-sending it would change nothing).
+Flow control: the broker sends at most ``receive_max`` unacknowledged messages (MQTT 5's
+Receive Maximum), and the hand-over queue between the network thread and the worker holds
+at most ``queue_max``: when it is full the network thread waits, and the broker keeps the
+rest (bounded in its configuration; the sites keep everything until it is confirmed).
+
+Nothing ends a worker quietly: a database that is locked, full or away is retried with
+backoff (nothing is acknowledged meanwhile), data the database refuses is found message by
+message and kept as dead letters, and any other error is logged and retried.  A worker that
+has held a batch for ``stall_after_s`` without committing reports itself stalled, which
+``/health`` and ``/metrics`` show.
+
+What cannot be accepted goes to the dead-letter table with its reason and bytes, and is
+confirmed to its site only when its bytes are kept in full (a dead letter is never a loss;
+one refused for the site's dead-letter cap stays in the site's outbox).
 """
 
 from __future__ import annotations
@@ -27,14 +38,16 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from sqlalchemy import Connection
 
-from ridgeline.model import Envelope, MessageType, utc_now
-from ridgeline.store.db import Store, StoreError
+from ridgeline.errors import StoreError, WireError
+from ridgeline.model import Envelope, MessageType, SiteStatus, utc_now
+from ridgeline.store.db import IngestResult, Store
+from ridgeline.store.deadletters import Refusal
 from ridgeline.transport.broker import BrokerConfig, connect, new_client
 from ridgeline.transport.wire import (
     PREFIX,
     Reason,
-    WireError,
     WireLimits,
+    clock_ahead,
     command_topic,
     decode_batch,
     encode_ack,
@@ -43,6 +56,8 @@ from ridgeline.transport.wire import (
 )
 
 log = logging.getLogger(__name__)
+
+Delivery = tuple[mqtt.Client, mqtt.MQTTMessage]
 
 
 @dataclass
@@ -55,6 +70,44 @@ class IngestCounters:
     batches: int = 0
     status: dict[str, bool] = field(default_factory=dict)
     connected: bool = False
+    errors: int = 0  # failed attempts to commit a batch
+    restarts: int = 0  # times the worker thread was started again after it ended
+    unconfirmed: int = 0  # refusals not kept in full, so not confirmed to their site
+    clock_ahead: int = 0
+
+
+@dataclass
+class _Part:
+    """What one MQTT message brought."""
+
+    topic: str
+    good: list[Envelope] = field(default_factory=list)
+    statuses: list[Envelope] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    #: (site, seq) of each refusal that may be confirmed once kept, aligned with ``refused``
+    confirmable: list[tuple[str, int] | None] = field(default_factory=list)
+
+
+def _decode(topic: str, payload: bytes, limits: WireLimits) -> _Part:
+    part = _Part(topic)
+    envelopes, refused = decode_batch(topic, payload, limits)
+    site = _topic_site(topic)
+    for r in refused:
+        peek = peek_site_seq(r.raw)
+        own = peek is not None and site == peek[0] and r.error.reason not in (Reason.SITE_MISMATCH, Reason.BAD_TOPIC)
+        part.refused.append(Refusal(topic, r.error.reason.value, r.error.detail, r.raw, site,
+                                    peek[1] if peek is not None and own else None))
+        part.confirmable.append(peek if own else None)
+    for env in envelopes:
+        (part.statuses if env.type == MessageType.STATUS else part.good).append(env)
+    return part
+
+
+def _topic_site(topic: str) -> str | None:
+    try:
+        return parse_topic(topic)[0]
+    except WireError:
+        return None
 
 
 class Ingest:
@@ -71,6 +124,10 @@ class Ingest:
         batch_wait: float = 0.02,
         session_expiry_s: int = 86_400,
         hook: Callable[[Connection, list[Envelope]], object] | None = None,
+        queue_max: int = 2000,
+        receive_max: int = 1000,
+        stall_after_s: float = 30.0,
+        max_retry_wait_s: float = 30.0,
     ) -> None:
         self.store = store
         self.broker = broker
@@ -81,12 +138,18 @@ class Ingest:
         self.batch_wait = batch_wait
         self.session_expiry_s = session_expiry_s
         self.hook = hook
+        self.receive_max = receive_max
+        self.stall_after_s = stall_after_s
+        self.max_retry_wait_s = max_retry_wait_s
         self.counters = IngestCounters()
         self.last_error: str | None = None
-        self._queue: queue.Queue[tuple[mqtt.Client, mqtt.MQTTMessage]] = queue.Queue()
+        self.last_commit = time.monotonic()
+        self._holding_since: float | None = None  # when the batch in hand was taken
+        self._queue: queue.Queue[Delivery] = queue.Queue(maxsize=queue_max)
         self._stop = threading.Event()
         self._client: mqtt.Client | None = None
-        self._thread = threading.Thread(target=self._run, name=f"ingest-{worker}", daemon=True)
+        self._drop = threading.Event()  # asks the connection loop to reconnect
+        self._thread = self._worker_thread()
         self._conn_thread = threading.Thread(target=self._connect_loop, name=f"ingest-conn-{worker}", daemon=True)
 
     @property
@@ -95,6 +158,9 @@ class Ingest:
         if self.broker.protocol == 5:
             return f"$share/{self.group}/{PREFIX}/+/+"
         return f"{PREFIX}/+/+"
+
+    def _worker_thread(self) -> threading.Thread:
+        return threading.Thread(target=self._run, name=f"ingest-{self.worker}", daemon=True)
 
     def start(self) -> None:
         self._conn_thread.start()
@@ -105,7 +171,39 @@ class Ingest:
         self._thread.join(timeout=10)
         self._conn_thread.join(timeout=10)
 
+    # -- supervision --------------------------------------------------------------------
+    def alive(self) -> bool:
+        """Whether the worker thread runs (the centre restarts one that ended)."""
+        return self._thread.is_alive()
+
+    def restart(self) -> None:
+        """Start the worker thread again, and reconnect so the broker resends what it had in hand."""
+        if self._stop.is_set() or self.alive():
+            return
+        self.counters.restarts += 1
+        log.error("ingest worker %s had stopped: started again (%s)", self.worker, self.last_error)
+        self._holding_since = None
+        self._drop.set()
+        self._thread = self._worker_thread()
+        self._thread.start()
+
+    def queue_depth(self) -> int:
+        """Messages received and not yet taken into a batch."""
+        return self._queue.qsize()
+
+    def stalled(self, now: float | None = None) -> bool:
+        """Holding messages without a commit for ``stall_after_s``, or not running at all."""
+        if self._stop.is_set():
+            return False
+        if not self.alive():
+            return True
+        since = self._holding_since
+        return since is not None and (now or time.monotonic()) - since > self.stall_after_s
+
     # -- connection ---------------------------------------------------------------------
+    def _client_id(self) -> str:
+        return self.broker.username or f"ridgeline-centre-{self.worker}"
+
     def _connect_loop(self) -> None:
         backoff = 0.25
         connected_once = False
@@ -113,8 +211,7 @@ class Ingest:
             down = threading.Event()
             up = threading.Event()
             refused: list[str] = []
-            client = new_client(self.broker, client_id=f"ridgeline-centre-{self.worker}", manual_ack=True,
-                                persistent=True)
+            client = new_client(self.broker, client_id=self._client_id(), manual_ack=True, persistent=True)
             client.max_inflight_messages_set(1000)
             client.max_queued_messages_set(0)
 
@@ -133,14 +230,11 @@ class Ingest:
             ) -> None:
                 down.set()
 
-            def on_message(c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-                self._queue.put((c, msg))
-
             client.on_connect = on_connect
             client.on_disconnect = on_disconnect
-            client.on_message = on_message
+            client.on_message = self._on_message
             try:
-                connect(client, self.broker, persistent_s=self.session_expiry_s)
+                connect(client, self.broker, persistent_s=self.session_expiry_s, receive_max=self.receive_max)
             except OSError as exc:
                 self.last_error = f"broker {self.broker}: {exc}"
                 self._stop.wait(backoff)
@@ -152,9 +246,12 @@ class Ingest:
                 connected_once = True
                 self._client = client
                 self.counters.connected = True
-                while not self._stop.is_set() and not down.is_set():
+                self._drop.clear()
+                while not self._stop.is_set() and not down.is_set() and not self._drop.is_set():
                     down.wait(0.2)
                 self.counters.connected = False
+                if self._drop.is_set():
+                    client.disconnect()
             elif not up.is_set() and not connected_once and (
                 fallback := self.broker.fallback(refused[0] if refused else None)
             ) is not None:
@@ -169,6 +266,15 @@ class Ingest:
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 8.0)
 
+    def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        """Hand a message to the worker; wait while its queue is full (the broker holds the rest)."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put((client, msg), timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
     # -- batches ------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -176,11 +282,12 @@ class Ingest:
             if batch:
                 self._handle(batch)
 
-    def _take(self) -> list[tuple[mqtt.Client, mqtt.MQTTMessage]]:
+    def _take(self) -> list[Delivery]:
         try:
             first = self._queue.get(timeout=0.2)
         except queue.Empty:
             return []
+        self._holding_since = time.monotonic()
         batch = [first]
         end = time.monotonic() + self.batch_wait
         while len(batch) < self.batch_size:
@@ -191,108 +298,103 @@ class Ingest:
                 break
         return batch
 
-    def _handle(self, batch: list[tuple[mqtt.Client, mqtt.MQTTMessage]]) -> None:
+    def _handle(self, batch: list[Delivery]) -> None:
         now = utc_now()
-        parts: list[_Part] = []
-        for _client, msg in batch:
-            part = _Part(msg.topic)
-            envelopes, refused = decode_batch(msg.topic, msg.payload, self.limits, now)
-            for r in refused:
-                part.dead.append((msg.topic, r.error.reason, r.error.detail, r.raw))
-                peek = peek_site_seq(r.raw)
-                own = peek is not None and _topic_site(msg.topic) == peek[0]
-                if peek and own and r.error.reason not in (Reason.SITE_MISMATCH, Reason.BAD_TOPIC):
-                    part.confirm.append(peek)
-            for env in envelopes:
-                if env.type == MessageType.STATUS:
-                    self.counters.status[env.site] = bool(env.payload.get("online"))
-                else:
-                    part.good.append(env)
-            parts.append(part)
-        failures = 0
-        while not self._stop.is_set():
+        parts = [_decode(msg.topic, msg.payload, self.limits) for _client, msg in batch]
+        wait = 0.5
+        alone = False
+        while True:
             try:
-                if failures < 3:
-                    self._commit(parts, now)
-                else:  # the same batch keeps failing: find the message that makes it fail
-                    for part in parts:
-                        self._commit_alone(part, now)
+                confirm = self._commit_each(parts, now) if alone else self._commit(parts, now)
                 break
-            except StoreError as exc:  # database away: keep the batch, try again
-                failures += 1
-                self.last_error = str(exc)
-                log.warning("ingest: %s; retrying", str(exc).splitlines()[0][:300])
-                self._stop.wait(min(failures, 5.0))
-        else:
-            return  # stopping: nothing acknowledged, the broker will redeliver
+            except Exception as exc:  # every failure is logged and retried: a worker never ends on one
+                self.counters.errors += 1
+                self.last_error = str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+                if isinstance(exc, StoreError) and exc.transient:
+                    log.warning("ingest %s: %s; trying again in %.1f s", self.worker, self.last_error, wait)
+                else:  # the data, or a rule, was refused: find the message, keep the rest
+                    log.error("ingest %s: %s; storing its messages one by one", self.worker, self.last_error,
+                              exc_info=not isinstance(exc, StoreError))
+                    if not alone:
+                        alone = True
+                        continue
+                if self._stop.wait(wait):
+                    return  # stopping: nothing acknowledged, the broker will redeliver
+                wait = min(wait * 2, self.max_retry_wait_s)
         self.counters.batches += 1
-        confirm: dict[str, list[int]] = {}
-        for part in parts:
-            for reason in part.counted:
-                self.counters.dead[reason] += 1
-            for site, seq in part.confirm:
-                confirm.setdefault(site, []).append(seq)
-            for env in part.good:
-                confirm.setdefault(env.site, []).append(env.seq)
+        self.last_commit = time.monotonic()
+        self._holding_since = None
         # acknowledge to the broker (only on the connection the message came in on) ...
-        for client, msg in batch:
-            if client is self._client and self.counters.connected:
-                client.ack(msg.mid, msg.qos)
-        # ... and confirm to each site that its messages are stored
         current = self._client
+        for client, msg in batch:
+            if client is current and self.counters.connected:
+                client.ack(msg.mid, msg.qos)
+        # ... and confirm to each site that its messages are kept
         if current is not None and self.counters.connected:
             for site, seqs in confirm.items():
                 current.publish(command_topic(site, "ack"), encode_ack(seqs), qos=1)
 
-    def _commit(self, parts: list[_Part], now: datetime) -> None:
-        """Store every part's envelopes and dead letters (one transaction for the envelopes)."""
+    def _commit(self, parts: list[_Part], now: datetime) -> dict[str, list[int]]:
+        """Store every part's envelopes, statuses and dead letters in one transaction; what to confirm."""
         good = [env for part in parts for env in part.good]
-        dead = [d for part in parts for d in part.dead]
-        result = self.store.ingest(good, received=now, hook=self.hook)
-        for env in result.conflicts:
-            dead.append(_conflict(env))
-        for topic, reason, detail, raw in dead:
-            self.store.dead_letter(topic, reason.value, detail, raw, received=now)
+        refused = [r for part in parts for r in part.refused]
+        confirmable = [c for part in parts for c in part.confirmable]
+        statuses: dict[str, SiteStatus] = {}
+        for env in sorted((e for part in parts for e in part.statuses), key=lambda e: e.time):
+            statuses[env.site] = SiteStatus.model_validate(env.payload)
+        ahead = {env.id: s for env in good if (s := clock_ahead(env, now, self.limits)) is not None}
+        result = self.store.ingest(good, received=now, hook=self.hook, refusals=refused, statuses=statuses,
+                                   ahead=ahead)
+        for site, status in statuses.items():
+            self.counters.status[site] = status.online
+        if ahead:
+            self.counters.clock_ahead += len(ahead)
+            log.warning("ingest: %d envelope(s) with a sensor clock more than %s ahead, stored and flagged (%s)",
+                        len(ahead), self.limits.max_future, ", ".join(sorted({e.site for e in good if e.id in ahead})))
+        return self._tally(good, refused, confirmable, result)
+
+    def _tally(self, good: list[Envelope], refused: list[Refusal], confirmable: list[tuple[str, int] | None],
+               result: IngestResult) -> dict[str, list[int]]:
         self.counters.inserted += result.inserted
         self.counters.redelivered += result.redelivered
+        confirm: dict[str, list[int]] = {}
+        conflicted = {e.id for e in result.conflicts}
+        for env in good:
+            if env.id not in conflicted:
+                confirm.setdefault(env.site, []).append(env.seq)
+        letters = [(r.reason, c) for r, c in zip(refused, confirmable, strict=True)]
+        letters += [(Reason.SEQ_CONFLICT.value, (e.site, e.seq)) for e in result.conflicts]
+        for (reason, target), kept in zip(letters, result.kept, strict=True):
+            self.counters.dead[reason] += 1
+            if target is None:
+                continue
+            if kept:
+                confirm.setdefault(target[0], []).append(target[1])
+            else:
+                self.counters.unconfirmed += 1
+        return confirm
+
+    def _commit_each(self, parts: list[_Part], now: datetime) -> dict[str, list[int]]:
+        """One message at a time; the envelopes of one the database refuses become dead letters
+        with the database's reason (a failure to keep those goes up, and the batch is tried again)."""
+        confirm: dict[str, list[int]] = {}
         for part in parts:
-            part.counted = [d[1].value for d in part.dead]
-        parts[0].counted.extend([Reason.SEQ_CONFLICT.value] * len(result.conflicts))
+            try:
+                done = self._commit([part], now)
+            except StoreError as exc:
+                if exc.transient:
+                    raise
+                done = self._refuse(part, f"the database refused it: {str(exc).splitlines()[0][:500]}", now)
+            except Exception as exc:  # a rule failing on this message: keep it, replayable once fixed
+                done = self._refuse(part, f"the rules failed on it: {type(exc).__name__}: {str(exc)[:500]}", now)
+            for site, seqs in done.items():
+                confirm.setdefault(site, []).extend(seqs)
+        return confirm
 
-    def _commit_alone(self, part: _Part, now: datetime) -> None:
-        """One message on its own; if the database refuses its envelopes, they are kept as dead
-        letters with the database's reason (a dead letter that fails too means the database
-        is away: the error goes up and the batch is tried again)."""
-        try:
-            self._commit([part], now)
-        except StoreError as exc:
-            detail = f"the database refused it: {str(exc).splitlines()[0][:500]}"
-            for env in part.good:
-                self.store.dead_letter(part.topic, Reason.STORE_ERROR.value, detail,
-                                       env.model_dump_json().encode(), received=now)
-            for topic, reason, d, raw in part.dead:
-                self.store.dead_letter(topic, reason.value, d, raw, received=now)
-            part.counted = [d[1].value for d in part.dead] + [Reason.STORE_ERROR.value] * len(part.good)
-
-
-@dataclass
-class _Part:
-    """What one MQTT message brought: envelopes to store, refusals, seqs to confirm anyway."""
-
-    topic: str
-    good: list[Envelope] = field(default_factory=list)
-    dead: list[tuple[str, Reason, str, bytes]] = field(default_factory=list)
-    confirm: list[tuple[str, int]] = field(default_factory=list)
-    counted: list[str] = field(default_factory=list)
-
-
-def _conflict(env: Envelope) -> tuple[str, Reason, str, bytes]:
-    return (f"{PREFIX}/{env.site}/{env.type.value}", Reason.SEQ_CONFLICT,
-            f"{env.site} seq {env.seq} is already stored under another id (replay?)", env.model_dump_json().encode())
-
-
-def _topic_site(topic: str) -> str | None:
-    try:
-        return parse_topic(topic)[0]
-    except WireError:
-        return None
+    def _refuse(self, part: _Part, detail: str, now: datetime) -> dict[str, list[int]]:
+        letters = [Refusal(part.topic, Reason.STORE_ERROR.value, detail, env.model_dump_json().encode(), env.site,
+                           env.seq) for env in part.good]
+        refused = [*part.refused, *letters]
+        confirmable = [*part.confirmable, *((env.site, env.seq) for env in part.good)]
+        result = self.store.ingest([], received=now, refusals=refused)
+        return self._tally([], refused, confirmable, result)

@@ -12,11 +12,15 @@ again, and the centre stores each id once.
 Draining order: highest priority first (critical events ... logs), oldest first within a
 priority — a new high-severity event overtakes an old backlog of detections.
 
-Bounded: when the stored payloads pass ``max_bytes``, the oldest low-priority messages
-(detections, tracks, logs) are *thinned*: their payload is dropped and they travel as a
-tiny ``thinned`` message that keeps their seq, so the centre sees them as thinned rather
-than missing.  Events and status messages are never thinned; the counter of thinned
-messages is kept in the file.
+Bounded: the outbox keeps an estimate of the bytes its rows take in the file (payload
+plus a fixed cost per row for its id, time, seq and drain index); when it passes
+``max_bytes``, the oldest low-priority messages (detections, tracks, logs) are *thinned*:
+their payload is dropped and they travel as a tiny ``thinned`` message that keeps their
+seq, so the centre sees them as thinned rather than missing.  Events and status messages
+are never thinned; the counter of thinned messages is kept in the file.  The file gives
+back the room of confirmed messages (incremental vacuum once a quarter of it is free, and
+a write-ahead log truncated after checkpoints), so it does not stay at its high-water
+mark after a drain.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ridgeline.errors import RidgelineError
+from ridgeline.errors import OutboxError
 from ridgeline.model import MessageType, Severity, new_id, utc_now
 
 #: Priority of each message type when it carries no severity of its own.
@@ -47,6 +51,11 @@ _TYPE_PRIORITY = {
 }
 #: Messages at or below this priority may be thinned when the outbox is full.
 THINNABLE = 2
+#: Bytes a row takes in the file beside its payload: id, type, time, priority, seq, the
+#: drain index entry and SQLite's cell headers (measured: tests/transport/test_outbox.py).
+ROW_BYTES = 100
+#: Version of the byte accounting in meta 'bytes' (1 counted payloads only).
+_ACCOUNTING = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -62,9 +71,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('next_seq', 1), ('thinned', 0), ('bytes', 0);
 """
 
-
-class OutboxError(RidgelineError, OSError):
-    """The outbox file cannot be opened or written."""
 
 
 @dataclass(frozen=True)
@@ -109,11 +115,30 @@ class Outbox:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            if self._db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+                self._db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                self._db.execute("VACUUM")  # a new file, or one of an earlier version: once
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+            # the write-ahead log is checkpointed and cut back at an eighth of the bound (4 MiB at most)
+            wal = min(4 * 1024 * 1024, max(max_bytes // 8, 64 * 1024))
+            self._db.execute(f"PRAGMA journal_size_limit={wal}")
+            self._db.execute(f"PRAGMA wal_autocheckpoint={wal // 4096}")
             self._db.executescript(_SCHEMA)
+            self._account()
         except sqlite3.Error as exc:
             raise OutboxError(f"outbox {path}: {exc}") from exc
+
+    def _account(self) -> None:
+        """Recount the stored bytes where the file kept them the old way."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='accounting'").fetchone()
+        if row is not None and row[0] == _ACCOUNTING:
+            return
+        total = self._db.execute(
+            "SELECT coalesce(sum(length(payload)), 0) + count(*) * ? FROM outbox", (ROW_BYTES,)
+        ).fetchone()[0]
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('bytes', ?)", (total,))
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('accounting', ?)", (_ACCOUNTING,))
 
     def close(self) -> None:
         with self._lock:
@@ -144,7 +169,7 @@ class Outbox:
             else:
                 text = json.dumps(payload, separators=(",", ":"))
             rows.append((new_id(), type_.value, priority_of(type_, severity), _iso(time or utc_now()), text))
-            size += len(text)
+            size += len(text) + ROW_BYTES
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -175,18 +200,25 @@ class Outbox:
         excess = stored - self.max_bytes
         victims = []
         freed = 0
-        for seq, type_, length in self._db.execute(
-            "SELECT seq, type, length(payload) FROM outbox WHERE priority <= ? AND type != 'thinned' "
-            "ORDER BY priority, seq LIMIT 100000",
+        for seq, id_, type_, prio, time, length in self._db.execute(
+            "SELECT seq, id, type, priority, time, length(payload) FROM outbox WHERE priority <= ? "
+            "AND type != 'thinned' ORDER BY priority, seq LIMIT 100000",
             (THINNABLE,),
         ):
-            victims.append((json.dumps({"type": type_}), seq))
-            freed += length
+            stub = json.dumps({"type": type_})
+            victims.append((seq, id_, "thinned", prio, time, stub))
+            freed += length - len(stub)
             if freed >= excess:
                 break
         if not victims:
             return  # only events and status left: never dropped, the bound gives way
-        self._db.executemany("UPDATE outbox SET type='thinned', payload=? WHERE seq=?", victims)
+        # deleted and written again rather than updated in place: pages shrunk in place stay
+        # allocated at a third full, while rows written anew are packed
+        for chunk in range(0, len(victims), 500):
+            part = [v[0] for v in victims[chunk : chunk + 500]]
+            self._db.execute(f"DELETE FROM outbox WHERE seq IN ({','.join('?' * len(part))})", part)
+        self._db.executemany("INSERT INTO outbox (seq, id, type, priority, time, payload) VALUES (?, ?, ?, ?, ?, ?)",
+                             victims)
         self._db.execute("UPDATE meta SET value = value - ? WHERE key='bytes'", (freed,))
         self._db.execute("UPDATE meta SET value = value + ? WHERE key='thinned'", (len(victims),))
 
@@ -207,8 +239,23 @@ class Outbox:
             cur.close()
         return out
 
+    def get(self, seqs: Iterable[int]) -> list[Pending]:
+        """The stored messages among ``seqs`` (those still here), in drain order."""
+        seqs = list(seqs)
+        out: list[Pending] = []
+        with self._lock:
+            for chunk in range(0, len(seqs), 500):
+                part = seqs[chunk : chunk + 500]
+                marks = ",".join("?" * len(part))
+                for seq, id_, type_, prio, time, payload in self._db.execute(
+                    f"SELECT seq, id, type, priority, time, payload FROM outbox WHERE seq IN ({marks})", part
+                ):
+                    out.append(Pending(seq, id_, MessageType(type_), prio, time, payload))
+        out.sort(key=lambda p: (-p.priority, p.seq))
+        return out
+
     def ack(self, seqs: Iterable[int]) -> None:
-        """Delete acknowledged messages (one commit)."""
+        """Delete acknowledged messages (one commit); give the file's free room back now and then."""
         seqs = list(seqs)
         if not seqs:
             return
@@ -220,16 +267,35 @@ class Outbox:
                     part = seqs[chunk : chunk + 500]
                     marks = ",".join("?" * len(part))
                     size += self._db.execute(
-                        f"SELECT coalesce(sum(length(payload)), 0) FROM outbox WHERE seq IN ({marks}) "
-                        "AND type != 'thinned'",
-                        part,
+                        f"SELECT coalesce(sum(length(payload)), 0) + count(*) * ? FROM outbox WHERE seq IN ({marks})",
+                        [ROW_BYTES, *part],
                     ).fetchone()[0]
                     self._db.execute(f"DELETE FROM outbox WHERE seq IN ({marks})", part)
                 self._db.execute("UPDATE meta SET value = max(value - ?, 0) WHERE key='bytes'", (size,))
                 self._db.execute("COMMIT")
+                self._compact_locked()
             except sqlite3.Error as exc:
                 self._rollback()
                 raise OutboxError(f"outbox {self.path}: {exc}") from exc
+
+    def _compact_locked(self) -> None:
+        """Return free pages to the file system once they are a quarter of the file (and 1 MiB)."""
+        free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        if free * size >= 1024 * 1024 and free * 4 >= pages:
+            # (executescript steps the pragma to the end; execute would free one page)
+            self._db.executescript("PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE);")
+
+    def file_bytes(self) -> int:
+        """Bytes the outbox takes on disk now (database and write-ahead log)."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        return sum(p.stat().st_size for p in (self.path, wal) if p.exists())
+
+    def stored_bytes(self) -> int:
+        """The estimate of the rows' bytes that the bound is held against."""
+        with self._lock:
+            return int(self._db.execute("SELECT value FROM meta WHERE key='bytes'").fetchone()[0])
 
     def cursor(self, name: str) -> int:
         """The position last stored with ``put_many(..., cursor=(name, position))`` (0 if none)."""

@@ -3,8 +3,11 @@
 A broker's PUBACK only says the broker has the message; a broker killed before it
 delivered (or saved) its queue would lose it.  So the outbox keeps every message until
 the *centre* confirms it committed it: the centre publishes the stored seqs on the site's
-``cmd/ack`` topic.  A message sent but not confirmed within ``resend_after`` seconds is
-sent again (the centre ignores an id it already has, and confirms it again).
+``cmd/ack`` topic.  A message the centre has not confirmed is sent again when the
+confirmations show it was lost, or as a paced probe while the centre is silent
+(``transport.unconfirmed``); the centre ignores an id it already has, and confirms it
+again.  Confirmations the broker retained, and confirmations of seqs this site is not
+awaiting, delete nothing.
 
 Each connection is a fresh MQTT client: the messages it has in flight belong to it alone,
 and PUBACKs only free room in the in-flight window.  A retained ``status`` message says
@@ -24,6 +27,7 @@ import paho.mqtt.client as mqtt
 from ridgeline.model import Envelope, MessageType, SiteStatus, new_id, utc_now
 from ridgeline.transport.broker import BrokerConfig, connect, new_client
 from ridgeline.transport.outbox import Outbox, Pending
+from ridgeline.transport.unconfirmed import Unconfirmed
 from ridgeline.transport.wire import command_topic, data_topic, encode, encode_batch, parse_ack
 
 log = logging.getLogger(__name__)
@@ -42,7 +46,8 @@ class _Connection:
     """One MQTT connection and the callbacks' view of it."""
 
     def __init__(self, publisher: Publisher) -> None:
-        self.client = new_client(publisher.broker, client_id=f"ridgeline-edge-{publisher.site}")
+        broker = publisher.broker
+        self.client = new_client(broker, client_id=broker.username or f"ridgeline-edge-{publisher.site}")
         self.client.max_inflight_messages_set(publisher.window)
         self.client.max_queued_messages_set(0)
         self.client.will_set(
@@ -53,12 +58,11 @@ class _Connection:
         self.down = threading.Event()
         self.refused: str | None = None
         self.acks: collections.deque[int] = collections.deque()  # mids, appended by the network thread
-        self.wake = publisher._wake
+        self.publisher = publisher
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_publish = self._on_publish
         self.client.on_message = self._on_message
-        self.confirmations = publisher._confirmations
         self.ack_topic = command_topic(publisher.site, "ack")
 
     def _on_connect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
@@ -71,47 +75,62 @@ class _Connection:
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, _r: Any, _p: Any) -> None:
         self.down.set()
-        self.wake.set()
+        self.publisher._wake.set()
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        if msg.topic == self.ack_topic:
-            seqs = parse_ack(msg.payload)
-            if seqs:
-                self.confirmations.append(seqs)
-                self.wake.set()
+        if msg.topic != self.ack_topic:
+            return
+        if msg.retain:  # the centre never retains a confirmation: a stale or forged one
+            self.publisher.retained_acks += 1
+            return
+        seqs = parse_ack(msg.payload)
+        if seqs:
+            self.publisher._confirmations.append(seqs)
+            self.publisher._wake.set()
 
     def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, reason: Any, _p: Any) -> None:
         if not reason.is_failure:
             self.acks.append(mid)
-            self.wake.set()
+            self.publisher._wake.set()
 
 
 class Publisher:
-    """Drains one outbox to the broker in the background, reconnecting with backoff."""
+    """Drains one outbox to the broker in the background, reconnecting with backoff.
+
+    At most ``max_unconfirmed`` envelopes are out awaiting the centre's confirmation
+    (``transport.unconfirmed`` decides what is sent again, and when); at most ``window``
+    MQTT messages await the broker's PUBACK.  A status message (online, backlog, last seq)
+    goes out at each connection and every ``status_every`` seconds.
+    """
 
     def __init__(
         self, outbox: Outbox, site: str, broker: BrokerConfig, window: int = 1000,
         resend_after: float = 15.0, max_unconfirmed: int = 20_000, batch_max: int = 200,
-        batch_bytes: int = 128 * 1024,
+        batch_bytes: int = 128 * 1024, status_every: float = 30.0, max_backoff: float = 300.0,
     ) -> None:
         self.outbox = outbox
         self.site = site
         self.broker = broker
         self.window = window
-        self.resend_after = resend_after
-        self.max_unconfirmed = max_unconfirmed
         self.batch_max = batch_max
         self.batch_bytes = batch_bytes
-        self.sent = 0
+        self.status_every = status_every
+        self.unconfirmed = Unconfirmed(max_unconfirmed, resend_after, max_backoff, probe_size=batch_max)
+        self.sent = 0  # envelopes sent, first sends and again
         self.messages = 0  # MQTT messages (a batch of envelopes is one)
         self.confirmed = 0
+        self.retained_acks = 0  # confirmations ignored because the broker kept them (retained)
         self._confirmations: collections.deque[list[int]] = collections.deque()
-        self._sent_at: dict[int, float] = {}  # seq -> when last sent, until the centre confirms it
         self.connections = 0
         self.last_error: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"publisher-{site}", daemon=True)
+
+    @property
+    def ignored_acks(self) -> int:
+        """Confirmations that deleted nothing: retained, or for seqs this site did not send."""
+        return self.retained_acks + self.unconfirmed.ignored
 
     def start(self) -> None:
         self._thread.start()
@@ -156,55 +175,64 @@ class Publisher:
                 backoff = min(backoff * 2, 8.0)
 
     def _confirm(self) -> None:
-        """Delete what the centre confirmed; forget sends old enough to be sent again."""
+        """Delete what the centre confirmed (of what this site sent and awaits)."""
         done: list[int] = []
         while self._confirmations:
-            done.extend(self._confirmations.popleft())
+            done.extend(self.unconfirmed.confirm(self._confirmations.popleft()))
         if done:
             self.outbox.ack(done)
-            for seq in done:
-                self._sent_at.pop(seq, None)
             self.confirmed += len(done)
-
-    def _expire(self, now: float) -> None:
-        stale = [seq for seq, t in self._sent_at.items() if now - t > self.resend_after]
-        for seq in stale:
-            del self._sent_at[seq]
 
     def _drain(self, conn: _Connection) -> None:
         inflight: dict[int, int] = {}  # mid -> messages it carries, awaiting the broker's PUBACK
-        last_expire = time.monotonic()
+        last_resend = last_status = time.monotonic()
         while not self._stop.is_set() and not conn.down.is_set():
             while conn.acks:
                 inflight.pop(conn.acks.popleft(), None)
             self._confirm()
             now = time.monotonic()
-            if now - last_expire > 0.5:
-                self._expire(now)
-                last_expire = now
-            room = min(self.window - len(inflight), (self.max_unconfirmed - len(self._sent_at)) // self.batch_max)
-            batch = self.outbox.pending(room * self.batch_max, skip=self._sent_at) if room > 0 else []
-            sent_at = utc_now()
-            for group in _groups(batch, self.batch_max, self.batch_bytes):
-                wires = [p.wire(self.site, sent_at) for p in group]
-                payload = wires[0] if len(wires) == 1 else encode_batch(wires)
-                info = conn.client.publish(data_topic(self.site, group[0].type), payload, qos=1)
-                if info.rc != mqtt.MQTT_ERR_SUCCESS:
-                    break
-                inflight[info.mid] = len(group)
-                self.sent += len(group)
-                self.messages += 1
-                for p in group:
-                    self._sent_at[p.seq] = now
+            room = (self.window - len(inflight)) * self.batch_max
+            batch: list[Pending] = []
+            if now - last_resend > 0.5:
+                last_resend = now
+                again = self.unconfirmed.due(now, room)
+                batch = self.outbox.get(again) if again else []
+            fresh = min(room - len(batch), self.unconfirmed.room())
+            if fresh > 0:
+                batch += self.outbox.pending(fresh, skip=self.unconfirmed.seqs())
+            if not self._send(conn, batch, inflight, now):
+                self._stop.wait(0.05)  # the link is going down: the loop ends when it is
+                continue
+            if now - last_status > self.status_every:
+                last_status = now
+                self._publish_status(conn, online=True, wait=False)
             if not batch and not conn.acks and not self._confirmations:
                 self._wake.wait(0.05)
                 self._wake.clear()
 
-    def _publish_status(self, conn: _Connection, online: bool) -> None:
-        status = SiteStatus(online=online, backlog=self.outbox.backlog(), thinned=self.outbox.thinned())
+    def _send(self, conn: _Connection, batch: list[Pending], inflight: dict[int, int], now: float) -> bool:
+        """Publish ``batch`` grouped into MQTT messages; False if the client refused one (link down)."""
+        sent_at = utc_now()
+        for group in _groups(batch, self.batch_max, self.batch_bytes):
+            wires = [p.wire(self.site, sent_at) for p in group]
+            payload = wires[0] if len(wires) == 1 else encode_batch(wires)
+            info = conn.client.publish(data_topic(self.site, group[0].type), payload, qos=1)
+            if info.rc != mqtt.MQTT_ERR_SUCCESS:
+                return False
+            inflight[info.mid] = len(group)
+            self.sent += len(group)
+            self.messages += 1
+            self.unconfirmed.sent((p.seq for p in group), now)
+        return True
+
+    def _publish_status(self, conn: _Connection, online: bool, wait: bool = True) -> None:
+        status = SiteStatus(online=online, backlog=self.outbox.backlog(), thinned=self.outbox.thinned(),
+                            last_seq=self.outbox.last_seq())
         info = conn.client.publish(
             data_topic(self.site, MessageType.STATUS), encode(status_envelope(self.site, status)), qos=1, retain=True
         )
+        if not wait:
+            return
         try:
             info.wait_for_publish(timeout=2)
         except (RuntimeError, ValueError) as exc:  # the link went down meanwhile

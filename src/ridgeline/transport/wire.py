@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ridgeline.errors import RidgelineError
-from ridgeline.model import Envelope, MessageType, utc_now
+from ridgeline.errors import WireError
+from ridgeline.model import Envelope, MessageType
 
 PREFIX = "ridgeline/v1"
 
@@ -29,23 +29,15 @@ class Reason(StrEnum):
     SCHEMA = "schema"
     SITE_MISMATCH = "site_mismatch"
     TYPE_MISMATCH = "type_mismatch"
-    FUTURE_CLOCK = "future_clock"
+    FUTURE_CLOCK = "future_clock"  # refused by earlier versions; such dead letters replay as accepted
     SEQ_CONFLICT = "seq_conflict"
     STORE_ERROR = "store_error"
 
 
-class WireError(RidgelineError, ValueError):
-    """A message that cannot be accepted, with the reason code and what was wrong."""
-
-    def __init__(self, reason: Reason, detail: str) -> None:
-        super().__init__(f"{reason.value}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
 
 @dataclass(frozen=True)
 class WireLimits:
-    """What the centre accepts."""
+    """What the centre accepts (``max_future``: how far ahead a sensor clock may be before it is flagged)."""
 
     max_payload_bytes: int = 256 * 1024
     max_future: timedelta = timedelta(minutes=5)
@@ -77,17 +69,18 @@ def parse_topic(topic: str) -> tuple[str, MessageType]:
         raise WireError(Reason.BAD_TOPIC, f"topic {topic[:200]!r}: unknown type {parts[3][:40]!r}") from None
 
 
-def decode(topic: str, raw: bytes, limits: WireLimits | None = None, now: datetime | None = None) -> Envelope:
+def decode(topic: str, raw: bytes, limits: WireLimits | None = None) -> Envelope:
     """Check and parse one received message holding one envelope.
 
     Refuses (``WireError``): oversized payloads, topics outside the scheme, bytes that are
-    not JSON, envelopes or payloads that break the schema, a ``site`` or ``type`` that is
-    not its topic's (a site publishing as another), and sensor times too far in the future.
+    not JSON, envelopes or payloads that break the schema, and a ``site`` or ``type`` that
+    is not its topic's (a site publishing as another).  A sensor time far in the future is
+    not refused (``clock_ahead`` flags it).
     """
     site, type_, data = _load(topic, raw, limits or WireLimits())
     if isinstance(data, list):
         raise WireError(Reason.SCHEMA, f"on {topic[:200]!r}: a batch where one envelope was expected")
-    return _envelope(topic, site, type_, data, limits or WireLimits(), now or utc_now())
+    return _envelope(topic, site, type_, data)
 
 
 @dataclass(frozen=True)
@@ -99,7 +92,7 @@ class Refused:
 
 
 def decode_batch(
-    topic: str, raw: bytes, limits: WireLimits | None = None, now: datetime | None = None
+    topic: str, raw: bytes, limits: WireLimits | None = None
 ) -> tuple[list[Envelope], list[Refused]]:
     """Check and parse a message holding one envelope or a JSON array of them (a batch).
 
@@ -108,7 +101,6 @@ def decode_batch(
     at all (too large, bad topic, not JSON) is one refusal with the whole payload.
     """
     limits = limits or WireLimits()
-    now = now or utc_now()
     try:
         site, type_, data = _load(topic, raw, limits)
     except WireError as exc:
@@ -118,7 +110,7 @@ def decode_batch(
     bad: list[Refused] = []
     for item in items:
         try:
-            good.append(_envelope(topic, site, type_, item, limits, now))
+            good.append(_envelope(topic, site, type_, item))
         except WireError as exc:
             bad.append(Refused(exc, raw if len(items) == 1 else _dump(item)))
     if not items:
@@ -148,7 +140,7 @@ def _load(topic: str, raw: bytes, limits: WireLimits) -> tuple[str, MessageType,
         raise WireError(Reason.MALFORMED_JSON, f"on {topic[:200]!r}: {str(exc)[:200]}") from None
 
 
-def _envelope(topic: str, site: str, type_: MessageType, data: Any, limits: WireLimits, now: datetime) -> Envelope:
+def _envelope(topic: str, site: str, type_: MessageType, data: Any) -> Envelope:
     try:
         envelope = Envelope.model_validate(data)
     except (ValidationError, ValueError, TypeError, RecursionError) as exc:
@@ -161,13 +153,17 @@ def _envelope(topic: str, site: str, type_: MessageType, data: Any, limits: Wire
         raise WireError(Reason.SITE_MISMATCH, f"envelope site {envelope.site!r} published on {topic[:200]!r}")
     if envelope.type != type_:
         raise WireError(Reason.TYPE_MISMATCH, f"envelope type {envelope.type.value!r} on {topic[:200]!r}")
-    if envelope.time - now > limits.max_future:
-        raise WireError(
-            Reason.FUTURE_CLOCK,
-            f"{envelope.site} seq {envelope.seq}: time {envelope.time.isoformat()} is "
-            f"{(envelope.time - now).total_seconds():.0f} s ahead of the centre",
-        )
     return envelope
+
+
+def clock_ahead(envelope: Envelope, now: datetime, limits: WireLimits | None = None) -> float | None:
+    """Seconds the envelope's sensor time is ahead of ``now``, when past the limit (else None).
+
+    Such an envelope is stored all the same, flagged, with the centre's receive time beside
+    it: a sensor clock that jumped says nothing about whether the event happened.
+    """
+    ahead = (envelope.time - now).total_seconds()
+    return ahead if ahead > (limits or WireLimits()).max_future.total_seconds() else None
 
 
 def _first_error(exc: Exception) -> str:

@@ -18,13 +18,8 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from ridgeline.errors import DataFileNotFoundError, RidgelineError
+from ridgeline.errors import DataFileNotFoundError, DetectorError
 from ridgeline.vision.motion import MotionDetector
-
-
-class DetectorError(RidgelineError, ValueError):
-    """A model file cannot be loaded or gives output in an unknown shape."""
-
 
 Detections = tuple[np.ndarray, np.ndarray, list[str]]  # boxes (x1,y1,x2,y2), confidences, classes
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 import cv2
 import numpy as np
 
-from ridgeline.errors import RidgelineError
+from ridgeline.errors import GeoError
 
 if TYPE_CHECKING:
     from affine import Affine
@@ -45,9 +45,6 @@ class HeightField(Protocol):
 
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]: ...
 
-
-class GeoError(RidgelineError, ValueError):
-    """A camera pose or a set of surveyed points cannot be used."""
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ridgeline.errors import DataFileNotFoundError, RidgelineError
+from ridgeline.errors import DataFileNotFoundError, MotFormatError
 
 FIELDS = ("frame", "id", "left", "top", "width", "height", "conf")
 
-
-class MotFormatError(RidgelineError, ValueError):
-    """A MOTChallenge file cannot be read."""
 
 
 @dataclass(frozen=True)

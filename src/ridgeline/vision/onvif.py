@@ -19,14 +19,11 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from ridgeline.errors import RidgelineError
+from ridgeline.errors import PtzLinkError
 from ridgeline.vision.ptz import PtzLimits, PtzState
 
 T = TypeVar("T")
 
-
-class PtzLinkError(RidgelineError, ConnectionError):
-    """The PTZ head does not answer, refuses the credentials or rejects a command."""
 
 
 class OnvifPtz:

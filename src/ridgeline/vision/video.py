@@ -18,11 +18,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from ridgeline.errors import DataFileNotFoundError, RidgelineError
-
-
-class VideoError(RidgelineError, OSError):
-    """A video source cannot be opened or decoded."""
+from ridgeline.errors import DataFileNotFoundError, VideoError
 
 
 @dataclass(frozen=True)
