@@ -1,7 +1,9 @@
-"""A real Mosquitto broker on a free port, from ``deploy/mosquitto/``, for the tests.
+"""Real brokers for the tests: Mosquitto on a free port from ``deploy/mosquitto/``, and the
+embedded broker, with the same face.
 
-Users: ``centre`` and one per site (user name = site id), passwords ``pw-<user>``.  The
-broker can be killed (SIGKILL) and restarted on the same port with the same files.
+Mosquitto users: ``centre`` and one per site (user name = site id), passwords
+``pw-<user>``; the broker can be killed (SIGKILL) and restarted on the same port with the
+same files.  The embedded broker's users get random passwords in a ``BrokerUsers`` folder.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ import threading
 import time
 from pathlib import Path
 
-from ridgeline.transport.embedded import free_port
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from ridgeline.transport.embedded import EmbeddedBroker, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "mosquitto"
@@ -33,6 +38,8 @@ def mosquitto_path() -> str | None:
 class Mosquitto:
     """One broker process with the project's configuration."""
 
+    protocol = 5
+
     def __init__(self, workdir: Path, users: list[str], port: int | None = None) -> None:
         self.workdir = workdir
         self.port = port or free_port()
@@ -44,8 +51,10 @@ class Mosquitto:
         for user in users:
             subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, f"pw-{user}"], check=True)
         conf = (DEPLOY / "mosquitto.conf").read_text()
+        assert "\nlistener 1883 127.0.0.1\n" in conf, "deploy/mosquitto/mosquitto.conf lost its local listener"
+        conf = conf.replace("\nlistener 1883 127.0.0.1\n", f"\nlistener {self.port} 127.0.0.1\n")
         conf += (
-            f"\nuser {getpass.getuser()}\nlistener {self.port} 127.0.0.1\n"
+            f"\nuser {getpass.getuser()}\n"
             f"password_file {passwd}\nacl_file {DEPLOY / 'acl'}\n"
             f"persistence_location {workdir}/\nlog_dest file {workdir / 'mosquitto.log'}\n"
         )
@@ -55,6 +64,12 @@ class Mosquitto:
     def url(self, user: str | None = None) -> str:
         auth = f"{user}:pw-{user}@" if user else ""
         return f"mqtt://{auth}127.0.0.1:{self.port}"
+
+    def password(self, user: str) -> str:
+        return f"pw-{user}"
+
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
 
     def start(self) -> None:
         exe = mosquitto_path()
@@ -156,3 +171,60 @@ class LinkProxy:
 
     def restore(self) -> None:
         self.start()
+
+
+class Embedded:
+    """The embedded broker with the same face as ``Mosquitto`` (users from a ``BrokerUsers`` folder)."""
+
+    protocol = 4  # amqtt speaks MQTT 3.1.1
+
+    def __init__(self, workdir: Path, users: list[str]) -> None:
+        from ridgeline.transport.access import BrokerUsers
+
+        self.users = BrokerUsers(workdir / "users")
+        self.users.ensure([u for u in users if u != "centre" and not u.startswith("centre-")])
+        self.port = free_port()
+        self._broker: EmbeddedBroker | None = None
+
+    def password(self, user: str) -> str:
+        return self.users.password(user)
+
+    def url(self, user: str | None = None) -> str:
+        auth = f"{user}:{self.password(user)}@" if user else ""
+        return f"mqtt://{auth}127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._broker = EmbeddedBroker(self.users, port=self.port)
+        self._broker.start()
+
+    def stop(self) -> None:
+        if self._broker is not None:
+            self._broker.stop()
+            self._broker = None
+
+
+def probe(broker: Mosquitto | Embedded, user: str | None, password: str | None = None, client_id: str = "",
+          will: tuple[str, bytes] | None = None) -> tuple[mqtt.Client, object, threading.Event]:
+    """A bare MQTT client (what an attacker on the host would use): (client, CONNACK reason, disconnected)."""
+    version = mqtt.MQTTv5 if broker.protocol == 5 else mqtt.MQTTv311
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id or f"probe-{time.monotonic_ns()}",
+                         protocol=version)
+    if user is not None:
+        client.username_pw_set(user, password if password is not None else broker.password(user))
+    if will is not None:
+        client.will_set(will[0], will[1], qos=1)
+    result: dict[str, object] = {}
+    done = threading.Event()
+    gone = threading.Event()
+
+    def on_connect(_c: mqtt.Client, _u: object, _f: object, reason: object, _p: object) -> None:
+        result["reason"] = reason
+        done.set()
+
+    client.on_connect = on_connect
+    client.on_disconnect = lambda *_a: gone.set()
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    if not done.wait(5):
+        result["reason"] = "no CONNACK"
+    return client, result["reason"], gone

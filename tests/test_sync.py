@@ -149,3 +149,75 @@ def test_faults_lose_nothing_and_double_nothing(tmp_path: Path, db_url: str) -> 
             assert max(seen.values()) == 1, f"{site}: events stored twice"
     finally:
         run.stop()
+
+
+def vm_hwm_mb(pid: int | None) -> float:
+    """Peak resident memory of a process, MB (VmHWM)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+STORM_EVENTS = int(os.environ.get("RIDGELINE_STORM_EVENTS", "20000"))
+STORM_OUTAGE_S = float(os.environ.get("RIDGELINE_STORM_OUTAGE_S", "20"))
+STORM_RESEND_S = float(os.environ.get("RIDGELINE_STORM_RESEND_S", "5"))
+
+
+def test_a_centre_outage_brings_no_resend_storm(tmp_path: Path) -> None:
+    """Finding 5 of issue 13: with the broker up and the centre down, the edge sent its whole
+    unconfirmed window again every resend period, and the broker queued every copy."""
+    broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
+    broker.start()
+    write_replay(tmp_path / "gorham.jsonl", "gorham", STORM_EVENTS)
+    db = f"sqlite:///{tmp_path / 'centre.db'}"
+
+    def serve() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [RIDGELINE, "serve", str(SECTOR), "--db", db, "--broker", broker.url("centre"), "--http-port",
+             str(free_port())], stdout=subprocess.DEVNULL, stderr=open(tmp_path / "centre.log", "ab"),
+        )
+
+    centre = serve()  # the centre has run before: the broker keeps its session, and queues for it
+    time.sleep(3.0)
+    centre.terminate()
+    centre.wait(30)
+    edge = subprocess.Popen(
+        [RIDGELINE, "edge", str(SECTOR), "--site", "gorham", "--broker", broker.url("gorham"), "--replay",
+         str(tmp_path / "gorham.jsonl"), "--outbox", str(tmp_path / "o.db"), "--exit-when-drained",
+         "--resend-after", str(STORM_RESEND_S)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        time.sleep(STORM_OUTAGE_S)
+        broker_peak = vm_hwm_mb(broker.pid())
+        centre = serve()
+        try:
+            _, errors = edge.communicate(timeout=240)
+        except subprocess.TimeoutExpired:
+            edge.kill()
+            pytest.fail(f"the edge did not drain: {edge.communicate()[1][-2000:]}")
+        assert edge.returncode == 0, errors[-2000:]
+        summary = next(line for line in errors.splitlines() if "produced" in line)
+        produced = int(summary.split("produced ")[1].split(",")[0])
+        sent = int(summary.split("sent ")[1].split(",")[0])
+        broker_peak = max(broker_peak, vm_hwm_mb(broker.pid()))
+        centre_peak = vm_hwm_mb(centre.pid)
+        engine = create_engine(db)
+        with engine.connect() as conn:
+            stored = len(conn.execute(select(messages.c.id).where(messages.c.type == "events")).all())
+        engine.dispose()
+        print(f"\ncentre down {STORM_OUTAGE_S:.0f} s with the broker up, {STORM_EVENTS} events, resend after "
+              f"{STORM_RESEND_S:.0f} s: stored {stored} of {produced}; {sent / produced:.3f} envelopes sent per "
+              f"event; peak RSS broker {broker_peak:.0f} MB, centre {centre_peak:.0f} MB")
+        assert stored == produced == STORM_EVENTS
+        assert sent / produced < 1.1
+    finally:
+        for proc in (edge, centre):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        broker.stop()

@@ -126,8 +126,8 @@ class Centre:
     def __init__(self, db_url: str, broker: BrokerConfig, workers: int = 1, http_port: int | None = 8765,
                  limits: WireLimits | None = None, worker_prefix: str = "w",
                  rules: list[RuleConfig] | None = None, dead_letters: DeadLetterLimits | None = None,
-                 stall_after_s: float = 30.0) -> None:
-        self.store = Store(db_url, limits=dead_letters)
+                 stall_after_s: float = 30.0, busy_timeout_s: float = 30.0) -> None:
+        self.store = Store(db_url, limits=dead_letters, busy_timeout_s=busy_timeout_s)
         self.alerts = AlertService(self.store, RuleEngine(rules or []))
         # a broker that binds client ids to user names gives each worker a user of its own
         self.workers = [

@@ -10,6 +10,7 @@ import pytest
 from ridgeline.errors import RidgelineError
 from ridgeline.model import Event, EventType, MessageType, utc_now
 from ridgeline.store.db import Store
+from ridgeline.transport.access import BrokerUsers
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.embedded import EmbeddedBroker
 from ridgeline.transport.ingest import Ingest
@@ -19,14 +20,22 @@ from ridgeline.transport.publisher import Publisher
 from ..broker import free_port
 
 
+def users(tmp_path: Path) -> BrokerUsers:
+    folder = BrokerUsers(tmp_path / "users")
+    folder.ensure(["s1"])
+    return folder
+
+
 def test_edge_to_centre_through_the_embedded_broker(tmp_path: Path) -> None:
-    broker = EmbeddedBroker(port=free_port())
+    folder = users(tmp_path)
+    broker = EmbeddedBroker(folder, port=free_port())
     broker.start()
     store = Store(f"sqlite:///{tmp_path / 'c.db'}")
     # the centre and the site both start on MQTT 5 and find out for themselves
-    ingest = Ingest(store, BrokerConfig.from_url(broker.url))
+    url = BrokerConfig.from_url(broker.url)
+    ingest = Ingest(store, url.with_credentials("centre", folder.password("centre")))
     outbox = Outbox(tmp_path / "o.db", "s1")
-    publisher = Publisher(outbox, "s1", BrokerConfig.from_url(broker.url), resend_after=3.0)
+    publisher = Publisher(outbox, "s1", url.with_credentials("s1", folder.password("s1")), resend_after=3.0)
     try:
         ingest.start()
         publisher.start()
@@ -44,12 +53,13 @@ def test_edge_to_centre_through_the_embedded_broker(tmp_path: Path) -> None:
         broker.stop()
 
 
-def test_a_taken_port_is_a_clear_error() -> None:
-    first = EmbeddedBroker(port=free_port())
+def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+    folder = users(tmp_path)
+    first = EmbeddedBroker(folder, port=free_port())
     first.start()
     try:
         with pytest.raises(RidgelineError, match=f"port {first.port} is taken"):
-            EmbeddedBroker(port=first.port).start()
+            EmbeddedBroker(folder, port=first.port).start()
     finally:
         first.stop()
     time.sleep(0.2)

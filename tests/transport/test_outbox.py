@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ridgeline.model import Detection, Event, EventType, MessageType, ObjectClass, Position, Severity, utc_now
-from ridgeline.transport.outbox import Outbox
+from ridgeline.transport.outbox import ROW_BYTES, Outbox
 
 
 def detection() -> Detection:
@@ -63,3 +63,35 @@ def test_wire_bytes_are_a_valid_envelope(tmp_path: Path) -> None:
     (p,) = box.pending(1)
     env = decode("ridgeline/v1/site-9/events", p.wire("site-9", utc_now()))
     assert env.seq == 1 and env.payload["severity"] == "high"
+
+
+def test_the_bound_holds_for_the_file_and_the_file_shrinks_after_a_drain(tmp_path: Path) -> None:
+    """Finding 7 of issue 13: the bound counted payloads only (16 MB of file on a 2 MB bound), and
+    the file never gave its room back."""
+    bound = 2 * 1024 * 1024
+    box = Outbox(tmp_path / "o.db", "s1", max_bytes=bound)
+    peak = 0
+    for _ in range(150):
+        box.put_many([(MessageType.DETECTIONS, detection(), None, None)] * 100)
+        peak = max(peak, box.file_bytes())
+    print(f"\n15,000 detections on a {bound / 2**20:.0f} MiB bound: file at most {peak / 2**20:.2f} MiB "
+          f"({box.thinned()} thinned)")
+    assert peak <= 1.3 * bound and box.backlog() == 15_000
+    box.ack(range(1, 15_001))
+    print(f"after the drain: {box.file_bytes() / 1024:.0f} KiB")
+    assert box.file_bytes() < 256 * 1024
+
+
+def test_an_outbox_written_by_an_earlier_version_is_recounted(tmp_path: Path) -> None:
+    import sqlite3
+
+    box = Outbox(tmp_path / "o.db", "s1")
+    box.put_many([(MessageType.DETECTIONS, detection(), None, None)] * 10)
+    box.close()
+    db = sqlite3.connect(tmp_path / "o.db", isolation_level=None)
+    db.execute("DELETE FROM meta WHERE key='accounting'")
+    db.execute("UPDATE meta SET value=1 WHERE key='bytes'")
+    db.close()
+    again = Outbox(tmp_path / "o.db", "s1")
+    payloads = sum(len(p.payload) for p in again.pending(100))
+    assert again.stored_bytes() == payloads + 10 * ROW_BYTES

@@ -39,7 +39,7 @@ def test_sites_talk_to_the_broker_over_tls(tmp_path: Path) -> None:
     broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
     broker.conf.write_text(
         broker.conf.read_text()
-        + f"listener {tls_port} 127.0.0.1\ncafile {ca}\ncertfile {cert}\nkeyfile {key}\n"
+        + f"listener {tls_port} 127.0.0.1\nuse_username_as_clientid true\ncafile {ca}\ncertfile {cert}\nkeyfile {key}\n"
     )
     broker.start()
     store = Store(f"sqlite:///{tmp_path / 'c.db'}")

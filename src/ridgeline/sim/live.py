@@ -18,6 +18,7 @@ from ridgeline.edge import EdgeAgent
 from ridgeline.sim.walkers import WalkerAdapter
 from ridgeline.store.db import SiteReport
 from ridgeline.terrain.coverage import load_sector_terrain
+from ridgeline.transport.access import CENTRE, BrokerUsers
 from ridgeline.transport.embedded import EmbeddedBroker, free_port
 
 
@@ -42,16 +43,17 @@ def run_live(
     for stale in out_dir.glob("*.db*"):
         stale.unlink()
     db_url = f"sqlite:///{db_path}"
-    broker = EmbeddedBroker(port=free_port())
+    chosen = sector.sites[:sites] if sites else sector.sites
+    users = BrokerUsers(out_dir / "broker-users")  # a user and password per site, and the centre's
+    users.ensure(s.id for s in sector.sites)
+    broker = EmbeddedBroker(users, port=free_port())
     broker.start()
-    config = broker.config()
-    centre = Centre(db_url, config, http_port=None, rules=list(sector.rules))
+    centre = Centre(db_url, broker.config(CENTRE), http_port=None, rules=list(sector.rules))
     centre.start()
     terrain = load_sector_terrain(sector)
-    chosen = sector.sites[:sites] if sites else sector.sites
     agents = [
         EdgeAgent(
-            site.id, out_dir / f"{site.id}.outbox.db", config,
+            site.id, out_dir / f"{site.id}.outbox.db", broker.config(site.id),
             WalkerAdapter(site.id, sector, rate=rate, terrain=terrain, seed=i), forward_logs=False,
         )
         for i, site in enumerate(chosen)
@@ -72,7 +74,7 @@ def run_live(
     finally:
         for agent in agents:
             agent.stop()
-        reports = centre.store.check()
+        reports = centre.store.check(s.id for s in chosen)
         result = LiveResult(reports, centre.alerts.opened, centre.alerts.updated, len(centre.alerts.escalations),
                             db_url)
         centre.stop()

@@ -42,8 +42,9 @@ def default_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def connect(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL mode, full sync and a busy timeout."""
+def connect(url: str, busy_timeout_s: float = 30.0) -> Engine:
+    """An engine for ``url``; SQLite gets WAL mode, full sync and a busy timeout (how long a
+    write waits for another process's lock before it fails, and is tried again)."""
     try:
         engine = create_engine(url, future=True, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
@@ -55,7 +56,7 @@ def connect(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
             cur.close()
 
     return engine
@@ -106,9 +107,10 @@ def conflict_refusal(env: Envelope) -> Refusal:
 class Store:
     """The centre's database."""
 
-    def __init__(self, url: str, migrate_schema: bool = True, limits: DeadLetterLimits | None = None) -> None:
+    def __init__(self, url: str, migrate_schema: bool = True, limits: DeadLetterLimits | None = None,
+                 busy_timeout_s: float = 30.0) -> None:
         self.url = url
-        self.engine = connect(url)
+        self.engine = connect(url, busy_timeout_s)
         self.limits = limits or DeadLetterLimits()
         if migrate_schema:
             migrate(self.engine)
@@ -146,7 +148,7 @@ class Store:
         self, batch: Sequence[Envelope], received: datetime | None = None,
         hook: Callable[[Connection, list[Envelope]], object] | None = None,
         refusals: Sequence[Refusal] = (), statuses: Mapping[str, SiteStatus] | None = None,
-        ahead: Mapping[str, float] | None = None,
+        ahead: Mapping[str, float] | None = None, keep_conflicts: bool = True,
     ) -> IngestResult:
         """Store a batch once each, with what came beside it, in one transaction.
 
@@ -155,7 +157,8 @@ class Store:
         letters, ``statuses`` (site -> its last status) update the site table, and ``ahead``
         (envelope id -> seconds) flags envelopes whose sensor clock was ahead of the centre.
         ``hook(connection, stored)`` runs in the same transaction (the rules), so what a
-        message causes is committed exactly when the message is.
+        message causes is committed exactly when the message is.  ``keep_conflicts=False``
+        reports conflicts without dead-lettering them (a replay of one already held).
         """
         result = IngestResult()
         received = received or utc_now()
@@ -164,7 +167,7 @@ class Store:
                 self._insert_messages(conn, batch, received, ahead or {}, result)
                 if hook is not None and result.stored:
                     hook(conn, result.stored)
-            letters = [*refusals, *(conflict_refusal(e) for e in result.conflicts)]
+            letters = [*refusals, *(conflict_refusal(e) for e in result.conflicts if keep_conflicts)]
             if letters:
                 result.kept = deadletters.keep(conn, letters, self.limits, received, self.bump)
             for site, status in (statuses or {}).items():

@@ -2,9 +2,15 @@
 
 amqtt speaks MQTT 3.1.1 only, without shared subscriptions: Ridgeline's clients notice
 ("unsupported protocol version") and fall back to 3.1.1 with persistent sessions, and the
-centre runs one ingest worker.  It listens on 127.0.0.1 only and lets anyone local in —
-it is for demos and single-host trials.  Deployments use Mosquitto or an EMQX cluster
-(README, "Deploying"), which bring TLS, per-site credentials and the topic ACL.
+centre runs one ingest worker.  It listens on 127.0.0.1 only, and applies the same rules as
+the shipped Mosquitto configuration (``transport.access``): a user and password from a
+``BrokerUsers`` folder (anonymous clients refused), the topic ACL on every publish,
+subscription and delivery, a will only on a topic its client may publish, and a client id
+bound to the user name.
+
+amqtt itself deletes or takes over a session with the same client id *before* it asks its
+plugins whether the client may connect at all; ``amqtt_access.AuthFirstBroker`` asks
+first, so a client without the right password cannot disturb anyone's session.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from ridgeline.errors import BrokerError
+from ridgeline.transport.access import DEFAULT_WORKERS, BrokerUsers
 from ridgeline.transport.broker import BrokerConfig
 
 log = logging.getLogger(__name__)
@@ -49,9 +56,12 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, step: float
 
 
 class EmbeddedBroker:
-    """amqtt running on its own event loop in a background thread."""
+    """amqtt running on its own event loop in a background thread, with ``users``' passwords and ACL."""
 
-    def __init__(self, port: int = 1883, host: str = "127.0.0.1") -> None:
+    def __init__(self, users: BrokerUsers, port: int = 1883, host: str = "127.0.0.1",
+                 workers: int = DEFAULT_WORKERS) -> None:
+        self.users = users
+        self.workers = workers
         self.host = host
         self.port = port
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -83,18 +93,19 @@ class EmbeddedBroker:
             raise BrokerError(f"embedded broker is not listening on {self.host}:{self.port}")
 
     def _run(self) -> None:
-        from amqtt.broker import Broker
-
         loop = asyncio.new_event_loop()
         self._loop = loop
         asyncio.set_event_loop(loop)
         loop.set_exception_handler(lambda _loop, ctx: log.debug("embedded broker: %s", ctx.get("message")))
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}", "max_connections": 1000}},
-            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+            "plugins": {"ridgeline.transport.amqtt_access.AccessPlugin": {"users": str(self.users.folder),
+                                                                          "workers": self.workers}},
         }
         try:
-            self._broker = Broker(config, loop=loop)
+            from ridgeline.transport.amqtt_access import AuthFirstBroker
+
+            self._broker = AuthFirstBroker(config, loop=loop)
             loop.run_until_complete(self._broker.start())
         except BaseException as exc:  # reported to start()
             self._error = exc
@@ -114,6 +125,7 @@ class EmbeddedBroker:
             loop.call_soon_threadsafe(loop.stop)
         self._thread.join(timeout=10)
 
-    def config(self) -> BrokerConfig:
-        """Client settings for this broker (MQTT 3.1.1 from the start)."""
-        return replace(BrokerConfig.from_url(self.url), protocol=4)
+    def config(self, user: str | None = None) -> BrokerConfig:
+        """Client settings for this broker as ``user`` (with its password; MQTT 3.1.1 from the start)."""
+        base = replace(BrokerConfig.from_url(self.url), protocol=4)
+        return base if user is None else base.with_credentials(user, self.users.password(user))

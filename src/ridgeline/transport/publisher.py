@@ -83,9 +83,9 @@ class _Connection:
         if msg.retain:  # the centre never retains a confirmation: a stale or forged one
             self.publisher.retained_acks += 1
             return
-        seqs = parse_ack(msg.payload)
-        if seqs:
-            self.publisher._confirmations.append(seqs)
+        ranges = parse_ack(msg.payload)
+        if ranges:
+            self.publisher._confirmations.append(ranges)
             self.publisher._wake.set()
 
     def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, reason: Any, _p: Any) -> None:
@@ -120,7 +120,7 @@ class Publisher:
         self.messages = 0  # MQTT messages (a batch of envelopes is one)
         self.confirmed = 0
         self.retained_acks = 0  # confirmations ignored because the broker kept them (retained)
-        self._confirmations: collections.deque[list[int]] = collections.deque()
+        self._confirmations: collections.deque[list[tuple[int, int]]] = collections.deque()
         self.connections = 0
         self.last_error: str | None = None
         self._wake = threading.Event()
@@ -129,7 +129,8 @@ class Publisher:
 
     @property
     def ignored_acks(self) -> int:
-        """Confirmations that deleted nothing: retained, or for seqs this site did not send."""
+        """Confirmed seqs that deleted nothing (not awaited: never sent, or confirmed before),
+        plus retained confirmation messages."""
         return self.retained_acks + self.unconfirmed.ignored
 
     def start(self) -> None:

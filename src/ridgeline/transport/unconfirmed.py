@@ -7,8 +7,11 @@ on the way (a broker killed before it saved its queue, a link dropped before the
 those are sent again once their time is up.  Seqs sent after the last confirmed one may
 simply be waiting in the broker's queue for a centre that is down or busy; sending them
 again would only double the queue.  For those, and for a loss at the very end of what was
-sent (nothing later to prove it), one *probe* of a single batch goes out when their time is
-up, and while the centre stays silent each probe waits twice as long as the one before.
+sent (nothing later to prove it), a *probe* of the oldest of them goes out when their time
+is up: while the centre stays silent each probe is one batch and waits twice as long as the
+one before; while it answers, probes follow a second apart and double in size (as TCP's
+slow start), so a window the broker dropped whole (a centre with no session there) is sent
+again in a few seconds, and one merely queued is sent again only in part.
 
 Only seqs recorded here are accepted as confirmed: a confirmation for a seq the site never
 sent (a forged or stale message on its ``cmd/ack`` topic) deletes nothing.
@@ -16,7 +19,8 @@ sent (a forged or stale message on its ``cmd/ack`` topic) deletes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -43,8 +47,10 @@ class Unconfirmed:
         self._evidence = -1  # the highest first-send number the centre has confirmed
         self._probe_at = 0.0
         self._probe_wait = resend_after
+        self._probe_n = probe_size
+        self._probed_at = 0.0
         self._heard_since_probe = False
-        self.ignored = 0  # confirmations for seqs not (or no longer) awaiting one
+        self.ignored = 0  # confirmed seqs not awaiting one (not sent, or confirmed before)
         self.resent = 0
         self.probes = 0
 
@@ -73,18 +79,26 @@ class Unconfirmed:
                 known.at = now
                 known.tries += 1
 
-    def confirm(self, seqs: Iterable[int]) -> list[int]:
-        """The seqs of a confirmation that were awaiting one (the rest is ignored and counted)."""
+    def confirm(self, ranges: Sequence[tuple[int, int]]) -> list[int]:
+        """The seqs awaiting confirmation that fall in these sorted (first, last) ranges; the rest
+        of the ranges (not sent, or confirmed already) is ignored and counted."""
+        size = sum(hi - lo + 1 for lo, hi in ranges)
         accepted: list[int] = []
-        for seq in seqs:
-            known = self._sent.pop(seq, None)
-            if known is None:
-                self.ignored += 1
-                continue
-            accepted.append(seq)
-            self._evidence = max(self._evidence, known.first)
+        if size <= len(self._sent):  # the usual case: walk the ranges
+            accepted = [seq for lo, hi in ranges for seq in range(lo, hi + 1) if seq in self._sent]
+        else:  # a wide confirmation (or a forged one): walk what is awaited
+            firsts = [lo for lo, _ in ranges]
+            for seq in self._sent:
+                at = bisect_right(firsts, seq) - 1
+                if at >= 0 and seq <= ranges[at][1]:
+                    accepted.append(seq)
+        for seq in accepted:
+            self._evidence = max(self._evidence, self._sent.pop(seq).first)
+        self.ignored += size - len(accepted)
         if accepted:
             self._heard_since_probe = True
+            # the next probe need not wait out a silence that is over
+            self._probe_at = min(self._probe_at, self._probed_at + min(1.0, self.resend_after))
         return accepted
 
     def forget(self) -> None:
@@ -103,14 +117,17 @@ class Unconfirmed:
         waiting = [(first, seq) for first, seq in expired if first >= self._evidence]
         out = list(lost)
         if waiting and now >= self._probe_at and len(out) < most:
-            waiting.sort()
-            out.extend(seq for _, seq in waiting[: min(self.probe_size, most - len(out))])
-            self.probes += 1
-            # a centre that answers since the last probe is alive: the next may follow soon
-            if self._heard_since_probe:
+            # a centre that answered since the last probe is alive: a larger probe, soon
+            if self._heard_since_probe and self.probes:
+                self._probe_n = min(self._probe_n * 2, self.limit)
                 self._probe_wait = min(1.0, self.resend_after)
             else:
+                self._probe_n = self.probe_size
                 self._probe_wait = min(max(self._probe_wait * 2, self.resend_after), self.max_backoff)
+            waiting.sort()
+            out.extend(seq for _, seq in waiting[: min(self._probe_n, most - len(out))])
+            self.probes += 1
+            self._probed_at = now
             self._probe_at = now + self._probe_wait
             self._heard_since_probe = False
         self.resent += len(out)

@@ -185,16 +185,21 @@ def encode_ack(seqs: list[int]) -> bytes:
     return json.dumps({"ranges": ranges}, separators=(",", ":")).encode()
 
 
-def parse_ack(raw: bytes, limit: int = 1_000_000) -> list[int]:
-    """Seqs of a confirmation; an empty list for anything malformed (never raises)."""
+def parse_ack(raw: bytes, most: int = 10_000) -> list[tuple[int, int]]:
+    """The (first, last) seq ranges of a confirmation, sorted; an empty list for anything
+    malformed or with more than ``most`` ranges (never raises).  Ranges are not expanded:
+    a confirmation of a million seqs costs what one of two does."""
     try:
         data = json.loads(raw)
-        out: list[int] = []
-        for lo, hi in data["ranges"]:
-            if type(lo) is not int or type(hi) is not int or lo < 1 or hi < lo or len(out) + hi - lo >= limit:
+        ranges = data["ranges"]
+        if not isinstance(ranges, list) or len(ranges) > most:
+            return []
+        out: list[tuple[int, int]] = []
+        for lo, hi in ranges:
+            if type(lo) is not int or type(hi) is not int or lo < 1 or hi < lo:
                 return []
-            out.extend(range(lo, hi + 1))
-        return out
+            out.append((lo, hi))
+        return sorted(out)
     except (ValueError, KeyError, TypeError, RecursionError):
         return []
 

@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ridgeline.cli.broker import broker_app
+from ridgeline.cli.console import err, out
+from ridgeline.cli.console import fail as _fail
+from ridgeline.cli.store import store_app
 from ridgeline.errors import ConfigError, RidgelineError
 
 if TYPE_CHECKING:
@@ -38,13 +41,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+app.add_typer(store_app, name="store")
+app.add_typer(broker_app, name="broker")
 
 
 def _parse_lonlat(text: str) -> tuple[float, float]:
@@ -367,23 +365,36 @@ def radio(
 
 
 BrokerOpt = Annotated[
-    str, typer.Option("--broker", help="Broker URL, mqtt://[user:pass@]host[:port] or mqtts://... for TLS.")
+    str, typer.Option("--broker", help="Broker URL, mqtt://\\[user:pass@]host\\[:port] or mqtts://... for TLS.")
 ]
 UserOpt = Annotated[
-    str | None, typer.Option("--username", envvar="RIDGELINE_MQTT_USERNAME", help="MQTT user name (default: none).")
+    str | None, typer.Option("--username", envvar="RIDGELINE_MQTT_USERNAME",
+                             help="MQTT user name (default: the site id at a site, 'centre' at the centre).")
 ]
 PasswordOpt = Annotated[
     str | None, typer.Option("--password", envvar="RIDGELINE_MQTT_PASSWORD", help="MQTT password.")
 ]
+PasswordFileOpt = Annotated[
+    Path | None, typer.Option("--password-file", help="File holding the MQTT password (a <user>.secret written by "
+                              "`ridgeline broker users`).")
+]
 CaOpt = Annotated[Path | None, typer.Option("--ca-file", help="CA certificate for mqtts:// brokers.")]
 
 
-def _broker(url: str, username: str | None, password: str | None, ca_file: Path | None) -> Any:
+def _broker(url: str, username: str | None, password: str | None, ca_file: Path | None,
+            password_file: Path | None = None, default_user: str | None = None) -> Any:
+    """Broker settings from the URL, then the options (a password file, a default user name)."""
+    from ridgeline.errors import DataFileNotFoundError
     from ridgeline.transport.broker import BrokerConfig
 
     cfg = BrokerConfig.from_url(url, ca_file=str(ca_file) if ca_file else None)
-    if username is not None:
-        cfg = cfg.with_credentials(username, password)
+    if password_file is not None:
+        if not password_file.is_file():
+            raise DataFileNotFoundError(f"password file {password_file} does not exist")
+        password = password_file.read_text().strip()
+    user = username or cfg.username or (default_user if password or cfg.password else None)
+    if user is not None:
+        cfg = cfg.with_credentials(user, password if password is not None else cfg.password)
     return cfg
 
 
@@ -394,6 +405,7 @@ def edge(
     broker: BrokerOpt = "mqtt://127.0.0.1:1883",
     username: UserOpt = None,
     password: PasswordOpt = None,
+    password_file: PasswordFileOpt = None,
     ca_file: CaOpt = None,
     replay: Annotated[Path | None, typer.Option("--replay", help="Replay a JSONL file of messages.")] = None,
     simulate: Annotated[bool, typer.Option("--simulate", help="Simulated walkers crossing the line.")] = False,
@@ -441,14 +453,16 @@ def edge(
         else:
             adapter = load_adapter("simulate", site, sector=sector, rate=rate or 2.0)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-        agent = EdgeAgent(site, outbox or Path(f"ridgeline-{site}.outbox.db"), _broker(broker, username, password,
-                          ca_file), adapter, resend_after=resend_after)
+        agent = EdgeAgent(site, outbox or Path(f"ridgeline-{site}.outbox.db"),
+                          _broker(broker, username, password, ca_file, password_file, default_user=site), adapter,
+                          resend_after=resend_after)
         err.print(f"edge {site}: {adapter.name} -> {agent.outbox.path} -> {agent.publisher.broker}")
         signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
         empty = agent.run(exit_when_drained=exit_when_drained)
         err.print(
             f"edge {site}: produced {agent.produced}, sent {agent.publisher.sent}, confirmed "
-            f"{agent.publisher.confirmed}, backlog {'0' if empty else 'left in the outbox'}"
+            f"{agent.publisher.confirmed}, ignored {agent.publisher.ignored_acks} confirmed seq(s) not awaited, "
+            f"backlog {'0' if empty else 'left in the outbox'}"
         )
     except RidgelineError as exc:
         _fail(exc)
@@ -461,10 +475,14 @@ def serve(
         "sqlite:///ridgeline-centre.db"
     ),
     broker: Annotated[
-        str, typer.Option("--broker", help="Broker URL (mqtt://[user:pass@]host[:port], mqtts://...), or "
+        str, typer.Option("--broker", help="Broker URL (mqtt://\\[user:pass@]host\\[:port], mqtts://...), or "
                           "'embedded' for an in-process broker on 127.0.0.1 (demos, single host).")
     ] = "embedded",
     embedded_port: Annotated[int, typer.Option(help="Port of the embedded broker.")] = 1883,
+    users: Annotated[
+        Path, typer.Option("--users", help="Broker users folder (`ridgeline broker users`): the embedded broker's "
+                           "passwords, and the centre's own; created for the sector's sites if missing.")
+    ] = Path("ridgeline-broker"),
     username: UserOpt = None,
     password: PasswordOpt = None,
     ca_file: CaOpt = None,
@@ -483,16 +501,27 @@ def serve(
 
         sector = load_sector(sector_file)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        from ridgeline.transport.access import CENTRE, BrokerUsers
+
         embedded = None
+        folder = BrokerUsers(users)
         if broker == "embedded":
             from ridgeline.transport.embedded import EmbeddedBroker
 
-            embedded = EmbeddedBroker(port=embedded_port)
+            created = folder.ensure(s.id for s in sector.sites)
+            if created:
+                err.print(f"broker users created in {users}: each site logs in with its <site>.secret "
+                          f"(ridgeline edge --password-file {users}/SITE.secret)")
+            embedded = EmbeddedBroker(folder, port=embedded_port)
             embedded.start()
             broker = embedded.url
             workers = 1  # no shared subscriptions on the embedded broker
-            err.print(f"embedded broker on {embedded.url} (MQTT 3.1.1, local only; deploy with Mosquitto)")
-        centre = Centre(db, _broker(broker, username, password, ca_file), workers=workers, http_port=http_port,
+            err.print(f"embedded broker on {embedded.url} (MQTT 3.1.1, local only, users and ACL of {users}; "
+                      "deploy with Mosquitto)")
+        config = _broker(broker, username, password, ca_file)
+        if config.username is None and folder.secret_file(CENTRE).is_file():
+            config = config.with_credentials(CENTRE, folder.password(CENTRE))
+        centre = Centre(db, config, workers=workers, http_port=http_port,
                         worker_prefix=worker_prefix, rules=list(sector.rules))
         centre.start()
         err.print(f"centre: {workers} ingest worker(s) on {centre.workers[0].broker} -> {db}; "
@@ -506,47 +535,6 @@ def serve(
             embedded.stop()
     except RidgelineError as exc:
         _fail(exc)
-
-
-store_app = typer.Typer(help="The centre's database.", no_args_is_help=True)
-app.add_typer(store_app, name="store")
-
-
-@store_app.command("check")
-def store_check(
-    db: Annotated[str, typer.Option("--db", help="Database URL.")] = "sqlite:///ridgeline-centre.db",
-) -> None:
-    """Per site: messages received, missing seqs, duplicates; exit 1 if any are missing or doubled."""
-    try:
-        from ridgeline.store.db import Store
-
-        store = Store(db)
-        reports = store.check()
-        dead = store.dead_letter_counts()
-        store.close()
-    except RidgelineError as exc:
-        _fail(exc)
-    table = Table(title="Messages per site")
-    for col in ("site", "received", "last seq", "missing", "duplicates", "redelivered (ignored)", "thinned"):
-        table.add_column(col, justify="left" if col == "site" else "right")
-    bad = False
-    for r in reports:
-        bad = bad or r.missing > 0 or r.duplicates > 0
-        table.add_row(
-            r.site, str(r.received), str(r.max_seq),
-            f"[red]{r.missing}[/]" if r.missing else "0",
-            f"[red]{r.duplicates}[/]" if r.duplicates else "0",
-            str(r.redelivered), str(r.thinned),
-        )
-    out.print(table)
-    for r in reports:
-        if r.missing_ranges:
-            shown = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in r.missing_ranges[:10])
-            out.print(f"{r.site} missing seqs: {shown}{' ...' if len(r.missing_ranges) > 10 else ''}")
-    if dead:
-        out.print("dead letters: " + ", ".join(f"{k} {v}" for k, v in sorted(dead.items())))
-    if bad:
-        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -1032,6 +1020,3 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
 
-
-if __name__ == "__main__":
-    main()
