@@ -36,7 +36,7 @@ from sqlalchemy import create_engine, func, select
 
 from ridgeline.model import Event, EventType, Severity, utc_now
 from ridgeline.store.schema import messages
-from tests.broker import Mosquitto, free_port
+from tests.broker import Mosquitto, free_port, vm_hwm_mb
 from tests.postgres import PG_URL, drop_database, fresh_database, unreachable
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,16 +87,6 @@ def raw_broker(broker: Mosquitto, n: int, size: int) -> float:
         c.disconnect()
         c.loop_stop()
     return n / elapsed
-
-
-def vm_hwm_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 class Pipeline:

@@ -27,6 +27,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "mosquitto"
 
 
+def vm_hwm_mb(pid: int | None) -> float:
+    """Peak resident memory of a process, MB (VmHWM); NaN once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def mosquitto_path() -> str | None:
     for candidate in ("mosquitto", "/usr/sbin/mosquitto"):
         found = shutil.which(candidate)

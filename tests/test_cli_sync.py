@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -21,6 +22,15 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def detections(*seqs: int, site: str = "gorham") -> list[Envelope]:
+    """Envelopes of one detection each, with these seqs."""
+    now = utc_now()
+    det = Detection(sensor="cam", time=now, object_class=ObjectClass.ANIMAL, position=Position(lon=1, lat=1),
+                    confidence=0.5).model_dump(mode="json")
+    return [Envelope(id=new_id(), site=site, seq=s, type=MessageType.DETECTIONS, time=now, sent=now, payload=det)
+            for s in seqs]
+
+
 def test_edge_names_what_is_wrong(tmp_path: Path) -> None:
     code, out = run("edge", SECTOR, "--site", "atlantis", "--simulate")
     assert code == 2 and "no site 'atlantis'" in out and "shelburne" in out
@@ -37,20 +47,71 @@ def test_edge_names_what_is_wrong(tmp_path: Path) -> None:
 def test_store_check_fails_on_missing_seqs(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'c.db'}"
     store = Store(db)
-    now = utc_now()
-    det = Detection(sensor="cam", time=now, object_class=ObjectClass.ANIMAL, position=Position(lon=1, lat=1),
-                    confidence=0.5).model_dump(mode="json")
-    store.ingest([Envelope(id=new_id(), site="gorham", seq=s, type=MessageType.DETECTIONS, time=now, sent=now,
-                           payload=det) for s in (1, 2, 4)])
+    store.ingest(detections(1, 2, 4))
     store.close()
     code, out = run("store", "check", "--db", db)
     assert code == 1 and "gorham missing seqs: 3" in out
     store = Store(db)
-    store.ingest([Envelope(id=new_id(), site="gorham", seq=3, type=MessageType.DETECTIONS, time=now, sent=now,
-                           payload=det)])
+    store.ingest(detections(3))
     store.close()
     code, out = run("store", "check", "--db", db)
     assert code == 0, out
+
+
+def test_store_check_lists_every_site_of_the_sector_and_what_they_said(tmp_path: Path) -> None:
+    from ridgeline.model import SiteStatus
+
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    store = Store(db)
+    store.ingest(detections(1, 2), statuses={"gorham": SiteStatus(online=True, backlog=0, last_seq=5)})
+    store.close()
+    code, out = run("store", "check", "--db", db, "--sector", SECTOR)
+    flat = " ".join(out.replace("│", " ").split())
+    assert code == 1 and "gorham missing seqs: 3-5" in flat  # the site said it had nothing left to send
+    assert "shelburne 0 - 0 0 0 0" in flat and "never heard from: crawford" in flat
+    code, out = run("store", "check", "--db", db, "--sector", SECTOR, "--json")
+    reports = {r["site"]: r for r in json.loads(out)["sites"]}
+    assert code == 1 and reports["gorham"]["missing"] == 3 and reports["shelburne"]["received"] == 0
+    code, out = run("store", "check", "--db", f"sqlite:///{tmp_path / 'typo.db'}")
+    assert code == 2 and "typo.db: no such file" in out
+
+
+def test_dead_letters_are_listed_shown_and_replayed(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    store = Store(db)
+    (late,) = detections(1)
+    # refused by an earlier version for a clock ahead, and a message that will never parse
+    store.dead_letter("ridgeline/v1/gorham/detections", "future_clock", "600 s ahead", late.model_dump_json().encode(),
+                      site="gorham", seq=1)
+    store.dead_letter("ridgeline/v1/gorham/detections", "malformed_json", "not JSON", b"{oops", site="gorham")
+    store.close()
+    code, out = run("store", "dead-letters", "list", "--db", db)
+    assert code == 0 and "future_clock" in out and "malformed_json" in out
+    code, out = run("store", "dead-letters", "list", "--db", db, "--json")
+    first, second = json.loads(out)
+    assert (first["reason"], first["site"], first["seq"], first["cut"]) == ("future_clock", "gorham", 1, 0)
+    code, out = run("store", "dead-letters", "show", str(first["pk"]), "--db", db)
+    assert code == 0 and late.id in out
+    code, out = run("store", "dead-letters", "replay", str(first["pk"]), str(second["pk"]), "--db", db)
+    assert code == 1 and f"{first['pk']}: replayed: 1 stored" in out and "still refused: malformed_json" in out
+    code, out = run("store", "dead-letters", "replay", str(first["pk"]), "--db", db)
+    assert code == 1 and "already resolved" in out
+    code, out = run("store", "dead-letters", "replay", "--db", db)
+    assert code == 2 and "give dead letter ids" in " ".join(out.replace("│", " ").split())
+    store = Store(db)
+    (report,) = store.check()
+    assert (report.received, report.quarantined) == (1, 0)
+    store.close()
+
+
+def test_broker_users_are_written_for_a_sector(tmp_path: Path) -> None:
+    code, out = run("broker", "users", SECTOR, "--out", str(tmp_path / "users"), "--workers", "2")
+    assert code == 0 and "user(s) created" in out and "gorham" in out
+    assert (tmp_path / "users" / "gorham.secret").is_file() and (tmp_path / "users" / "acl").is_file()
+    code, out = run("broker", "users", SECTOR, "--out", str(tmp_path / "users"), "--workers", "2")
+    assert code == 0 and "0 user(s) created" in out
+    code, out = run("edge", SECTOR, "--site", "gorham", "--simulate", "--password-file", str(tmp_path / "none"))
+    assert code == 2 and "password file" in out and "does not exist" in out
 
 
 def test_alert_commands_refuse_unknown_alerts(tmp_path: Path) -> None:

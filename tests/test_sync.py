@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, select
 from ridgeline.model import Event, EventType, Severity, utc_now
 from ridgeline.store.schema import messages
 
-from .broker import LinkProxy, Mosquitto, free_port
+from .broker import LinkProxy, Mosquitto, free_port, vm_hwm_mb
 from .conftest import EXAMPLE
 
 SECTOR = EXAMPLE / "sector.yaml"
@@ -149,17 +149,6 @@ def test_faults_lose_nothing_and_double_nothing(tmp_path: Path, db_url: str) -> 
             assert max(seen.values()) == 1, f"{site}: events stored twice"
     finally:
         run.stop()
-
-
-def vm_hwm_mb(pid: int | None) -> float:
-    """Peak resident memory of a process, MB (VmHWM)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 STORM_EVENTS = int(os.environ.get("RIDGELINE_STORM_EVENTS", "20000"))

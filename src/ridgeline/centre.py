@@ -93,6 +93,8 @@ class _IngestCollector(Collector):
                                        labels=["worker"]),
             "queue": GaugeMetricFamily("ridgeline_ingest_queue_depth", "Messages received, not yet in a batch.",
                                        labels=["worker"]),
+            "bytes": GaugeMetricFamily("ridgeline_ingest_queue_bytes", "Payload bytes received, not yet in a batch.",
+                                       labels=["worker"]),
         }
         errors = CounterMetricFamily("ridgeline_ingest_errors", "Failed attempts to commit a batch.", labels=["worker"])
         restarts = CounterMetricFamily("ridgeline_ingest_restarts", "Worker threads started again.", labels=["worker"])
@@ -101,6 +103,7 @@ class _IngestCollector(Collector):
             gauges["stalled"].add_metric([w.worker], 1.0 if w.stalled(now) else 0.0)
             gauges["since"].add_metric([w.worker], now - w.last_commit)
             gauges["queue"].add_metric([w.worker], w.queue_depth())
+            gauges["bytes"].add_metric([w.worker], w.queued_bytes())
             errors.add_metric([w.worker], w.counters.errors)
             restarts.add_metric([w.worker], w.counters.restarts)
         yield from gauges.values()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from ridgeline.cli.console import err, fail, out
@@ -72,28 +73,36 @@ def check(
 
 
 def _check_table(reports: list[Any], dead: dict[str, int]) -> None:
-    table = Table(title="Messages per site")
-    columns = ("site", "received", "last seq", "site says", "missing", "pending", "quarantined", "conflicts",
-               "duplicates", "redelivered", "thinned", "clock ahead", "over cap")
-    for col in columns:
-        table.add_column(col, justify="left" if col == "site" else "right", no_wrap=col == "site")
-
     def red(n: int) -> str:
         return f"[red]{n}[/]" if n else "0"
 
+    seqs = Table(title="Seqs per site", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for col in ("site", "stored", "last seq", "missing", "quarantined", "conflicts", "doubled"):
+        seqs.add_column(col, justify="left" if col == "site" else "right", no_wrap=True)
     for r in reports:
-        says = "never heard" if not r.heard else ("-" if r.seen is None else f"{r.reported_seq}")
-        table.add_row(r.site, str(r.received), str(r.max_seq), says, red(r.missing), str(r.pending),
-                      f"[yellow]{r.quarantined}[/]" if r.quarantined else "0", red(r.conflicts), red(r.duplicates),
-                      str(r.redelivered), str(r.thinned), str(r.clock_ahead), red(r.dead_overflow))
-    out.print(table)
+        seqs.add_row(r.site, str(r.received), str(max(r.max_seq, r.reported_seq)) if r.heard else "-",
+                     red(r.missing),
+                     f"[yellow]{r.quarantined}[/]" if r.quarantined else "0", red(r.conflicts), red(r.duplicates))
+    out.print(seqs)
+    tallies = Table(title="Also per site", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for col in ("site", "pending", "redelivered", "thinned", "clock ahead", "over cap", "online"):
+        tallies.add_column(col, justify="left" if col == "site" else "right", no_wrap=True)
+    for r in reports:
+        if r.pending or r.redelivered or r.thinned or r.clock_ahead or r.dead_overflow:
+            tallies.add_row(r.site, str(r.pending), str(r.redelivered), str(r.thinned), str(r.clock_ahead),
+                            red(r.dead_overflow), "-" if r.online is None else ("yes" if r.online else "no"))
+    if tallies.row_count:
+        out.print(tallies)
+    silent = [r.site for r in reports if not r.heard]
+    if silent:
+        out.print(f"never heard from: {', '.join(silent)}", highlight=False)
     for r in reports:
         if r.missing_ranges:
             label = "missing" if r.missing else "pending"
-            out.print(f"{r.site} {label} seqs: {_ranges(r.missing_ranges)}")
+            out.print(f"{r.site} {label} seqs: {_ranges(r.missing_ranges)}", highlight=False)
     if dead:
         out.print("dead letters: " + ", ".join(f"{k} {v}" for k, v in sorted(dead.items()))
-                  + "  (ridgeline store dead-letters list)")
+                  + "  (ridgeline store dead-letters list)", highlight=False)
 
 
 @dead_app.command("list")
@@ -115,13 +124,15 @@ def dead_list(
     if as_json:
         out.print_json(json.dumps([_letter_dict(d) for d in letters]))
         return
-    table = Table(title="Dead letters")
-    for col in ("id", "received (UTC)", "site", "seq", "reason", "bytes", "cut", "repeats", "state"):
-        table.add_column(col, no_wrap=True, justify="right" if col in ("id", "seq", "bytes", "cut", "repeats")
-                         else "left")
+    table = Table(title="Dead letters", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    columns = ["id", "received (UTC)", "site", "seq", "reason", "bytes", "repeats"]
+    for col in [*columns, "resolved"] if include_resolved else columns:
+        table.add_column(col, no_wrap=True, justify="right" if col in ("id", "seq", "bytes", "repeats") else "left")
     for d in letters:
-        table.add_row(str(d.pk), d.received.strftime("%Y-%m-%d %H:%M:%S"), d.site or "?", str(d.seq or "-"),
-                      d.reason, str(d.size), str(d.cut), str(d.repeats), "resolved" if d.resolved else "open")
+        size = f"{d.size} (cut {d.cut})" if d.cut else str(d.size)
+        row = [str(d.pk), d.received.strftime("%Y-%m-%d %H:%M:%S"), d.site or "?", str(d.seq or "-"), d.reason,
+               size, str(d.repeats)]
+        table.add_row(*row, *(["yes" if d.resolved else "no"] if include_resolved else []))
     out.print(table)
     if not letters:
         err.print("no dead letters" + (" matching" if site or reason else ""))

@@ -9,8 +9,9 @@ had not acknowledged, and ids already stored are ignored.
 
 Flow control: the broker sends at most ``receive_max`` unacknowledged messages (MQTT 5's
 Receive Maximum), and the hand-over queue between the network thread and the worker holds
-at most ``queue_max``: when it is full the network thread waits, and the broker keeps the
-rest (bounded in its configuration; the sites keep everything until it is confirmed).
+at most ``queue_max`` messages and ``queue_max_bytes`` of payload: when it is full the
+network thread waits, and the broker keeps the rest (bounded in its configuration; the
+sites keep everything until it is confirmed).
 
 Nothing ends a worker quietly: a database that is locked, full or away is retried with
 backoff (nothing is acknowledged meanwhile), data the database refuses is found message by
@@ -125,6 +126,7 @@ class Ingest:
         session_expiry_s: int = 86_400,
         hook: Callable[[Connection, list[Envelope]], object] | None = None,
         queue_max: int = 2000,
+        queue_max_bytes: int = 32 * 1024 * 1024,
         receive_max: int = 1000,
         stall_after_s: float = 30.0,
         max_retry_wait_s: float = 30.0,
@@ -146,6 +148,9 @@ class Ingest:
         self.last_commit = time.monotonic()
         self._holding_since: float | None = None  # when the batch in hand was taken
         self._queue: queue.Queue[Delivery] = queue.Queue(maxsize=queue_max)
+        self.queue_max_bytes = queue_max_bytes
+        self._queued_bytes = 0
+        self._room = threading.Condition()
         self._stop = threading.Event()
         self._client: mqtt.Client | None = None
         self._drop = threading.Event()  # asks the connection loop to reconnect
@@ -190,6 +195,10 @@ class Ingest:
     def queue_depth(self) -> int:
         """Messages received and not yet taken into a batch."""
         return self._queue.qsize()
+
+    def queued_bytes(self) -> int:
+        """Payload bytes received and not yet taken into a batch (at most ``queue_max_bytes``, or one message)."""
+        return self._queued_bytes
 
     def stalled(self, now: float | None = None) -> bool:
         """Holding messages without a commit for ``stall_after_s``, or not running at all."""
@@ -268,12 +277,23 @@ class Ingest:
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         """Hand a message to the worker; wait while its queue is full (the broker holds the rest)."""
+        size = len(msg.payload)
+        with self._room:  # an empty queue takes any message, however large
+            while (not self._stop.is_set() and self._queued_bytes > 0
+                   and self._queued_bytes + size > self.queue_max_bytes):
+                self._room.wait(0.5)
+            self._queued_bytes += size
         while not self._stop.is_set():
             try:
                 self._queue.put((client, msg), timeout=0.5)
                 return
             except queue.Full:
                 continue
+
+    def _taken(self, deliveries: list[Delivery]) -> None:
+        with self._room:
+            self._queued_bytes -= sum(len(msg.payload) for _c, msg in deliveries)
+            self._room.notify_all()
 
     # -- batches ------------------------------------------------------------------------
     def _run(self) -> None:
@@ -296,6 +316,7 @@ class Ingest:
                 batch.append(self._queue.get(timeout=max(left, 0)) if left > 0 else self._queue.get_nowait())
             except queue.Empty:
                 break
+        self._taken(batch)
         return batch
 
     def _handle(self, batch: list[Delivery]) -> None:
