@@ -47,6 +47,7 @@ from ridgeline.transport.broker import BrokerConfig, connect, new_client
 from ridgeline.transport.wire import (
     PREFIX,
     Reason,
+    Refused,
     WireLimits,
     clock_ahead,
     command_topic,
@@ -91,7 +92,12 @@ class _Part:
 
 def _decode(topic: str, payload: bytes, limits: WireLimits) -> _Part:
     part = _Part(topic)
-    envelopes, refused = decode_batch(topic, payload, limits)
+    try:
+        envelopes, refused = decode_batch(topic, payload, limits)
+    except Exception as exc:  # decoding never raises by design; should it, the message is kept, not lost
+        log.exception("ingest: decoding a message on %r failed", topic[:200])
+        envelopes, refused = [], [Refused(WireError(Reason.SCHEMA, f"could not be read: {type(exc).__name__}: "
+                                                                   f"{str(exc)[:300]}"), payload)]
     site = _topic_site(topic)
     for r in refused:
         peek = peek_site_seq(r.raw)
