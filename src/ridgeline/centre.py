@@ -57,7 +57,6 @@ class _IngestCollector(Collector):
         msgs.add_metric(["redelivered"], sum(w.counters.redelivered for w in self.workers))
         msgs.add_metric(["dead_lettered"], sum(sum(w.counters.dead.values()) for w in self.workers))
         msgs.add_metric(["unconfirmed"], sum(w.counters.unconfirmed for w in self.workers))
-        msgs.add_metric(["clock_ahead"], sum(w.counters.clock_ahead for w in self.workers))
         yield msgs
         dead = CounterMetricFamily("ridgeline_dead_letters", "Messages refused, by reason.", labels=["reason"])
         reasons: dict[str, int] = {}

@@ -26,6 +26,7 @@ from ridgeline.transport.wire import encode
 
 from ..broker import Embedded, Mosquitto, probe
 from ..conftest import wait_for
+from .conftest import put_events
 
 FORGED = b'{"ranges":[[1,999999]]}'
 
@@ -43,12 +44,6 @@ def close(*clients: mqtt.Client) -> None:
 
 def config(broker: Mosquitto | Embedded, user: str) -> BrokerConfig:
     return BrokerConfig.from_url(broker.url(user))
-
-
-def events(outbox: Outbox, n: int, site: str = "gorham") -> None:
-    now = utc_now()
-    outbox.put_many([(MessageType.EVENTS, Event(type=EventType.LINE_CROSSING, time=now, sensor="cam",
-                                                detail={"i": i, "site": site}), None, None) for i in range(n)])
 
 
 def test_strangers_are_refused_and_disturb_no_session(any_broker: Mosquitto | Embedded) -> None:
@@ -108,7 +103,7 @@ def test_forged_confirmations_delete_nothing(any_broker: Mosquitto | Embedded, t
             forger.publish(topic, FORGED, qos=1, retain=True).wait_for_publish(3)
         close(forger)
     outbox = Outbox(tmp_path / "o.db", "gorham")
-    events(outbox, 3000)
+    put_events(outbox, 3000)
     publisher = Publisher(outbox, "gorham", config(any_broker, "gorham"), resend_after=5.0)
     centre = Centre(f"sqlite:///{tmp_path / 'c.db'}", config(any_broker, "centre"), http_port=None)
     try:
@@ -120,7 +115,7 @@ def test_forged_confirmations_delete_nothing(any_broker: Mosquitto | Embedded, t
         forger.publish(topic, b'{"ranges":[[3001,999999]]}', qos=1).wait_for_publish(3)
         close(forger)
         time.sleep(0.5)
-        events(outbox, 100)
+        put_events(outbox, 100)
         centre.start()
         assert publisher.wait_drained(60), f"backlog {outbox.backlog()}"
         (report,) = centre.store.check(["gorham"])
@@ -152,7 +147,7 @@ def test_forged_envelopes_displace_nothing_silently(broker: Mosquitto, tmp_path:
             time.sleep(0.5)
             close(forger)
         assert wait_for(lambda: centre.store.check()[0].received == 107)
-        events(outbox, 107)
+        put_events(outbox, 107)
         publisher.start()
         assert publisher.wait_drained(30)
         (report,) = centre.store.check(["gorham"])

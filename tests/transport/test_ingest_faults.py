@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 
 from ridgeline.centre import Centre
-from ridgeline.model import Event, EventType, MessageType, utc_now
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.outbox import Outbox
 from ridgeline.transport.publisher import Publisher
 
 from ..broker import Mosquitto, free_port, probe
 from ..conftest import wait_for
+from .conftest import put_events
 
 
 def health(port: int) -> tuple[int, dict[str, object]]:
@@ -42,13 +42,6 @@ def health(port: int) -> tuple[int, dict[str, object]]:
 
 def metrics(port: int) -> str:
     return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-
-
-def put_events(outbox: Outbox, n: int, ahead: timedelta = timedelta(0), start: int = 0) -> None:
-    now = utc_now() + ahead
-    batch = [Event(type=EventType.LINE_CROSSING, time=now + timedelta(seconds=i / 50), sensor="cam",
-                   detail={"i": start + i}) for i in range(n)]
-    outbox.put_many([(MessageType.EVENTS, e, e.time, None) for e in batch])  # as the edge does: the sensor's time
 
 
 class Rig:
@@ -134,12 +127,14 @@ def test_a_locked_database_stalls_ingest_visibly_and_loses_nothing(broker: Mosqu
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 16 MiB tmpfs (the machine must let the tests mount one: root with CAP_SYS_ADMIN)."""
+    """A 16 MiB tmpfs: a real file system to fill (the tests run as root with CAP_SYS_ADMIN, as `make test`
+    needs for its Debian packages anyway)."""
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True)
     if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        pytest.fail(f"the disk-full test needs to mount a tmpfs (root with CAP_SYS_ADMIN, as `make test` runs): "
+                    f"{done.stderr.decode().strip()}")
     try:
         yield mount
     finally:

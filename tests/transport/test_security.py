@@ -6,45 +6,25 @@ import threading
 import time
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
-from ..broker import Mosquitto
-
-
-def connect(broker: Mosquitto, user: str | None, password: str | None = None) -> tuple[mqtt.Client, object]:
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"t-{user}-{time.monotonic_ns()}",
-                         protocol=mqtt.MQTTv5)
-    if user is not None:
-        client.username_pw_set(user, password if password is not None else f"pw-{user}")
-    result: dict[str, object] = {}
-    done = threading.Event()
-
-    def on_connect(_c: mqtt.Client, _u: object, _f: object, reason: object, _p: object) -> None:
-        result["reason"] = reason
-        done.set()
-
-    client.on_connect = on_connect
-    client.connect("127.0.0.1", broker.port)
-    client.loop_start()
-    assert done.wait(5), "no CONNACK"
-    return client, result["reason"]
+from ..broker import Mosquitto, probe
 
 
 def test_anonymous_and_wrong_passwords_are_refused(broker: Mosquitto) -> None:
     for user, password in ((None, None), ("shelburne", "wrong"), ("nobody", "pw-nobody")):
-        client, reason = connect(broker, user, password)
+        client, reason, _ = probe(broker, user, password)
         assert reason.is_failure, (user, reason)  # type: ignore[attr-defined]
         client.loop_stop()
 
 
 def test_a_site_cannot_publish_under_another_sites_topic(broker: Mosquitto) -> None:
     received: list[str] = []
-    centre, reason = connect(broker, "centre")
+    centre, reason, _ = probe(broker, "centre")
     assert not reason.is_failure  # type: ignore[attr-defined]
     centre.on_message = lambda _c, _u, msg: received.append(msg.topic)
     centre.subscribe("ridgeline/v1/#", qos=1)
     time.sleep(0.3)
-    site, _ = connect(broker, "shelburne")
+    site, _, _ = probe(broker, "shelburne")
     acks: dict[int, object] = {}
     site.on_publish = lambda _c, _u, mid, reason, _p: acks.__setitem__(mid, reason)
     own = site.publish("ridgeline/v1/shelburne/events", b"{}", qos=1)
@@ -65,7 +45,7 @@ def test_a_site_cannot_publish_under_another_sites_topic(broker: Mosquitto) -> N
 
 
 def test_a_site_cannot_read_other_sites(broker: Mosquitto) -> None:
-    site, _ = connect(broker, "gorham")
+    site, _, _ = probe(broker, "gorham")
     granted: list[object] = []
     done = threading.Event()
 
@@ -78,7 +58,7 @@ def test_a_site_cannot_read_other_sites(broker: Mosquitto) -> None:
     site.on_message = lambda _c, _u, msg: received.append(msg.topic)
     site.subscribe("ridgeline/v1/shelburne/#", qos=1)
     assert done.wait(5)
-    other, _ = connect(broker, "shelburne")
+    other, _, _ = probe(broker, "shelburne")
     other.publish("ridgeline/v1/shelburne/events", b"{}", qos=1).wait_for_publish(5)
     time.sleep(0.5)
     assert received == []  # mosquitto grants the subscription but delivers nothing it may not read

@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from paho.mqtt.client import topic_matches_sub
+
 from ridgeline.errors import BrokerError, ConfigError
 from ridgeline.model import MessageType
 from ridgeline.transport.broker import centre_worker_user
@@ -76,17 +78,6 @@ def acl_text(workers: int = DEFAULT_WORKERS) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _matches(filter_: str, topic: str) -> bool:
-    """Whether an MQTT topic filter (``+``, ``#``) matches a topic name."""
-    f, t = filter_.split("/"), topic.split("/")
-    for i, level in enumerate(f):
-        if level == "#":
-            return True
-        if i >= len(t) or (level != "+" and level != t[i]):
-            return False
-    return len(f) == len(t)
-
-
 def _covers(rule: str, filter_: str) -> bool:
     """Whether every topic ``filter_`` can match is matched by ``rule`` (a subscription check)."""
     r, f = rule.split("/"), filter_.split("/")
@@ -117,10 +108,10 @@ class AccessRules:
                 if r.access == access and (r.user is None or r.user == user)]
 
     def may_publish(self, user: str | None, topic: str) -> bool:
-        return any(_matches(t, topic) for t in self._topics(user, "write"))
+        return any(topic_matches_sub(t, topic) for t in self._topics(user, "write"))
 
     def may_receive(self, user: str | None, topic: str) -> bool:
-        return any(_matches(t, topic) for t in self._topics(user, "read"))
+        return any(topic_matches_sub(t, topic) for t in self._topics(user, "read"))
 
     def may_subscribe(self, user: str | None, filter_: str) -> bool:
         return any(_covers(t, filter_) for t in self._topics(user, "read"))

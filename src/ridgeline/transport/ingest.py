@@ -75,7 +75,6 @@ class IngestCounters:
     errors: int = 0  # failed attempts to commit a batch
     restarts: int = 0  # times the worker thread was started again after it ended
     unconfirmed: int = 0  # refusals not kept in full, so not confirmed to their site
-    clock_ahead: int = 0
 
 
 @dataclass
@@ -375,7 +374,6 @@ class Ingest:
         for site, status in statuses.items():
             self.counters.status[site] = status.online
         if ahead:
-            self.counters.clock_ahead += len(ahead)
             log.warning("ingest: %d envelope(s) with a sensor clock more than %s ahead, stored and flagged (%s)",
                         len(ahead), self.limits.max_future, ", ".join(sorted({e.site for e in good if e.id in ahead})))
         return self._tally(good, refused, confirmable, result)

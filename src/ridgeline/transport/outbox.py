@@ -29,7 +29,7 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -222,9 +222,8 @@ class Outbox:
         self._db.execute("UPDATE meta SET value = value - ? WHERE key='bytes'", (freed,))
         self._db.execute("UPDATE meta SET value = value + ? WHERE key='thinned'", (len(victims),))
 
-    def pending(self, limit: int, skip: Iterable[int] = ()) -> list[Pending]:
+    def pending(self, limit: int, skip: Container[int] = frozenset()) -> list[Pending]:
         """Up to ``limit`` messages in drain order, leaving out the seqs in ``skip`` (in flight)."""
-        skip = set(skip)
         out: list[Pending] = []
         with self._lock:
             cur = self._db.execute(

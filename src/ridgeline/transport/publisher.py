@@ -200,7 +200,7 @@ class Publisher:
                 batch = self.outbox.get(again) if again else []
             fresh = min(room - len(batch), self.unconfirmed.room())
             if fresh > 0:
-                batch += self.outbox.pending(fresh, skip=self.unconfirmed.seqs())
+                batch += self.outbox.pending(fresh, skip=self.unconfirmed)
             if not self._send(conn, batch, inflight, now):
                 self._stop.wait(0.05)  # the link is going down: the loop ends when it is
                 continue

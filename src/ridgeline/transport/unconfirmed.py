@@ -64,10 +64,6 @@ class Unconfirmed:
         """How many more seqs may be sent before the window is full."""
         return max(self.limit - len(self._sent), 0)
 
-    def seqs(self) -> set[int]:
-        """Every seq awaiting confirmation (not to be fetched as new)."""
-        return set(self._sent)
-
     def sent(self, seqs: Iterable[int], now: float) -> None:
         """Record a send (a first one, or again)."""
         for seq in seqs:
@@ -100,10 +96,6 @@ class Unconfirmed:
             # the next probe need not wait out a silence that is over
             self._probe_at = min(self._probe_at, self._probed_at + min(1.0, self.resend_after))
         return accepted
-
-    def forget(self) -> None:
-        """Drop every record (the outbox was emptied another way)."""
-        self._sent.clear()
 
     def _wait(self, sent: _Sent) -> float:
         return min(self.resend_after * 2 ** (sent.tries - 1), self.max_backoff)
