@@ -126,9 +126,11 @@ def main() -> None:
     gt = np.loadtxt(args.data / "video" / "thermal_two_people_groundtruth.txt", delimiter=",")
     truth = np.c_[gt[:, 0::2].min(1), gt[:, 1::2].min(1), gt[:, 0::2].max(1), gt[:, 1::2].max(1)]
     clean = run(clip, "none")
+    tracks = clean.tracks
     by_frame: dict[int, list[tuple[int, np.ndarray]]] = {}
-    for f, tid, *box in clean.tracks:
-        by_frame.setdefault(f - 1, []).append((tid, np.array(box)))
+    for f, tid, box in zip(tracks.frames.tolist(), tracks.track_ids.tolist(), tracks.xyxy.astype(np.float64),
+                           strict=True):
+        by_frame.setdefault(f - 1, []).append((tid, box))
     analysed = list(range(0, len(truth), 2))  # the frames the pipeline analysed (25 fps thinned to every 2nd)
     ious: list[float] = []
     matched: list[int] = []
@@ -143,7 +145,7 @@ def main() -> None:
             matched.append(best)
     switches = sum(1 for a, b in itertools.pairwise(matched) if a != b)
     lengths: dict[int, int] = {}
-    for _f, tid, *_box in clean.tracks:
+    for tid in tracks.track_ids.tolist():
         lengths[tid] = lengths.get(tid, 0) + 1
     long_tracks = sum(1 for n in lengths.values() if n >= 25)  # 2 s at 12.5 fps
     print(f"thermal clip, {clean.frames} frames analysed: {clean.track_count} tracks, {long_tracks} of them "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ridgeline.sim.video_faults import FAULTS, Fault, inject
@@ -51,13 +53,11 @@ class Labelled:
     """The motion detector's boxes, each called a vehicle (as a detector model would)."""
 
     def __init__(self) -> None:
-        from ridgeline.vision.detector import MotionBoxes
-
-        self.inner = MotionBoxes()
+        self.inner = MotionDetector()
 
     def detect(self, luma, bgr=None):  # type: ignore[no-untyped-def]
-        boxes, conf, _ = self.inner.detect(luma, bgr)
-        return boxes, conf, ["vehicle"] * len(conf)
+        found = self.inner.detect(luma, bgr)
+        return replace(found, class_name=np.full(len(found), "vehicle", dtype=object))
 
 
 def test_tracks_take_their_detections_class_and_rules_filter_on_it() -> None:
