@@ -58,12 +58,12 @@ from pathlib import Path
 import numpy as np
 
 from ridgeline.model import Event
-from ridgeline.sim.video_faults import FAULTS, Fault, inject
 from ridgeline.vision.motion import MotionDetector, MotionSettings
 from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
 from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
 from ridgeline.vision.tracking import Tracker, TrackerSettings
 from ridgeline.vision.video import FrameSource
+from tests.vision.video_faults import FAULTS, Fault, inject
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # drawn from the bottom of the frame up: left and right are the screen's
