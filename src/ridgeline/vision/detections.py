@@ -133,7 +133,7 @@ class Detections:
     def foot(self) -> np.ndarray:
         """Each box's bottom centre, ``(N, 2)``: where a person or a vehicle touches the ground."""
         b = self.xyxy.astype(np.float64)
-        return np.c_[(b[:, 0] + b[:, 2]) / 2.0, b[:, 3]]
+        return np.stack(((b[:, 0] + b[:, 2]) / 2.0, b[:, 3]), axis=1)
 
     @property
     def height(self) -> np.ndarray:
