@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,10 +19,11 @@ import cv2
 import numpy as np
 
 from ridgeline.model import Event, EventType, ObjectClass, Position, Severity, utc_now
-from ridgeline.vision.detector import Detector, MotionBoxes
+from ridgeline.vision.detections import Detections, TrackId
+from ridgeline.vision.detector import Detector
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.rules import Hit, TrackRules
-from ridgeline.vision.tracking import Tracker, TrackRow
+from ridgeline.vision.tracking import Tracker
 from ridgeline.vision.video import Frame, StatusChange
 
 _KINDS = {"line_crossing": EventType.LINE_CROSSING, "zone_intrusion": EventType.ZONE_INTRUSION,
@@ -37,6 +38,17 @@ def _object_class(name: str) -> ObjectClass:
         return ObjectClass.MOTION
 
 
+@dataclass(frozen=True)
+class TrackEvent:
+    """An event and the track it is about, for whoever draws or follows that track."""
+
+    track: TrackId
+    event: Event
+
+
+FrameHook = Callable[[Frame, Detections, list[TrackEvent]], None]  # a frame, its tracks, its events
+
+
 @dataclass
 class PipelineResult:
     """What a run produced and how fast."""
@@ -44,9 +56,14 @@ class PipelineResult:
     frames: int = 0
     seconds: float = 0.0
     events: list[Event] = field(default_factory=list)
-    tracks: list[TrackRow] = field(default_factory=list)  # every box, only if the run keeps them
+    tracked: list[Detections] = field(default_factory=list)  # each frame's tracks, only if the run keeps them
     track_ids: set[int] = field(default_factory=set)
     background_resets: int = 0
+
+    @property
+    def tracks(self) -> Detections:
+        """Every kept tracked box with its frame (from 1) and track number."""
+        return Detections.merge(self.tracked)
 
     @property
     def fps(self) -> float:
@@ -60,10 +77,10 @@ class PipelineResult:
 class VideoPipeline:
     """One camera's analytics."""
 
-    def __init__(self, detector: MotionDetector | Detector, tracker: Tracker, rules: TrackRules,
+    def __init__(self, detector: Detector, tracker: Tracker, rules: TrackRules,
                  camera: str = "camera", start: datetime | None = None, snapshots: Path | None = None,
                  masks: tuple[tuple[tuple[float, float], ...], ...] = ()) -> None:
-        self.detector: Detector = MotionBoxes(detector) if isinstance(detector, MotionDetector) else detector
+        self.detector = detector
         self.tracker = tracker
         self.rules = rules
         self.camera = camera
@@ -73,22 +90,34 @@ class VideoPipeline:
         self.snapshots = snapshots
         self._masks = [np.round(np.asarray(m)).astype(np.int32) for m in masks]
 
-    def step(self, frame: Frame) -> tuple[list[tuple[int, np.ndarray]], list[Event]]:
+    def step(self, frame: Frame) -> tuple[Detections, list[Event]]:
         """One frame: confirmed tracks and the events they caused."""
-        boxes, conf, classes = self.detector.detect(frame.luma, frame.bgr)
-        tracks = self.tracker.update(boxes, conf, frame.time_s)
-        self._vote(tracks, boxes, classes)
-        hits = self.rules.update(tracks, frame.time_s, {tid: self.track_class(tid) for tid, _ in tracks})
-        events = [self._event(h, frame) for h in hits]
-        if events and self.snapshots is not None:
-            events = [e.model_copy(update={"snapshot": self._snapshot(frame, e, tracks)}) for e in events]
-        return tracks, events
+        tracks, found = self.analyse(frame)
+        return tracks, [f.event for f in found]
 
-    def _vote(self, tracks: list[tuple[int, np.ndarray]], boxes: np.ndarray, classes: list[str]) -> None:
+    def analyse(self, frame: Frame) -> tuple[Detections, list[TrackEvent]]:
+        """One frame: confirmed tracks (``class_name`` each track's class so far) and the
+        events they caused, each with its track."""
+        detections = self.detector.detect(frame.luma, frame.bgr)
+        tracks = self.tracker.update(detections, frame.time_s)
+        self._vote(tracks, detections)
+        tracks = replace(tracks, class_name=np.array([self.track_class(t) for t in tracks.track_ids.tolist()],
+                                                     dtype=object))
+        found = []
+        for hit in self.rules.update(tracks, frame.time_s):
+            track = TrackId(self.camera, hit.track)
+            found.append(TrackEvent(track, self._event(hit, track, frame)))
+        if found and self.snapshots is not None:
+            found = [replace(f, event=f.event.model_copy(update={"snapshot": self._snapshot(frame, f, tracks)}))
+                     for f in found]
+        return tracks, found
+
+    def _vote(self, tracks: Detections, detections: Detections) -> None:
         """Each track's class: the detections it overlaps most vote, the majority wins."""
+        boxes, classes = detections.xyxy, detections.class_name
         if not len(boxes) or all(c == "motion" for c in classes):
             return
-        for tid, box in tracks:
+        for tid, box in zip(tracks.track_ids.tolist(), tracks.xyxy, strict=True):
             x1 = np.maximum(boxes[:, 0], box[0])
             y1 = np.maximum(boxes[:, 1], box[1])
             x2 = np.minimum(boxes[:, 2], box[2])
@@ -101,7 +130,7 @@ class VideoPipeline:
             if iou[k] >= 0.3:
                 self._votes.setdefault(tid, Counter())[classes[k]] += 1
         if len(self._votes) > 256:  # a live camera sees new tracks for ever
-            live = {tid for tid, _ in tracks}
+            live = set(tracks.track_ids.tolist())
             self._votes = {t: v for t, v in self._votes.items() if t in live}
 
     def track_class(self, tid: int) -> str:
@@ -109,26 +138,26 @@ class VideoPipeline:
         votes = self._votes.get(tid)
         return votes.most_common(1)[0][0] if votes else "motion"
 
-    def _snapshot(self, frame: Frame, event: Event, tracks: list[tuple[int, np.ndarray]]) -> str:
+    def _snapshot(self, frame: Frame, found: TrackEvent, tracks: Detections) -> str:
         """A JPEG of the frame with privacy masks blacked out and the track boxed; its file name."""
         assert self.snapshots is not None
         img = frame.bgr.copy() if frame.bgr is not None else cv2.cvtColor(frame.luma, cv2.COLOR_GRAY2BGR)
         for poly in self._masks:
             cv2.fillPoly(img, [poly], (0, 0, 0))
-        for tid, box in tracks:
-            if event.object_id == f"{self.camera}-{tid}":
-                x1, y1, x2, y2 = (int(round(v)) for v in box)
-                cv2.rectangle(img, (x1, y1), (x2, y2), (0, 0, 255), 2)
+        for box in tracks.xyxy[tracks.track_ids == found.track.number]:
+            x1, y1, x2, y2 = (int(round(v)) for v in box)
+            cv2.rectangle(img, (x1, y1), (x2, y2), (0, 0, 255), 2)
         self.snapshots.mkdir(parents=True, exist_ok=True)
-        name = f"{event.id}.jpg"
+        name = f"{found.event.id}.jpg"
         cv2.imwrite(str(self.snapshots / name), img, [cv2.IMWRITE_JPEG_QUALITY, 85])
         return name
 
-    def _event(self, hit: Hit, frame: Frame) -> Event:
+    def _event(self, hit: Hit, track: TrackId, frame: Frame) -> Event:
+        """The event of a rule's hit: the one place a track id takes its wire form."""
         return Event(
             type=_KINDS[hit.kind], time=self.start + timedelta(seconds=frame.time_s),
             severity=Severity.HIGH if hit.kind != "loitering" else Severity.MEDIUM, sensor=self.camera,
-            zone=hit.rule, object_id=f"{self.camera}-{hit.track}",
+            zone=hit.rule, object_id=str(track),
             object_class=_object_class(self.track_class(hit.track)),
             position=Position(x=round(hit.x, 1), y=round(hit.y, 1)),
             detail={**hit.detail, "frame": frame.index},
@@ -143,8 +172,7 @@ class VideoPipeline:
         )
 
     def run(self, frames: Iterable[Frame | StatusChange], on_frame: Callable[[PipelineResult], None] | None = None,
-            annotate: Callable[[Frame, list[tuple[int, np.ndarray]], list[Event]], None] | None = None,
-            keep_tracks: bool = True) -> PipelineResult:
+            annotate: FrameHook | None = None, keep_tracks: bool = True) -> PipelineResult:
         """Run over an iterable of frames (a stream: until it is closed); ``self.result`` holds
         the figures so far, so an interrupted run keeps them.  ``keep_tracks``: keep every
         tracked box in ``result.tracks`` (for a MOTChallenge file); without it only the track
@@ -155,19 +183,17 @@ class VideoPipeline:
             if isinstance(frame, StatusChange):
                 result.events.append(self.status_event(frame))
                 continue
-            tracks, events = self.step(frame)
+            tracks, found = self.analyse(frame)
             result.frames += 1
-            result.events.extend(events)
-            for tid, box in tracks:
-                result.track_ids.add(tid)
-                if keep_tracks:  # a live stream runs for days: its boxes are kept only when asked for
-                    x1, y1, x2, y2 = (float(v) for v in box)
-                    result.tracks.append((frame.index + 1, tid, x1, y1, x2, y2))
+            result.events.extend(f.event for f in found)
+            result.track_ids.update(tracks.track_ids.tolist())
+            if keep_tracks:  # a live stream runs for days: its boxes are kept only when asked for
+                result.tracked.append(replace(tracks, frame=np.full(len(tracks), frame.index + 1, dtype=np.int64)))
             if annotate is not None:
-                annotate(frame, tracks, events)
+                annotate(frame, tracks, found)
             result.seconds = time.perf_counter() - t0
             if on_frame is not None:
                 on_frame(result)
-        if isinstance(self.detector, MotionBoxes):
-            result.background_resets = self.detector.motion.resets
+        if isinstance(self.detector, MotionDetector):
+            result.background_resets = self.detector.resets
         return result
