@@ -12,9 +12,10 @@ schedule admit it.  It then joins an open alert of that rule, or opens one (``pi
   gate, from whichever site or sensor: one walker seen by two masts is one alert;
 - else an event without a position joins the open alert of its key (as for objects).
 
-Distances are great-circle (haversine on the mean Earth radius): exact on the sphere at
-any latitude and range, with no projection to choose when a sector spans UTM zones; the
-sphere's error against the ellipsoid (under 0.5 %) is far inside any sensible gate.
+Only place and time are compared, never appearance: this associates activity, it does not
+re-identify anyone.  Distances are great-circle (haversine on the mean Earth radius): exact
+on the sphere at any latitude and range, with no projection to choose when a sector spans
+UTM zones; the sphere's error against the ellipsoid (under 0.5 %) is far inside any gate.
 
 Events of different types under one rule merge when their positions say they are one
 object (a walker's line crossing and zone intrusion are one alert): the rule is the
