@@ -199,7 +199,10 @@ class Centre:
                 self._unsent.extend(self.alerts.escalate_due())
             except Exception as exc:  # the database may be away for a moment: try again next second
                 log.warning("escalation check: %s", exc)
-            self.announce()
+            try:
+                self.announce()
+            except Exception as exc:  # the broker may be away: what is unsent waits for the next second
+                log.warning("publishing escalations: %s", exc)
 
     def announce(self) -> None:
         """Publish the escalations not yet published, while a worker is connected."""
