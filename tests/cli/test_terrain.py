@@ -1,9 +1,8 @@
-"""The `ridgeline` command end to end: outputs on the example sector, one-line errors on bad input."""
+"""`ridgeline viewshed|coverage|site|radio` end to end: outputs on the example sector, one-line errors."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,35 +10,10 @@ import numpy as np
 import pytest
 import rasterio
 import yaml
-from typer.testing import CliRunner
 
-from ridgeline.cli import app
+from tests.conftest import EXAMPLE, HGT, write_tif
 
-from .conftest import EXAMPLE, HGT, write_tif
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
-
-
-def one_line_error(code: int, output: str, *needles: str) -> None:
-    assert code == 2, output
-    lines = [ln for ln in output.strip().splitlines() if ln.strip()]
-    joined = " ".join(lines)
-    assert joined.startswith("error:"), output
-    for needle in needles:
-        assert needle in joined, output
-
-
-def test_every_command_has_help() -> None:
-    for cmd in ("viewshed", "coverage", "site", "radio", "edge", "serve", "live", "track", "video", "store check",
-                "alert list",
-                "alert ack", "alert dispatch", "alert resolve", "ais"):
-        code, out = run(*cmd.split(), "--help")
-        assert code == 0 and "Usage" in out
+from .runner import one_line_error, run
 
 
 def test_viewshed_command_writes_geotiff(tmp_path: Path) -> None:
@@ -156,13 +130,3 @@ def test_bad_sector_files(tmp_path: Path, change, needles: list[str]) -> None:  
     path.write_text(yaml.safe_dump(sector))
     one_line_error(*run("coverage", str(path), "--out", str(tmp_path / "o")), *needles)
 
-
-def test_real_process_exit_status(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "ridgeline.cli", "viewshed", str(tmp_path / "x.hgt"), "--at", "1,1",
-         "--out", str(tmp_path / "o.tif")],
-        capture_output=True, text=True, check=False,
-    )
-    assert proc.returncode == 2
-    assert proc.stderr.strip().startswith("error:") and "not found" in proc.stderr
-    assert proc.stdout == ""

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from ridgeline.model import Event, Track
-from tests.test_cli import one_line_error, run
 
-DATA = Path(__file__).resolve().parent / "data" / "ais"
+from .runner import one_line_error, run
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "ais"
 
 
 def test_ais_on_a_drifting_vessel_writes_events_geojson_and_map(tmp_path: Path) -> None:
