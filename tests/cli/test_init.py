@@ -39,7 +39,10 @@ def test_verbosity_sets_the_one_log_level(tmp_path: Path) -> None:
                         (["-vv"], logging.DEBUG)):
         run(*args, "alert", "list", "--db", f"sqlite:///{tmp_path / 'none.db'}")
         assert root.level == level, args
-    run("edge", "--help")  # a service shows its INFO lines by default
+    run("edge", "--help")
+    assert root.level == logging.INFO  # a service shows its INFO lines by default
+    run("-q", "serve", "--help")
+    assert root.level == logging.ERROR
 
 
 def test_a_ridgeline_error_is_one_line_on_stderr_and_status_1(tmp_path: Path) -> None:
@@ -59,3 +62,8 @@ def test_usage_errors_keep_status_2() -> None:
     assert code == 2 and "expected LON,LAT" in flat(out), out
     code, out = run("no-such-command")
     assert code == 2, out
+
+
+def test_an_error_is_printed_as_it_is_not_read_as_markup(tmp_path: Path) -> None:
+    missing = tmp_path / "[red]x[/red].yaml"
+    one_line_error(*run("coverage", str(missing), "--out", str(tmp_path)), "[red]x[/red].yaml")

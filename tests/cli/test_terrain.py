@@ -72,6 +72,8 @@ def test_coverage_and_site_outputs(tmp_path: Path) -> None:
     assert len(spots["features"]) == len(summary["blind_spots"])
     with rasterio.open(tmp_path / "cov" / "coverage.tif") as ds:
         assert ds.driver == "GTiff" and ds.overviews(1)
+    code, text = run("coverage", str(path), "--out", str(tmp_path / "cov2"), "--json")
+    assert code == 0 and json.loads(text) == summary, text
     code, text = run("site", str(path), "--add", "3", "--exact", "--out", str(tmp_path / "site"))
     assert code == 0, text
     result = json.loads((tmp_path / "site" / "summary.json").read_text())

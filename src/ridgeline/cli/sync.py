@@ -192,7 +192,7 @@ def live(
         out.print(brief)
     out.print(
         f"alerts opened {result.alerts_opened}, updated {result.alerts_updated}, escalated {result.escalations}; "
-        f"all of them: ridgeline alert list --db {result.db_url}"
+        f"all of them: ridgeline alert list --db {result.db_url}", soft_wrap=True,
     )
 
 

@@ -58,7 +58,8 @@ def viewshed(
     req = ViewshedRequest(dem, lon, lat, out_path, height, target_height, radius, curvature_coeff, resolution)
     with progress_bar() as progress:
         r = compute(req, progress)
-    out.print(f"{r.out}: {r.visible} of {r.valid} cells visible ({100 * r.fraction:.1f} %), {r.seconds:.2f} s")
+    out.print(f"{r.out}: {r.visible} of {r.valid} cells visible ({100 * r.fraction:.1f} %), {r.seconds:.2f} s",
+              soft_wrap=True)
 
 
 def _blind_table(result: CoverageResult, limit: int = 12) -> Table:
@@ -99,7 +100,7 @@ def coverage(sector_file: SectorArg, out_dir: OutDirOpt, night: NightOpt = False
         f"{100 * summary['corridor_covered_fraction']:.1f} %, longest blind spot "
         f"{summary['longest_blind_spot_m']:.0f} m"
     )
-    out.print(f"map: {plan.map_path}  (also coverage.tif, *.geojson, summary.json)")
+    out.print(f"map: {plan.map_path}  (also coverage.tif, *.geojson, summary.json)", soft_wrap=True)
 
 
 def site(
@@ -139,7 +140,7 @@ def _print_sites(plan: SitePlan) -> None:
         f"coverage {100 * plan.covered_before:.1f} % -> {100 * plan.covered_after:.1f} %, "
         f"longest blind spot {plan.longest_before_m:.0f} m -> {plan.longest_after_m:.0f} m"
     )
-    out.print(f"map: {plan.map_path}")
+    out.print(f"map: {plan.map_path}", soft_wrap=True)
 
 
 def radio(sector_file: SectorArg) -> None:

@@ -81,7 +81,7 @@ def _print_report(r: AisReport, show: int) -> None:
     if r.behaviours:
         out.print(_behaviour_table(r.behaviours, r.statics, show))
     for label, p in r.files.items():
-        out.print(f"{label}: {p}")
+        out.print(f"{label}: {p}", soft_wrap=True)
 
 
 def _behaviour_table(behaviours: list[Behaviour], statics: dict[int, Any], limit: int) -> Table:
