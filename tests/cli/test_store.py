@@ -88,3 +88,16 @@ def test_every_store_command_names_a_mistyped_database(tmp_path: Path) -> None:
                     ["dead-letters", "replay", "1"]):
         one_line_error(*run("store", *command, "--db", f"sqlite:///{typo}"), "centre-typo.db", "no such file")
     assert not typo.exists()
+
+
+def test_a_bad_reason_is_an_error_that_lists_the_good_ones(tmp_path: Path) -> None:
+    from ridgeline.cli.store import DeadReason
+    from ridgeline.transport.wire import Reason
+
+    assert [r.value for r in DeadReason] == [r.value for r in Reason]
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    Store(db).close()
+    code, out = run("store", "dead-letters", "list", "--db", db, "--reason", "sceme")
+    assert code == 2 and "'sceme' is not one of" in flat(out) and "'schema'" in out, out
+    code, out = run("store", "dead-letters", "list", "--db", db, "--reason", "schema", "--json")
+    assert code == 0 and json.loads(out) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +23,20 @@ store_app.add_typer(dead_app, name="dead-letters")
 DbOpt = Annotated[str, typer.Option("--db", help="Database URL (the database must exist).")]
 DEFAULT_DB = "sqlite:///ridgeline-centre.db"
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
+
+
+class DeadReason(StrEnum):
+    """Why the centre refused a message, as ``--reason`` takes it (the values of ``transport.wire.Reason``)."""
+
+    too_large = "too_large"
+    bad_topic = "bad_topic"
+    malformed_json = "malformed_json"
+    schema = "schema"
+    site_mismatch = "site_mismatch"
+    type_mismatch = "type_mismatch"
+    future_clock = "future_clock"
+    seq_conflict = "seq_conflict"
+    store_error = "store_error"
 
 
 def _ranges(ranges: list[tuple[int, int]], most: int = 10) -> str:
@@ -97,14 +112,15 @@ def _check_table(reports: list[Any], dead: dict[str, int]) -> None:
 def dead_list(
     db: DbOpt = DEFAULT_DB,
     site: Annotated[str | None, typer.Option(help="Only this site's.")] = None,
-    reason: Annotated[str | None, typer.Option(help="Only this reason (schema, seq_conflict, too_large...).")] = None,
+    reason: Annotated[DeadReason | None, typer.Option(help="Only this reason.")] = None,
     include_resolved: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, oldest first.")] = 100,
     as_json: JsonOpt = False,
 ) -> None:
     """Dead letters, oldest first."""
     store = _open(db)
-    letters = store.dead_letters(site=site, reason=reason, unresolved=not include_resolved, limit=limit)
+    letters = store.dead_letters(site=site, reason=reason.value if reason else None, unresolved=not include_resolved,
+                                 limit=limit)
     store.close()
     if as_json:
         out.print_json(json.dumps([_letter_dict(d) for d in letters]))
@@ -163,7 +179,7 @@ def dead_replay(
     letter_ids: Annotated[list[int] | None, typer.Argument(help="Ids to replay (from `list`).")] = None,
     db: DbOpt = DEFAULT_DB,
     site: Annotated[str | None, typer.Option(help="Every open dead letter of this site.")] = None,
-    reason: Annotated[str | None, typer.Option(help="Every open dead letter with this reason.")] = None,
+    reason: Annotated[DeadReason | None, typer.Option(help="Every open dead letter with this reason.")] = None,
     sector_file: Annotated[
         Path | None, typer.Option("--sector", help="Sector file: run its rules on what is stored (alerts).")
     ] = None,
@@ -181,7 +197,8 @@ def dead_replay(
         from ridgeline.rules.service import AlertService
 
         hook = AlertService(store, RuleEngine(list(load_sector(sector_file).rules))).apply
-    letters = store.dead_letters(letter_ids or (), site=site, reason=reason, unresolved=not letter_ids,
+    letters = store.dead_letters(letter_ids or (), site=site, reason=reason.value if reason else None,
+                                 unresolved=not letter_ids,
                                  with_raw=True)
     missing = set(letter_ids or ()) - {d.pk for d in letters}
     if missing:
