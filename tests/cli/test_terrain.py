@@ -132,3 +132,24 @@ def test_bad_sector_files(tmp_path: Path, change, needles: list[str]) -> None:  
     path.write_text(yaml.safe_dump(sector))
     one_line_error(*run("coverage", str(path), "--out", str(tmp_path / "o")), *needles)
 
+
+
+def test_radio_names_every_site_and_tower_whole_and_as_json(tmp_path: Path) -> None:
+    sector = yaml.safe_load((EXAMPLE / "sector.yaml").read_text())
+    sector["terrain"]["dem"] = [str(HGT)]
+    sector["terrain"]["resolution_m"] = 90
+    sector["line"]["file"] = str(EXAMPLE / "line.geojson")
+    path = tmp_path / "sector.yaml"
+    path.write_text(yaml.safe_dump(sector))
+    code, text = run("radio", str(path))  # the test runner's terminal is 80 columns wide
+    assert code == 0, text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    code, out = run("radio", str(path), "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    pairs = {(link["site_id"], link["tower_id"]) for link in data["links"]}
+    assert len(pairs) == len(sector["sites"]) * len({t for _, t in pairs}) > 0
+    for site_id, tower_id in pairs:
+        assert f" {site_id} " in f" {text} " and tower_id in text, text
+    usable = {link["site_id"] for link in data["links"] if link["usable"]}
+    assert set(data["no_usable_link"]) == {s["id"] for s in sector["sites"]} - usable

@@ -6,10 +6,12 @@ the result; heavy modules are imported inside the commands so ``--help`` stays i
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from ridgeline.cli.console import out, print_json, progress_bar
@@ -143,7 +145,7 @@ def _print_sites(plan: SitePlan) -> None:
     out.print(f"map: {plan.map_path}", soft_wrap=True)
 
 
-def radio(sector_file: SectorArg) -> None:
+def radio(sector_file: SectorArg, as_json: JsonOpt = False) -> None:
     """Radio links from each site to each cell tower: line of sight, ITM path loss, margin."""
     from ridgeline.app.planning import radio_links
     from ridgeline.config import load_sector
@@ -151,9 +153,14 @@ def radio(sector_file: SectorArg) -> None:
     sector = load_sector(sector_file)
     with progress_bar() as progress:
         plan = radio_links(sector, progress)
-    table = Table(title="Site to cell tower links (Longley-Rice, median)")
+    if as_json:
+        print_json({"links": [dataclasses.asdict(link) for link in plan.links], "no_usable_link": plan.cut_off})
+        return
+    # the ids never cut: a plain table fits 80 columns with the longest example names
+    table = Table(title="Site to cell tower links (Longley-Rice, median)", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
     for col in ("site", "tower", "km", "LOS", "loss dB", "margin dB", "usable", "ITM"):
-        table.add_column(col, justify="left" if col in ("site", "tower", "usable") else "right")
+        table.add_column(col, justify="left" if col in ("site", "tower", "usable") else "right", no_wrap=True)
     for link in plan.links:
         table.add_row(
             link.site_id, link.tower_id, f"{link.distance_m / 1000:.1f}",
