@@ -2,5 +2,19 @@
 
 The command line, the edge agent and the HTTP API all call this layer, so a use case is
 written once.  It composes the engines (terrain, vision, maritime) and the services
-(transport, store, rules); nothing below it imports it.
+(transport, store, rules); nothing below it imports it.  Long work reports how far it got
+through an optional callback (:mod:`ridgeline.app.progress`).
+
+::
+
+    viewshed   viewshed                         one exact viewshed, written as a GeoTIFF
+    planning   plan_coverage, plan_sites,       coverage and blind spots, new masts (the
+               radio_links                      coverage after them), site-to-tower links
+    vessels    judge_ais                        vessel behaviours from AIS and radar
+    camera     watch_camera, track_detections   a camera's events; MOTChallenge tracking
+    centre     start_centre                     ingest, rules, health (embedded broker too)
+    live       run_live                         the sector on one machine, simulated
+    alerts     list_alerts, move_alert          work the alerts
+    database   open_existing                    a database that must already exist
+    brokers    broker_config                    broker settings from URL and options
 """

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ridgeline.cli.console import err, fail, out
-from ridgeline.errors import RidgelineError
+from ridgeline.cli.console import err, out
 
 broker_app = typer.Typer(help="The broker's users and access rules.", no_args_is_help=True)
 
@@ -27,15 +26,12 @@ def users(
     or run `ridgeline serve --users DIR` with the embedded broker; give each site its own
     <site>.secret (`ridgeline edge --password-file`) and nothing else.
     """
-    try:
-        from ridgeline.config import load_sector
-        from ridgeline.transport.access import BrokerUsers
+    from ridgeline.config import load_sector
+    from ridgeline.transport.access import BrokerUsers
 
-        sector = load_sector(sector_file)
-        folder = BrokerUsers(out_dir)
-        created = folder.ensure((s.id for s in sector.sites), workers=workers)
-    except RidgelineError as exc:
-        fail(exc)
+    sector = load_sector(sector_file)
+    folder = BrokerUsers(out_dir)
+    created = folder.ensure((s.id for s in sector.sites), workers=workers)
     out.print(f"{len(created)} user(s) created in {out_dir}: {', '.join(created) or 'none (all there already)'}",
               highlight=False)
     err.print(f"Mosquitto: password_file {folder.passwd.resolve()}\n           acl_file {folder.acl.resolve()}\n"

@@ -1,17 +1,107 @@
-"""Where the ``ridgeline`` command writes: tables to stdout, progress and errors to stderr."""
+"""Where the ``ridgeline`` command writes, and the one place it sets up logging and reports errors.
+
+Tables go to stdout, progress, logs and errors to stderr.  A :class:`RidgelineError` from
+any command is one line on stderr and exit status 1 (:class:`ErrorHandlingGroup`); usage
+errors stay click's, status 2.
+"""
 
 from __future__ import annotations
 
-from typing import NoReturn
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
+
+from ridgeline.app.progress import Progress as ProgressFn
+from ridgeline.errors import RidgelineError
 
 out = Console()
 err = Console(stderr=True)
 
+LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+QUIET, NORMAL = logging.ERROR, logging.WARNING
+SERVICES = frozenset({"edge", "serve"})
+"""Commands that run until stopped: their INFO lines (connections, backlog) show by default."""
 
-def fail(exc: Exception) -> NoReturn:
-    """Print a Ridgeline error as one line on stderr and exit with status 2."""
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+
+class ErrorHandlingGroup(TyperGroup):
+    """The root command group: a Ridgeline error from any command is its message on stderr, status 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer.Context is a subclass of the one typer vendors
+        try:
+            return super().invoke(ctx)
+        except RidgelineError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is now (a test runner swaps it between commands)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:  # logging must never raise
+            self.handleError(record)
+
+
+def setup_logging(verbose: int = 0, quiet: bool = False, command: str | None = None) -> int:
+    """The one logging set-up: the level from ``-v``/``-q`` (and whether ``command`` is a service).
+
+    Default WARNING (INFO for the services); each ``-v`` one level more, ``-q`` errors only.
+    Returns the level chosen.
+    """
+    base = logging.INFO if command in SERVICES else NORMAL
+    level = QUIET if quiet else max(logging.DEBUG, base - 10 * verbose)
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if isinstance(h, _StderrHandler):
+            root.removeHandler(h)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
+    return level
+
+
+@contextmanager
+def progress_bar() -> Iterator[ProgressFn]:
+    """A progress callback for the application layer, drawn on stderr while the block runs.
+
+    Each new stage gets its own line (a bar when its total is known, a spinner when not);
+    the stage before it is hidden.
+    """
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def update(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            for previous in tasks.values():
+                bar.update(previous, visible=False)
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+def print_json(data: Any) -> None:
+    """``data`` as JSON on stdout, whole (never cut to the terminal's width)."""
+    out.print_json(json.dumps(data, default=str))

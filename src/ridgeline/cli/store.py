@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +11,8 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ridgeline.cli.console import err, fail, out
+from ridgeline.app.database import open_existing as _open
+from ridgeline.cli.console import err, out
 from ridgeline.errors import RidgelineError
 
 store_app = typer.Typer(help="The centre's database.", no_args_is_help=True)
@@ -18,19 +20,23 @@ dead_app = typer.Typer(help="What the centre refused: list, read, replay once th
                        no_args_is_help=True)
 store_app.add_typer(dead_app, name="dead-letters")
 
-DbOpt = Annotated[str, typer.Option("--db", help="Database URL.")]
+DbOpt = Annotated[str, typer.Option("--db", help="Database URL (the database must exist).")]
 DEFAULT_DB = "sqlite:///ridgeline-centre.db"
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
 
 
-def _open(db: str) -> Any:
-    """The store at ``db``; a SQLite file that does not exist is an error, not a new database."""
-    from ridgeline.errors import DataFileNotFoundError
-    from ridgeline.store.db import Store
+class DeadReason(StrEnum):
+    """Why the centre refused a message, as ``--reason`` takes it (the values of ``transport.wire.Reason``)."""
 
-    if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).is_file():
-        raise DataFileNotFoundError(f"database {db}: no such file")
-    return Store(db)
+    too_large = "too_large"
+    bad_topic = "bad_topic"
+    malformed_json = "malformed_json"
+    schema = "schema"
+    site_mismatch = "site_mismatch"
+    type_mismatch = "type_mismatch"
+    future_clock = "future_clock"
+    seq_conflict = "seq_conflict"
+    store_error = "store_error"
 
 
 def _ranges(ranges: list[tuple[int, int]], most: int = 10) -> str:
@@ -51,18 +57,15 @@ def check(
     Exit 1 if any seq is missing or stored twice, two messages claim one seq, or a site's
     refusals passed its dead-letter cap.
     """
-    try:
-        expected: list[str] = []
-        if sector_file is not None:
-            from ridgeline.config import load_sector
+    expected: list[str] = []
+    if sector_file is not None:
+        from ridgeline.config import load_sector
 
-            expected = [s.id for s in load_sector(sector_file).sites]
-        store = _open(db)
-        reports = store.check(expected)
-        dead = store.dead_letter_counts()
-        store.close()
-    except RidgelineError as exc:
-        fail(exc)
+        expected = [s.id for s in load_sector(sector_file).sites]
+    store = _open(db)
+    reports = store.check(expected)
+    dead = store.dead_letter_counts()
+    store.close()
     if as_json:
         rows = [{**r.__dict__, "seen": r.seen.isoformat() if r.seen else None, "ok": r.ok} for r in reports]
         out.print_json(json.dumps({"sites": rows, "dead_letters": dead}))
@@ -109,18 +112,16 @@ def _check_table(reports: list[Any], dead: dict[str, int]) -> None:
 def dead_list(
     db: DbOpt = DEFAULT_DB,
     site: Annotated[str | None, typer.Option(help="Only this site's.")] = None,
-    reason: Annotated[str | None, typer.Option(help="Only this reason (schema, seq_conflict, too_large...).")] = None,
+    reason: Annotated[DeadReason | None, typer.Option(help="Only this reason.")] = None,
     include_resolved: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, oldest first.")] = 100,
     as_json: JsonOpt = False,
 ) -> None:
     """Dead letters, oldest first."""
-    try:
-        store = _open(db)
-        letters = store.dead_letters(site=site, reason=reason, unresolved=not include_resolved, limit=limit)
-        store.close()
-    except RidgelineError as exc:
-        fail(exc)
+    store = _open(db)
+    letters = store.dead_letters(site=site, reason=reason.value if reason else None, unresolved=not include_resolved,
+                                 limit=limit)
+    store.close()
     if as_json:
         out.print_json(json.dumps([_letter_dict(d) for d in letters]))
         return
@@ -157,16 +158,13 @@ def dead_show(
     raw_out: Annotated[Path | None, typer.Option("--raw", help="Write its bytes to this file.")] = None,
 ) -> None:
     """One dead letter in full: why it was refused, its bytes, and for a seq conflict the message that holds the seq."""
-    try:
-        store = _open(db)
-        found = store.dead_letters([letter_id], unresolved=False, with_raw=True)
-        if not found:
-            raise RidgelineError(f"no dead letter {letter_id} in {db}")
-        letter = found[0]
-        holder = store.message_at(letter.site, letter.seq) if letter.site and letter.seq else None
-        store.close()
-    except RidgelineError as exc:
-        fail(exc)
+    store = _open(db)
+    found = store.dead_letters([letter_id], unresolved=False, with_raw=True)
+    if not found:
+        raise RidgelineError(f"no dead letter {letter_id} in {db}")
+    letter = found[0]
+    holder = store.message_at(letter.site, letter.seq) if letter.site and letter.seq else None
+    store.close()
     data = _letter_dict(letter, raw=raw_out is None)
     if holder is not None:
         data["stored_at_this_seq"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in holder.items()}
@@ -181,7 +179,7 @@ def dead_replay(
     letter_ids: Annotated[list[int] | None, typer.Argument(help="Ids to replay (from `list`).")] = None,
     db: DbOpt = DEFAULT_DB,
     site: Annotated[str | None, typer.Option(help="Every open dead letter of this site.")] = None,
-    reason: Annotated[str | None, typer.Option(help="Every open dead letter with this reason.")] = None,
+    reason: Annotated[DeadReason | None, typer.Option(help="Every open dead letter with this reason.")] = None,
     sector_file: Annotated[
         Path | None, typer.Option("--sector", help="Sector file: run its rules on what is stored (alerts).")
     ] = None,
@@ -189,26 +187,24 @@ def dead_replay(
     """Judge dead letters again (after fixing a clock, a schema...); store and resolve what is accepted now."""
     if not letter_ids and site is None and reason is None:
         raise typer.BadParameter("give dead letter ids, --site or --reason")
-    try:
-        from ridgeline.transport.deadletter_replay import replay_dead_letters
+    from ridgeline.transport.deadletter_replay import replay_dead_letters
 
-        store = _open(db)
-        hook = None
-        if sector_file is not None:
-            from ridgeline.config import load_sector
-            from ridgeline.rules.engine import RuleEngine
-            from ridgeline.rules.service import AlertService
+    store = _open(db)
+    hook = None
+    if sector_file is not None:
+        from ridgeline.config import load_sector
+        from ridgeline.rules.engine import RuleEngine
+        from ridgeline.rules.service import AlertService
 
-            hook = AlertService(store, RuleEngine(list(load_sector(sector_file).rules))).apply
-        letters = store.dead_letters(letter_ids or (), site=site, reason=reason, unresolved=not letter_ids,
-                                     with_raw=True)
-        missing = set(letter_ids or ()) - {d.pk for d in letters}
-        if missing:
-            raise RidgelineError(f"no dead letter {', '.join(map(str, sorted(missing)))} in {db}")
-        outcomes = replay_dead_letters(store, letters, hook=hook)
-        store.close()
-    except RidgelineError as exc:
-        fail(exc)
+        hook = AlertService(store, RuleEngine(list(load_sector(sector_file).rules))).apply
+    letters = store.dead_letters(letter_ids or (), site=site, reason=reason.value if reason else None,
+                                 unresolved=not letter_ids,
+                                 with_raw=True)
+    missing = set(letter_ids or ()) - {d.pk for d in letters}
+    if missing:
+        raise RidgelineError(f"no dead letter {', '.join(map(str, sorted(missing)))} in {db}")
+    outcomes = replay_dead_letters(store, letters, hook=hook)
+    store.close()
     for o in outcomes:
         out.print(f"{o.pk}: {o.outcome}", highlight=False)
     done = sum(o.resolved for o in outcomes)

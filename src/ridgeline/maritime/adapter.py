@@ -3,6 +3,8 @@
 Registered as ``ais`` under ``ridgeline.sensors``.  A behaviour is published when it
 qualifies (an encounter two hours in) and again when it ends, under the same key, the second
 time with the vessels' tracks as evidence (Track messages sent just before the event).
+The source is judged by :class:`~ridgeline.maritime.judging.BehaviourStream`, the same loop
+as ``ridgeline ais``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 from ridgeline.config.maritime import MaritimeConfig
 from ridgeline.maritime.behaviour import Behaviour, BehaviourEngine
 from ridgeline.maritime.events import evidence_tracks, to_event
+from ridgeline.maritime.judging import BehaviourStream
 from ridgeline.maritime.positions import Positions
-from ridgeline.maritime.shore import build_shore
+from ridgeline.maritime.shore import Shore, build_shore
 from ridgeline.maritime.sources import AisSource
 from ridgeline.model import MessageType
 from ridgeline.model.sensor import SensorMessage
@@ -45,32 +48,16 @@ class AisAdapter:
         self.engine: BehaviourEngine | None = None
         self._history: list[Positions] = []
 
-    def _engine(self, bounds: tuple[float, float, float, float] | None) -> BehaviourEngine:
-        shore = build_shore(bounds, self.dem, self.coastline, self.global_land) if bounds is not None else None
-        return BehaviourEngine(self.config, shore)
-
-    def _chunks(self) -> Iterator[Positions]:
-        if self.source.kind in ("nmea", "csv"):
-            positions = self.source.read_file().sorted_by_time()
-            bounds = self.bounds
-            if bounds is None and len(positions):
-                bounds = positions.bounds()
-            self.engine = self._engine(bounds)
-            self.engine.update_statics(self.source.statics)
-            self.engine.learn_anchorages(positions)
-            yield from positions.chunks(self.chunk)
-            return
-        self.engine = self._engine(self.bounds)
-        yield from self.source.live_chunks()
+    def _shore(self, bounds: tuple[float, float, float, float] | None) -> Shore | None:
+        return build_shore(bounds, self.dem, self.coastline, self.global_land) if bounds is not None else None
 
     def messages(self) -> Iterator[SensorMessage]:
-        for chunk in self._chunks():
-            assert self.engine is not None
-            self.engine.update_statics(self.source.statics)
-            self._remember(chunk)
-            yield from self._publish(self.engine.feed(chunk))
-        if self.engine is not None:
-            yield from self._publish(self.engine.finish())
+        stream = BehaviourStream(self.source, self.config, self._shore, self.bounds, self.chunk)
+        for step in stream.steps():
+            self.engine = stream.engine
+            if step.chunk is not None:
+                self._remember(step.chunk)
+            yield from self._publish(step.behaviours)
 
     def _remember(self, chunk: Positions) -> None:
         if not len(chunk):

@@ -1,9 +1,8 @@
-"""The `ridgeline` command end to end: outputs on the example sector, one-line errors on bad input."""
+"""`ridgeline viewshed|coverage|site|radio` end to end: outputs on the example sector, one-line errors."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,35 +10,10 @@ import numpy as np
 import pytest
 import rasterio
 import yaml
-from typer.testing import CliRunner
 
-from ridgeline.cli import app
+from tests.conftest import EXAMPLE, HGT, write_tif
 
-from .conftest import EXAMPLE, HGT, write_tif
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
-
-
-def one_line_error(code: int, output: str, *needles: str) -> None:
-    assert code == 2, output
-    lines = [ln for ln in output.strip().splitlines() if ln.strip()]
-    joined = " ".join(lines)
-    assert joined.startswith("error:"), output
-    for needle in needles:
-        assert needle in joined, output
-
-
-def test_every_command_has_help() -> None:
-    for cmd in ("viewshed", "coverage", "site", "radio", "edge", "serve", "live", "track", "video", "store check",
-                "alert list",
-                "alert ack", "alert dispatch", "alert resolve", "ais"):
-        code, out = run(*cmd.split(), "--help")
-        assert code == 0 and "Usage" in out
+from .runner import one_line_error, run
 
 
 def test_viewshed_command_writes_geotiff(tmp_path: Path) -> None:
@@ -98,6 +72,8 @@ def test_coverage_and_site_outputs(tmp_path: Path) -> None:
     assert len(spots["features"]) == len(summary["blind_spots"])
     with rasterio.open(tmp_path / "cov" / "coverage.tif") as ds:
         assert ds.driver == "GTiff" and ds.overviews(1)
+    code, text = run("coverage", str(path), "--out", str(tmp_path / "cov2"), "--json")
+    assert code == 0 and json.loads(text) == summary, text
     code, text = run("site", str(path), "--add", "3", "--exact", "--out", str(tmp_path / "site"))
     assert code == 0, text
     result = json.loads((tmp_path / "site" / "summary.json").read_text())
@@ -157,12 +133,23 @@ def test_bad_sector_files(tmp_path: Path, change, needles: list[str]) -> None:  
     one_line_error(*run("coverage", str(path), "--out", str(tmp_path / "o")), *needles)
 
 
-def test_real_process_exit_status(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "ridgeline.cli", "viewshed", str(tmp_path / "x.hgt"), "--at", "1,1",
-         "--out", str(tmp_path / "o.tif")],
-        capture_output=True, text=True, check=False,
-    )
-    assert proc.returncode == 2
-    assert proc.stderr.strip().startswith("error:") and "not found" in proc.stderr
-    assert proc.stdout == ""
+
+def test_radio_names_every_site_and_tower_whole_and_as_json(tmp_path: Path) -> None:
+    sector = yaml.safe_load((EXAMPLE / "sector.yaml").read_text())
+    sector["terrain"]["dem"] = [str(HGT)]
+    sector["terrain"]["resolution_m"] = 90
+    sector["line"]["file"] = str(EXAMPLE / "line.geojson")
+    path = tmp_path / "sector.yaml"
+    path.write_text(yaml.safe_dump(sector))
+    code, text = run("radio", str(path))  # the test runner's terminal is 80 columns wide
+    assert code == 0, text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    code, out = run("radio", str(path), "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    pairs = {(link["site_id"], link["tower_id"]) for link in data["links"]}
+    assert len(pairs) == len(sector["sites"]) * len({t for _, t in pairs}) > 0
+    for site_id, tower_id in pairs:
+        assert f" {site_id} " in f" {text} " and tower_id in text, text
+    usable = {link["site_id"] for link in data["links"] if link["usable"]}
+    assert set(data["no_usable_link"]) == {s["id"] for s in sector["sites"]} - usable

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from ridgeline.model import Event, Track
-from tests.test_cli import one_line_error, run
 
-DATA = Path(__file__).resolve().parent / "data" / "ais"
+from .runner import one_line_error, run
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "ais"
 
 
 def test_ais_on_a_drifting_vessel_writes_events_geojson_and_map(tmp_path: Path) -> None:
@@ -65,3 +66,13 @@ def test_ais_with_radar_finds_the_target_that_sends_no_ais(tmp_path: Path) -> No
     assert code == 0, output
     kinds = [f["properties"]["kind"] for f in json.loads((tmp_path / "b.geojson").read_text())["features"]]
     assert kinds.count("dark_target") == 1
+
+
+def test_ais_json_has_the_counts_and_every_behaviour(tmp_path: Path) -> None:
+    code, output = run("ais", str(DATA / "dma_drift_212123000.nmea"), "--json", "--geojson", str(tmp_path / "b.json"))
+    assert code == 0, output
+    data = json.loads(output)
+    features = json.loads((tmp_path / "b.json").read_text())["features"]
+    assert data["vessels"] == 1 and data["lines"] > data["positions"] > 0
+    assert len(data["behaviours"]) == len(features) == sum(data["counts"].values())
+    assert data["behaviours"][0]["mmsi"] == [212123000] and data["files"] == {"geojson": str(tmp_path / "b.json")}

@@ -1,0 +1,202 @@
+"""``ridgeline edge|serve|live``: the sites, the centre, and the whole sector live on one machine.
+
+``store`` and ``broker`` (the centre's database, the broker's users) are their own modules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from ridgeline.cli.console import err, out, progress_bar
+from ridgeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from ridgeline.vision.rules import LineRule
+
+BROKER_URL_HELP = "mqtt://\\[user:pass@]host\\[:port]"
+"""The broker URL's form, its brackets escaped so rich shows them in --help instead of reading markup."""
+BrokerOpt = Annotated[
+    str, typer.Option("--broker", help=f"Broker URL, {BROKER_URL_HELP} or mqtts://... for TLS.")
+]
+UserOpt = Annotated[
+    str | None, typer.Option("--username", envvar="RIDGELINE_MQTT_USERNAME",
+                             help="MQTT user name (default: the site id at a site, 'centre' at the centre).")
+]
+PasswordOpt = Annotated[
+    str | None, typer.Option("--password", envvar="RIDGELINE_MQTT_PASSWORD", help="MQTT password.")
+]
+PasswordFileOpt = Annotated[
+    Path | None, typer.Option("--password-file", help="File holding the MQTT password (a <user>.secret written by "
+                              "`ridgeline broker users`).")
+]
+CaOpt = Annotated[Path | None, typer.Option("--ca-file", help="CA certificate for mqtts:// brokers.")]
+
+
+def _line_rules(texts: list[str] | None) -> list[LineRule]:
+    """Tripwires from ``--line x1,y1,x2,y2`` options, named line1, line2, ..."""
+    from ridgeline.cli.video import parse_lines
+    from ridgeline.vision.rules import LineRule
+
+    return [LineRule(f"line{i + 1}", a, b) for i, (a, b) in enumerate(parse_lines(texts))]
+
+
+def edge(
+    sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML); the site must be one of its sites.")],
+    site: Annotated[str, typer.Option("--site", help="Id of this site in the sector file.")],
+    broker: BrokerOpt = "mqtt://127.0.0.1:1883",
+    username: UserOpt = None,
+    password: PasswordOpt = None,
+    password_file: PasswordFileOpt = None,
+    ca_file: CaOpt = None,
+    replay: Annotated[Path | None, typer.Option("--replay", help="Replay a JSONL file of messages.")] = None,
+    simulate: Annotated[bool, typer.Option("--simulate", help="Simulated walkers crossing the line.")] = False,
+    video_source: Annotated[
+        str | None, typer.Option("--video", help="A camera: video file or stream URL, analysed here.")
+    ] = None,
+    video_line: Annotated[
+        list[str] | None, typer.Option("--line", help="With --video: tripwire x1,y1,x2,y2 in pixels (repeat).")
+    ] = None,
+    ais_source: Annotated[
+        str | None, typer.Option("--ais", help="An AIS receiver: NMEA/CSV file, tcp://HOST:PORT or udp://HOST:PORT.")
+    ] = None,
+    rate: Annotated[float, typer.Option(help="Messages per second from --replay (0: as fast as possible).")] = 0.0,
+    retime: Annotated[
+        bool, typer.Option("--retime", help="Shift --replay's times so the first message happens now.")
+    ] = False,
+    outbox: Annotated[Path | None, typer.Option(help="Outbox file (default: ridgeline-SITE.outbox.db).")] = None,
+    exit_when_drained: Annotated[
+        bool, typer.Option("--exit-when-drained", help="Exit once the source ended and the centre has everything.")
+    ] = False,
+    resend_after: Annotated[float, typer.Option(help="Seconds before an unconfirmed message is sent again.")] = 15.0,
+) -> None:
+    """Run a site's edge agent: sensor adapter -> durable outbox -> MQTT."""
+    import signal
+
+    from ridgeline.app.brokers import broker_config
+    from ridgeline.config import load_sector
+    from ridgeline.edge import EdgeAgent, load_adapter
+
+    sector = load_sector(sector_file)
+    if site not in {s.id for s in sector.sites}:
+        raise ConfigError(f"{sector_file}: no site {site!r} (sites: {', '.join(s.id for s in sector.sites)})")
+    if sum((replay is not None, simulate, video_source is not None, ais_source is not None)) != 1:
+        raise typer.BadParameter("give exactly one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE")
+    if replay is not None:
+        adapter = load_adapter("replay", site, path=replay, rate=rate, retime=retime)
+    elif video_source is not None:
+        lines = _line_rules(video_line)
+        adapter = load_adapter("video", site, source=video_source, lines=lines, camera=f"{site}-cam")
+    elif ais_source is not None:
+        from ridgeline.maritime.adapter import sector_options
+
+        adapter = load_adapter("ais", site, source=ais_source, **sector_options(sector))
+    else:
+        adapter = load_adapter("simulate", site, sector=sector, rate=rate or 2.0)
+    agent = EdgeAgent(site, outbox or Path(f"ridgeline-{site}.outbox.db"),
+                      broker_config(broker, username, password, ca_file, password_file, default_user=site), adapter,
+                      resend_after=resend_after)
+    err.print(f"edge {site}: {adapter.name} -> {agent.outbox.path} -> {agent.publisher.broker}")
+    signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
+    empty = agent.run(exit_when_drained=exit_when_drained)
+    err.print(
+        f"edge {site}: produced {agent.produced}, sent {agent.publisher.sent}, confirmed "
+        f"{agent.publisher.confirmed}, ignored {agent.publisher.ignored_acks} confirmed seq(s) not awaited, "
+        f"backlog {'0' if empty else 'left in the outbox'}"
+    )
+
+
+def serve(
+    sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML).")],
+    db: Annotated[str, typer.Option("--db", help="Database URL (SQLite file or postgresql+psycopg://...).")] = (
+        "sqlite:///ridgeline-centre.db"
+    ),
+    broker: Annotated[
+        str, typer.Option("--broker", help=f"Broker URL ({BROKER_URL_HELP}, mqtts://...), or "
+                          "'embedded' for an in-process broker on 127.0.0.1 (demos, single host).")
+    ] = "embedded",
+    embedded_port: Annotated[int, typer.Option(help="Port of the embedded broker.")] = 1883,
+    users: Annotated[
+        Path, typer.Option("--users", help="Broker users folder (`ridgeline broker users`): the embedded broker's "
+                           "passwords, and the centre's own; created for the sector's sites if missing.")
+    ] = Path("ridgeline-broker"),
+    username: UserOpt = None,
+    password: PasswordOpt = None,
+    ca_file: CaOpt = None,
+    workers: Annotated[int, typer.Option(help="Ingest workers on the shared subscription.")] = 1,
+    http_port: Annotated[int, typer.Option(help="Port of /health and /metrics on 127.0.0.1.")] = 8765,
+    worker_prefix: Annotated[str, typer.Option(help="Prefix of the workers' MQTT client ids.")] = "w",
+) -> None:
+    """Run the centre: ingest from every site into the database, with health and metrics."""
+    import signal
+    import threading
+
+    from ridgeline.app.centre import CentreRequest, start_centre
+    from ridgeline.config import load_sector
+
+    sector = load_sector(sector_file)
+    req = CentreRequest(db, broker, embedded_port, users, username, password, ca_file, workers, http_port,
+                        worker_prefix)
+    running = start_centre(sector, req)
+    if running.users_created:
+        err.print(f"broker users created in {users}: each site logs in with its <site>.secret "
+                  f"(ridgeline edge --password-file {users}/SITE.secret)")
+    if running.embedded is not None:
+        err.print(f"embedded broker on {running.embedded.url} (MQTT 3.1.1, local only, users and ACL of {users}; "
+                  "deploy with Mosquitto)")
+    err.print(f"centre: {running.workers} ingest worker(s) on {running.broker_url} -> {db}; "
+              f"http://127.0.0.1:{http_port}/health and /metrics")
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        done.wait()
+    running.stop()
+
+
+def live(
+    sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML).")],
+    seconds: Annotated[float, typer.Option(help="How long to run, seconds of wall time.")] = 30.0,
+    rate: Annotated[float, typer.Option(help="Simulation ticks per second at each site.")] = 5.0,
+    sites: Annotated[int | None, typer.Option(help="Only the first N sites (default: all).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the centre's database and the outboxes.")] = (
+        Path("out/live")
+    ),
+) -> None:
+    """The whole sector live on this machine: embedded broker, centre, a simulated edge per site."""
+    from ridgeline.app.live import run_live
+    from ridgeline.config import load_sector
+
+    sector = load_sector(sector_file)
+    with progress_bar() as progress:
+        report = run_live(sector, out_dir, seconds, rate=rate, sites=sites, progress=progress)
+    result = report.result
+    table = Table(title=f"Live for {seconds:.0f} s: what reached the centre")
+    for col in ("site", "received", "last seq", "missing", "duplicates"):
+        table.add_column(col, justify="left" if col == "site" else "right")
+    for r in result.reports:
+        table.add_row(r.site, str(r.received), str(r.max_seq), str(r.missing), str(r.duplicates))
+    out.print(table)
+    if report.latest:
+        brief = Table(title="Latest alerts")
+        for col in ("opened (UTC)", "type", "severity", "state", "events", "sources (site/sensor)"):
+            brief.add_column(col)
+        for row in report.latest:
+            a = row.alert
+            brief.add_row(a.opened.strftime("%H:%M:%S"), a.type.value,
+                          a.severity.value + (" ^" if row.escalated else ""), a.state.value, str(a.event_count),
+                          ", ".join(f"{s.site}/{s.sensor or '-'}" for s in a.sources) or a.site or "")
+        out.print(brief)
+    out.print(
+        f"alerts opened {result.alerts_opened}, updated {result.alerts_updated}, escalated {result.escalations}; "
+        f"all of them: ridgeline alert list --db {result.db_url}", soft_wrap=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the sync commands to ``app``."""
+    for command in (edge, serve, live):
+        app.command()(command)
