@@ -12,6 +12,9 @@ site's cap.  ``sites`` keeps each site's last status (online, backlog, last seq 
 out).  ``alerts`` holds each alert's current state and
 ``alert_history`` every change to it (opened, updated, acknowledged, escalated...), who
 made it and when: the append-only trail an operator's decisions leave.
+``snapshots`` holds each event's still image (privacy-masked at the edge) once per (site,
+id), beside the ``messages`` row of the envelope that carried it (whose payload keeps every
+field but the image); images go after their retention, the messages stay.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -146,4 +150,21 @@ alert_history = Table(
     Column("action", String(32), nullable=False),
     Column("actor", String(64), nullable=False),
     Column("detail", JSON, nullable=False),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("site", String(64), nullable=False),
+    Column("id", String(64), nullable=False),
+    Column("message_id", String(26), nullable=False),
+    Column("event", String(64), nullable=False, index=True),
+    Column("sensor", String(64), nullable=False),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("received", UtcDateTime(), nullable=False, index=True),
+    Column("media_type", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("image", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("site", "id", name="pk_snapshots"),
 )
