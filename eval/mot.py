@@ -33,23 +33,27 @@ from rich.table import Table
 from trackers import ByteTrackTracker, OCSORTTracker
 from trackers.eval import evaluate_mot_sequence
 
-from ridgeline.vision.mot import Boxes, read_mot, write_mot
-from ridgeline.vision.tracking import TrackerSettings, TrackRow, track_sequence
+from ridgeline.vision.detections import Detections
+from ridgeline.vision.mot import read_mot, write_mot
+from ridgeline.vision.tracking import TrackerSettings, track_sequence
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-def reference(tracker: ByteTrackTracker | OCSORTTracker, dets: Boxes) -> list[TrackRow]:
+def reference(tracker: ByteTrackTracker | OCSORTTracker, dets: Detections) -> Detections:
     """A ``trackers`` tracker with its defaults, frame by frame, as its own examples run it."""
-    rows: list[TrackRow] = []
-    for frame in range(1, int(dets.frame.max()) + 1):
+    parts: list[Detections] = []
+    for frame in range(1, int(dets.frames.max()) + 1):
         d = dets.at(frame)
-        out = tracker.update(sv.Detections(xyxy=d.xyxy.astype(np.float32), confidence=d.conf.astype(np.float32),
+        out = tracker.update(sv.Detections(xyxy=d.xyxy.astype(np.float32),
+                                           confidence=d.confidence.astype(np.float32),
                                            class_id=np.zeros(len(d), dtype=int)))
-        for box, tid in zip(out.xyxy, out.tracker_id if out.tracker_id is not None else [], strict=False):
-            if tid is not None and tid >= 0:
-                rows.append((frame, int(tid) + 1, *map(float, box)))  # type: ignore[arg-type]
-    return rows
+        if out.tracker_id is None:
+            continue
+        keep = np.asarray([t is not None and t >= 0 for t in out.tracker_id], dtype=bool)
+        parts.append(Detections.of(out.xyxy[keep], tracker_id=np.asarray(out.tracker_id[keep]) + 1,
+                                   frame=np.full(int(keep.sum()), frame)))
+    return Detections.merge(parts)
 
 
 def main() -> None:
@@ -69,7 +73,7 @@ def main() -> None:
         "OC-SORT (trackers, defaults)": reference(OCSORTTracker(), dets),
         "Ridgeline (OC-SORT + offline finishing)": track_sequence(dets, TrackerSettings()),
     }
-    table = Table(title=f"TUD-Campus, {len(dets)} public detections over {int(dets.frame.max())} frames")
+    table = Table(title=f"TUD-Campus, {len(dets)} public detections over {int(dets.frames.max())} frames")
     for col in ("tracker", "HOTA", "MOTA", "IDF1", "ID switches", "tracks"):
         table.add_column(col, justify="left" if col == "tracker" else "right")
     for name, rows in runs.items():
@@ -78,7 +82,7 @@ def main() -> None:
         r = evaluate_mot_sequence(gt_path, path, metrics=["CLEAR", "HOTA", "Identity"])
         assert r.HOTA is not None and r.CLEAR is not None and r.Identity is not None
         table.add_row(name, f"{100 * r.HOTA.HOTA:.1f}", f"{100 * r.CLEAR.MOTA:.1f}", f"{100 * r.Identity.IDF1:.1f}",
-                      str(r.CLEAR.IDSW), str(len({row[1] for row in rows})))
+                      str(r.CLEAR.IDSW), str(len(set(rows.track_ids.tolist()))))
     Console().print(table)
     print("bar: HOTA >= 50 for Ridgeline's tracker")
 

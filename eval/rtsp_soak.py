@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 
 from ridgeline.model import EventType
-from ridgeline.sim.rtsp_camera import RtspCamera
 from ridgeline.transport.embedded import wait_for
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.pipeline import VideoPipeline
 from ridgeline.vision.rules import LineRule, TrackRules
 from ridgeline.vision.tracking import Tracker, TrackerSettings
+from tests.vision.rtsp_camera import RtspCamera
 
 ROAD = Path(__file__).resolve().parents[1] / "tests" / "data" / "video" / "road_640x360.avi"
 

@@ -58,12 +58,12 @@ from pathlib import Path
 import numpy as np
 
 from ridgeline.model import Event
-from ridgeline.sim.video_faults import FAULTS, Fault, inject
 from ridgeline.vision.motion import MotionDetector, MotionSettings
 from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
 from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
 from ridgeline.vision.tracking import Tracker, TrackerSettings
 from ridgeline.vision.video import FrameSource
+from tests.vision.video_faults import FAULTS, Fault, inject
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # drawn from the bottom of the frame up: left and right are the screen's
@@ -126,9 +126,11 @@ def main() -> None:
     gt = np.loadtxt(args.data / "video" / "thermal_two_people_groundtruth.txt", delimiter=",")
     truth = np.c_[gt[:, 0::2].min(1), gt[:, 1::2].min(1), gt[:, 0::2].max(1), gt[:, 1::2].max(1)]
     clean = run(clip, "none")
+    tracks = clean.tracks
     by_frame: dict[int, list[tuple[int, np.ndarray]]] = {}
-    for f, tid, *box in clean.tracks:
-        by_frame.setdefault(f - 1, []).append((tid, np.array(box)))
+    for f, tid, box in zip(tracks.frames.tolist(), tracks.track_ids.tolist(), tracks.xyxy.astype(np.float64),
+                           strict=True):
+        by_frame.setdefault(f - 1, []).append((tid, box))
     analysed = list(range(0, len(truth), 2))  # the frames the pipeline analysed (25 fps thinned to every 2nd)
     ious: list[float] = []
     matched: list[int] = []
@@ -143,7 +145,7 @@ def main() -> None:
             matched.append(best)
     switches = sum(1 for a, b in itertools.pairwise(matched) if a != b)
     lengths: dict[int, int] = {}
-    for _f, tid, *_box in clean.tracks:
+    for tid in tracks.track_ids.tolist():
         lengths[tid] = lengths.get(tid, 0) + 1
     long_tracks = sum(1 for n in lengths.values() if n >= 25)  # 2 s at 12.5 fps
     print(f"thermal clip, {clean.frames} frames analysed: {clean.track_count} tracks, {long_tracks} of them "

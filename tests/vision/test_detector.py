@@ -10,7 +10,8 @@ import pytest
 from onnx import TensorProto, helper
 
 from ridgeline.errors import DataFileNotFoundError, DetectorError
-from ridgeline.vision.detector import MotionBoxes, OnnxDetector
+from ridgeline.vision.detector import OnnxDetector
+from ridgeline.vision.motion import MotionDetector
 
 
 def constant_model(path: Path, rows: list[list[float]], channels: int = 3, size: int = 64) -> Path:
@@ -34,7 +35,8 @@ def constant_model(path: Path, rows: list[list[float]], channels: int = 3, size:
 def test_an_onnx_model_gives_boxes_in_frame_pixels(tmp_path: Path) -> None:
     model = constant_model(tmp_path / "m.onnx", [[8, 16, 24, 48, 0.9, 0], [0, 0, 10, 10, 0.1, 1]])
     det = OnnxDetector(model)
-    boxes, conf, classes = det.detect(np.zeros((360, 640), dtype=np.uint8))
+    found = det.detect(np.zeros((360, 640), dtype=np.uint8))
+    boxes, conf, classes = found.xyxy, found.confidence, found.class_name.tolist()
     assert classes == ["person"]  # the 0.1 box is under the score floor
     np.testing.assert_allclose(boxes[0], [8 * 10, 16 * 5.625, 24 * 10, 48 * 5.625])
     assert conf[0] == pytest.approx(0.9)
@@ -49,5 +51,6 @@ def test_bad_models_are_named(tmp_path: Path) -> None:
 
 
 def test_motion_boxes_are_the_default() -> None:
-    boxes, conf, classes = MotionBoxes().detect(np.zeros((360, 640), dtype=np.uint8))
+    found = MotionDetector().detect(np.zeros((360, 640), dtype=np.uint8))
+    boxes, conf, classes = found.xyxy, found.confidence, found.class_name
     assert len(boxes) == len(conf) == len(classes) == 0

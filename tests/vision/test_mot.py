@@ -9,14 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ridgeline.errors import DataFileNotFoundError, MotFormatError
+from ridgeline.vision.detections import Detections
 from ridgeline.vision.mot import read_mot, write_mot
 
 
 def test_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "t.txt"
-    write_mot(path, [(2, 7, 10.0, 20.0, 40.0, 100.0), (1, 7, 8.0, 20.0, 38.0, 100.0)])
+    write_mot(path, Detections.of([[10.0, 20.0, 40.0, 100.0], [8.0, 20.0, 38.0, 100.0]], tracker_id=[7, 7],
+                                  frame=[2, 1]))
     boxes = read_mot(path)
-    assert boxes.frame.tolist() == [1, 2] and boxes.id.tolist() == [7, 7]
+    assert boxes.frames.tolist() == [1, 2] and boxes.track_ids.tolist() == [7, 7]
     assert boxes.xyxy[1].tolist() == [10.0, 20.0, 40.0, 100.0]
     assert len(boxes.at(2)) == 1
 
@@ -57,4 +59,4 @@ def test_fuzz_any_bytes_read_or_refuse(tmp_path: Path, raw: bytes) -> None:
         boxes = read_mot(path)
     except MotFormatError:
         return
-    assert len(boxes) >= 1 and (boxes.frame >= 1).all()
+    assert len(boxes) >= 1 and (boxes.frames >= 1).all()

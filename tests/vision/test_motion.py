@@ -23,7 +23,8 @@ def test_a_moving_object_is_boxed() -> None:
     rng = np.random.default_rng(0)
     det = MotionDetector()
     for t in range(10):
-        boxes, conf = det.detect(scene(t, rng))
+        found = det.detect(scene(t, rng))
+        boxes, conf = found.xyxy, found.confidence
     assert len(boxes) == 1 and (conf > 0.5).all()
     x1, y1, x2, y2 = boxes[0]
     assert x1 <= 100 + 8 * 9 + 30 and x2 >= 100 + 8 * 9 and y1 <= 200 and y2 >= 255
@@ -37,7 +38,7 @@ def test_a_whole_frame_change_resets_instead_of_alarming() -> None:
     for _ in range(5):
         det.detect(still)
     shifted = np.roll(still, 20, axis=1)  # the camera turned
-    boxes, _ = det.detect(shifted)
+    boxes = det.detect(shifted).xyxy
     assert len(boxes) == 0 and det.resets == 1
 
 
@@ -47,11 +48,11 @@ def test_light_changes_rain_and_privacy_masks() -> None:
     for t in range(12):  # an infrared switch halfway and speckle rain all along, nothing moving
         frame = np.clip(rng.normal(90, 6, (360, 640)) + (60 if t > 6 else 0), 0, 255)
         frame[rng.random(frame.shape) < 0.01] = 255
-        boxes, _ = quiet.detect(frame.astype(np.uint8))
+        boxes = quiet.detect(frame.astype(np.uint8)).xyxy
         assert len(boxes) == 0, t
     masked = MotionDetector(MotionSettings(masks=(((0.0, 150.0), (640.0, 150.0), (640.0, 300.0), (0.0, 300.0)),)))
     for t in range(10):
-        boxes, _ = masked.detect(scene(t, rng))
+        boxes = masked.detect(scene(t, rng)).xyxy
         assert len(boxes) == 0  # the walker's lane is never analysed
 
 
@@ -81,17 +82,17 @@ def test_the_thermal_profile_boxes_a_cold_coated_walker_whole_and_ignores_shake(
     rng = np.random.default_rng(3)
     det = MotionDetector(MotionSettings.profile("thermal"))
     for t in range(20):
-        boxes, _ = det.detect(thermal_scene([100.0 + 3 * t] if t >= 5 else [], rng, shake=2))
+        boxes = det.detect(thermal_scene([100.0 + 3 * t] if t >= 5 else [], rng, shake=2)).xyxy
         if t >= 5:
             assert len(boxes) == 1, t  # head and legs are one person, the shaken windows nothing
     x1, y1, x2, y2 = boxes[0]
     assert y1 <= 125 and y2 >= 295 and x2 - x1 < 60  # head to feet, one person wide
     still = MotionDetector(MotionSettings.profile("thermal"))
     for _ in range(20):
-        boxes, _ = still.detect(thermal_scene([], rng, shake=2))  # the profile's tolerance at 480 lines
+        boxes = still.detect(thermal_scene([], rng, shake=2)).xyxy  # the profile's tolerance at 480 lines
         assert len(boxes) == 0
     assert still.resets == 0  # the shake is tolerated, not reset on
-    boxes, _ = still.detect(np.roll(thermal_scene([], rng), 25, axis=1))  # the camera turned
+    boxes = still.detect(np.roll(thermal_scene([], rng), 25, axis=1)).xyxy  # the camera turned
     assert len(boxes) == 0 and still.resets == 1
 
 
@@ -99,11 +100,11 @@ def test_the_ghost_of_someone_in_view_at_start_goes_and_touching_people_stay_two
     rng = np.random.default_rng(4)
     det = MotionDetector(MotionSettings.profile("thermal"))
     for t in range(25):  # in view from the first frame, then walks right
-        boxes, _ = det.detect(thermal_scene([200.0 + 6 * t], rng))
+        boxes = det.detect(thermal_scene([200.0 + 6 * t], rng)).xyxy
     assert len(boxes) == 1 and boxes[0][0] > 300  # where they stood is background again
     pair = MotionDetector(MotionSettings.profile("thermal"))
     for t in range(12):  # two people walking side by side, 4 px apart
-        boxes, _ = pair.detect(thermal_scene([300.0 + 2 * t, 344.0 + 2 * t] if t >= 2 else [], rng))
+        boxes = pair.detect(thermal_scene([300.0 + 2 * t, 344.0 + 2 * t] if t >= 2 else [], rng)).xyxy
     assert len(boxes) == 2 and abs(float(boxes[0][0]) - float(boxes[1][0])) > 30
 
 

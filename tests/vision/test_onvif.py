@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ridgeline.errors import PtzLinkError
+from ridgeline.vision.detections import Detections
 from ridgeline.vision.onvif import OnvifPtz
 from ridgeline.vision.ptz import PtzController, PtzLimits
 from tests.broker import free_port
@@ -60,7 +61,7 @@ def test_follow_keeps_its_target_and_steers_the_head_at_a_bounded_rate(camera: F
         small = np.array([100.0, 100.0, 140.0, 180.0])
         big = np.array([1500.0, 600.0, 1600.0, 800.0])
         for k in range(10):  # one second at 10 frames a second
-            follow(k * 0.1, [(1, small), (2, big)], [1] if k == 0 else [])
+            follow(k * 0.1, Detections.of([small, big], tracker_id=[1, 2]), [1] if k == 0 else [])
         moves = [f for op, f in camera.requests if op == "ContinuousMove"]
         assert follow.target == 1  # named by an event: kept although track 2 is larger
         assert len(moves) == 5 and all(m["x"] < 0 and m["y"] > 0 for m in moves)  # left and up, towards track 1

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from ridgeline.sim.video_faults import FAULTS, Fault, inject
+from ridgeline.vision.detections import Detections, TrackId
 from ridgeline.vision.motion import MotionDetector
-from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
+from ridgeline.vision.pipeline import PipelineResult, TrackEvent, VideoPipeline
 from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
 from ridgeline.vision.tracking import Tracker, TrackerSettings
-from ridgeline.vision.video import FrameSource
+from ridgeline.vision.video import Frame, FrameSource
+from tests.vision.video_faults import FAULTS, Fault, inject
 
 ROAD = Path(__file__).resolve().parents[1] / "data" / "video" / "road_640x360.avi"
 
@@ -51,13 +54,11 @@ class Labelled:
     """The motion detector's boxes, each called a vehicle (as a detector model would)."""
 
     def __init__(self) -> None:
-        from ridgeline.vision.detector import MotionBoxes
-
-        self.inner = MotionBoxes()
+        self.inner = MotionDetector()
 
     def detect(self, luma, bgr=None):  # type: ignore[no-untyped-def]
-        boxes, conf, _ = self.inner.detect(luma, bgr)
-        return boxes, conf, ["vehicle"] * len(conf)
+        found = self.inner.detect(luma, bgr)
+        return replace(found, class_name=np.full(len(found), "vehicle", dtype=object))
 
 
 def test_tracks_take_their_detections_class_and_rules_filter_on_it() -> None:
@@ -70,6 +71,24 @@ def test_tracks_take_their_detections_class_and_rules_filter_on_it() -> None:
     assert events(()) == ["vehicle"] * 4
     assert events(("vehicle",)) == ["vehicle"] * 4
     assert events(("person",)) == []
+
+
+def test_hooks_get_each_event_with_its_typed_track() -> None:
+    seen: list[tuple[TrackId, str | None, bool]] = []
+
+    def hook(frame: Frame, tracks: Detections, events: list[TrackEvent]) -> None:
+        seen.extend((e.track, e.event.object_id, e.track.number in tracks.track_ids.tolist()) for e in events)
+
+    source = FrameSource(ROAD, detect_fps=15)
+    pipeline = VideoPipeline(MotionDetector(), Tracker(TrackerSettings(frame_rate=15)),
+                             TrackRules([LineRule("mid", (320, 0), (320, 360))], min_height=12), camera="road-cam")
+    result = pipeline.run(source, annotate=hook)
+    assert len(seen) == len(result.events) == 4
+    # the track the event is about is one of that frame's tracks, and its id's wire form is the event's
+    assert all(t.camera == "road-cam" and oid == str(t) and here for t, oid, here in seen)
+    assert len({t for t, _oid, _here in seen}) == 4  # four cars, four tracks
+    kept = result.tracks  # every tracked box, with its video frame (from 1; every second one analysed)
+    assert set(kept.track_ids.tolist()) == result.track_ids and set(kept.frames.tolist()) <= set(range(1, 376, 2))
 
 
 def masked_run(masks: list[list[tuple[float, float]]], locate=None, folder=None):  # type: ignore[no-untyped-def]
@@ -93,7 +112,6 @@ def test_motion_only_inside_a_mask_gives_no_event() -> None:
 
 def test_each_event_has_one_masked_snapshot(tmp_path: Path) -> None:
     import cv2
-    import numpy as np
 
     from ridgeline.vision.privacy import PrivacyMask
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ridgeline.vision.detections import Detections
 from ridgeline.vision.rules import LineRule, TrackRules, ZoneRule
 
 
@@ -12,10 +13,15 @@ def box_at(x: float, y: float) -> np.ndarray:
     return np.array([x - 10, y - 40, x + 10, y])
 
 
+def track(tid: int, box: np.ndarray, kind: str = "motion") -> Detections:
+    """One tracked box."""
+    return Detections.of([box], class_name=kind, tracker_id=[tid])
+
+
 def walk(rules: TrackRules, points: list[tuple[float, float]], tid: int = 1, dt: float = 0.1) -> list[str]:
     found = []
     for i, (x, y) in enumerate(points):
-        for hit in rules.update([(tid, box_at(x, y))], i * dt):
+        for hit in rules.update(track(tid, box_at(x, y)), i * dt):
             found.append(f"{hit.kind}:{hit.rule}:{hit.detail.get('direction', '')}")
     return found
 
@@ -54,7 +60,7 @@ def test_small_objects_are_ignored() -> None:
 def test_tracks_long_gone_are_forgotten() -> None:
     rules = TrackRules([LineRule("gate", (100, 0), (100, 200))], forget_s=10.0)
     for tid in range(200):  # a new track every second, each seen once
-        rules.update([(tid, box_at(50.0, 150.0))], float(tid))
+        rules.update(track(tid, box_at(50.0, 150.0)), float(tid))
     assert len(rules._state) <= 64 + 11
 
 
@@ -75,8 +81,9 @@ def test_rules_for_some_classes_only() -> None:
     rules = TrackRules([people_only])
     found = []
     for i, (x, y) in enumerate(east):
-        tracks = [(1, box_at(x, y)), (2, box_at(x, y - 60))]  # a person and a vehicle side by side
-        found += [(h.track, h.kind) for h in rules.update(tracks, i * 0.1, {1: "person", 2: "vehicle"})]
+        # a person and a vehicle side by side
+        tracks = Detections.merge([track(1, box_at(x, y), "person"), track(2, box_at(x, y - 60), "vehicle")])
+        found += [(h.track, h.kind) for h in rules.update(tracks, i * 0.1)]
     assert found == [(1, "line_crossing")]
     # a zone for vehicles: a track whose class is unknown (plain motion) does not count
     yard = ZoneRule("yard", ((0, 0), (300, 0), (300, 300), (0, 300)), inertia=1, classes=("vehicle",))

@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 from ridgeline.model import EventType
-from ridgeline.sim.rtsp_camera import RtspCamera
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
 from ridgeline.vision.rules import TrackRules
 from ridgeline.vision.tracking import Tracker
+from tests.vision.rtsp_camera import RtspCamera
 
 from ..conftest import wait_for
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ridgeline.vision.mot import Boxes
+from ridgeline.vision.detections import Detections
 from ridgeline.vision.tracking import Tracker, TrackerSettings, track_sequence
 
+Row = tuple[int, int, float, float, float, float]  # frame, track, x1, y1, x2, y2
 
-def scene(missing: dict[int, set[int]], frames: int = 60, flicker: bool = False) -> Boxes:
+
+def rows_of(tracks: Detections) -> list[Row]:
+    """Tracked boxes as rows, in the tracker's order."""
+    return [(f, t, *b) for f, t, b in zip(tracks.frames.tolist(), tracks.track_ids.tolist(), tracks.xyxy.tolist(),
+                                           strict=True)]
+
+
+def scene(missing: dict[int, set[int]], frames: int = 60, flicker: bool = False) -> Detections:
     """Two people walking towards each other along parallel lanes; ``missing[obj]`` are
     frames where the detector missed that person; with ``flicker`` a one-frame false box."""
     rows = []
@@ -22,11 +30,11 @@ def scene(missing: dict[int, set[int]], frames: int = 60, flicker: bool = False)
         if flicker and f == 30:
             rows.append((f, 600.0, 10.0, 620.0, 30.0, 0.7))
     a = np.array(rows)
-    return Boxes(a[:, 0].astype(np.int64), np.full(len(a), -1), a[:, 1:5], a[:, 5])
+    return Detections.of(a[:, 1:5], a[:, 5], tracker_id=np.full(len(a), -1), frame=a[:, 0].astype(np.int64))
 
 
 def test_two_people_keep_their_identities() -> None:
-    rows = track_sequence(scene({}))
+    rows = rows_of(track_sequence(scene({})))
     ids = {r[1] for r in rows}
     assert len(ids) == 2
     assert len(rows) == 120  # every frame of both, from the first (confirmed retroactively)
@@ -34,7 +42,7 @@ def test_two_people_keep_their_identities() -> None:
 
 def test_bridged_gaps_are_filled_and_a_flicker_is_dropped() -> None:
     gap = set(range(20, 26))
-    rows = track_sequence(scene({0: gap}, flicker=True), TrackerSettings())
+    rows = rows_of(track_sequence(scene({0: gap}, flicker=True), TrackerSettings()))
     assert len({r[1] for r in rows}) == 2  # same person before and after the gap, no flicker track
     first = sorted(r for r in rows if r[2] < 300 and r[0] < 40)
     frames = [r[0] for r in first]
@@ -44,7 +52,7 @@ def test_bridged_gaps_are_filled_and_a_flicker_is_dropped() -> None:
 
 
 def test_gaps_longer_than_the_tracker_keeps_are_not_filled() -> None:
-    rows = track_sequence(scene({0: set(range(10, 40))}, frames=70), TrackerSettings(lost_frames=5))
+    rows = rows_of(track_sequence(scene({0: set(range(10, 40))}, frames=70), TrackerSettings(lost_frames=5)))
     person = [r for r in rows if r[3] < 130]  # the upper lane
     assert not any(10 <= r[0] < 40 for r in person)
 
@@ -58,9 +66,9 @@ def run_online(frames: list[list[list[float]]], settings: TrackerSettings) -> li
     tracker = Tracker(settings)
     out = []
     for i, boxes in enumerate(frames):
-        found = tracker.update(np.array(boxes, dtype=np.float32).reshape(-1, 4), np.full(len(boxes), 0.9),
+        found = tracker.update(Detections.of(np.array(boxes, dtype=np.float32), np.full(len(boxes), 0.9)),
                                time_s=i / 12.5)
-        out.append({tid: float(b[0] + b[2]) / 2 for tid, b in found})
+        out.append({tid: float(b[0] + b[2]) / 2 for tid, b in zip(found.track_ids.tolist(), found.xyxy, strict=True)})
     return out
 
 

@@ -606,12 +606,12 @@ def track(
 
         boxes = read_mot(detections)
         settings = TrackerSettings(min_hits=min_hits, lost_frames=lost_frames, frame_rate=frame_rate)
-        frames = int(boxes.frame.max())
+        frames = int(boxes.frames.max())
         with _progress() as bar:
             task = bar.add_task("tracking", total=frames)
             rows = track_sequence(boxes, settings, progress=lambda f: bar.update(task, completed=f))
         n = write_mot(out_path, rows)
-        out.print(f"{out_path}: {len({r[1] for r in rows})} tracks, {n} boxes over {frames} frames")
+        out.print(f"{out_path}: {len(set(rows.track_ids.tolist()))} tracks, {n} boxes over {frames} frames")
     except RidgelineError as exc:
         _fail(exc)
 
@@ -730,7 +730,7 @@ def video(
             head = OnvifPtz(url.hostname, url.port or 80, url.username, url.password)
             follow = PtzFollow(head, (src.width, src.height))
             hooks.append(lambda frame, tracks, events: follow(
-                frame.time_s, tracks, [int(str(e.object_id).rsplit("-", 1)[-1]) for e in events if e.object_id]))
+                frame.time_s, tracks, [e.track.number for e in events]))
 
         def each_frame(frame: Any, tracks: Any, events: Any) -> None:
             for hook in hooks:

@@ -13,7 +13,8 @@ import av
 import cv2
 import numpy as np
 
-from ridgeline.model import Event
+from ridgeline.vision.detections import Detections
+from ridgeline.vision.pipeline import TrackEvent
 from ridgeline.vision.privacy import PrivacyMask
 from ridgeline.vision.rules import LineRule, ZoneRule
 from ridgeline.vision.video import Frame
@@ -35,7 +36,7 @@ class Annotator:
         self.privacy = masks if isinstance(masks, PrivacyMask) else PrivacyMask(masks)
         self._flash: dict[int, int] = {}
 
-    def __call__(self, frame: Frame, tracks: list[tuple[int, np.ndarray]], events: list[Event]) -> None:
+    def __call__(self, frame: Frame, tracks: Detections, events: list[TrackEvent]) -> None:
         img = frame.bgr.copy() if frame.bgr is not None else cv2.cvtColor(frame.luma, cv2.COLOR_GRAY2BGR)
         img = self.privacy.apply(img)  # nothing of a masked region reaches an overlay either
         for z in self.zones:
@@ -45,9 +46,8 @@ class Annotator:
             p2 = (int(round(ln.p2[0])), int(round(ln.p2[1])))
             cv2.line(img, p1, p2, (255, 160, 0), 2)
         for e in events:
-            if e.object_id:
-                self._flash[int(e.object_id.rsplit("-", 1)[-1])] = 8
-        for tid, box in tracks:
+            self._flash[e.track.number] = 8
+        for tid, box in zip(tracks.track_ids.tolist(), tracks.xyxy, strict=True):
             x1, y1, x2, y2 = (int(round(v)) for v in box)
             hot = self._flash.get(tid, 0) > 0
             colour = (0, 0, 255) if hot else (0, 255, 0)

@@ -1,7 +1,8 @@
 """Detectors: the small interface the pipeline uses, and an ONNX Runtime detector.
 
-A detector takes a frame (luma, and colour when it has it) and returns boxes in frame
-pixels with confidences and class names.  The default is the motion detector.  The ONNX
+A detector takes a frame (luma, and colour when it has it) and returns ``Detections``:
+boxes in frame pixels with confidences and class names.  The default is the motion
+detector (``vision/motion.py``).  The ONNX
 detector runs a model file *the user supplies* — Ridgeline downloads no weights — whose
 input is one image (N=1, 3 or 1 channels, fixed height and width read from the model,
 values 0..1) and whose first output is a list of rows ``x1, y1, x2, y2, score, class``
@@ -19,26 +20,13 @@ import cv2
 import numpy as np
 
 from ridgeline.errors import DataFileNotFoundError, DetectorError
-from ridgeline.vision.motion import MotionDetector
-
-Detections = tuple[np.ndarray, np.ndarray, list[str]]  # boxes (x1,y1,x2,y2), confidences, classes
+from ridgeline.vision.detections import Detections
 
 
 class Detector(Protocol):
     """Finds objects in one frame."""
 
     def detect(self, luma: np.ndarray, bgr: np.ndarray | None = None) -> Detections: ...
-
-
-class MotionBoxes:
-    """The default: moving blobs, class ``motion``."""
-
-    def __init__(self, motion: MotionDetector | None = None) -> None:
-        self.motion = motion or MotionDetector()
-
-    def detect(self, luma: np.ndarray, bgr: np.ndarray | None = None) -> Detections:
-        boxes, conf = self.motion.detect(luma)
-        return boxes, conf, ["motion"] * len(conf)
 
 
 class OnnxDetector:
@@ -92,4 +80,4 @@ class OnnxDetector:
         sx, sy = w / self.width, h / self.height
         boxes = rows[:, :4] * np.array([sx, sy, sx, sy], dtype=np.float32)
         classes = [self.class_names.get(int(c), "motion") for c in rows[:, 5]]
-        return boxes, rows[:, 4].copy(), classes
+        return Detections.of(boxes, rows[:, 4].copy(), classes)

@@ -1,43 +1,25 @@
 """MOTChallenge text files: detections in, tracks out, so anyone can compare trackers.
 
 One line per box: ``frame,id,left,top,width,height,conf,x,y,z`` (frames from 1; id -1 for
-detections).  A bad line is an error naming the file, the line and the field.
+detections).  Both directions use ``Detections`` with its ``frame`` column, ``tracker_id``
+holding the id.  A bad line is an error naming the file, the line and the field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ridgeline.errors import DataFileNotFoundError, MotFormatError
+from ridgeline.vision.detections import Detections
 
 FIELDS = ("frame", "id", "left", "top", "width", "height", "conf")
 
 
-
-@dataclass(frozen=True)
-class Boxes:
-    """Boxes of a sequence as columns: frame, id, x1, y1, x2, y2, confidence."""
-
-    frame: np.ndarray
-    id: np.ndarray
-    xyxy: np.ndarray
-    conf: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.frame.shape[0])
-
-    def at(self, frame: int) -> Boxes:
-        """The boxes of one frame."""
-        keep = self.frame == frame
-        return Boxes(self.frame[keep], self.id[keep], self.xyxy[keep], self.conf[keep])
-
-
-def read_mot(path: Path) -> Boxes:
-    """Read a MOTChallenge detection or track file."""
+def read_mot(path: Path) -> Detections:
+    """Read a MOTChallenge detection or track file: every box with its frame, id and
+    confidence (class ``motion``: the format names none)."""
     if not path.is_file():
         raise DataFileNotFoundError(f"{path}: no such file")
     rows: list[list[float]] = []
@@ -71,15 +53,19 @@ def read_mot(path: Path) -> Boxes:
         raise MotFormatError(f"{path}: no boxes")
     a = np.asarray(rows, dtype=np.float64)
     xyxy = np.c_[a[:, 2], a[:, 3], a[:, 2] + a[:, 4], a[:, 3] + a[:, 5]]
-    return Boxes(a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), xyxy, a[:, 6])
+    return Detections.of(xyxy, a[:, 6], tracker_id=a[:, 1].astype(np.int64), frame=a[:, 0].astype(np.int64))
 
 
-def write_mot(path: Path, rows: Iterable[tuple[int, int, float, float, float, float]]) -> int:
-    """Write tracks (frame, id, x1, y1, x2, y2) in MOTChallenge format; returns the line count."""
+def write_mot(path: Path, tracks: Detections) -> int:
+    """Write tracked boxes (with their ``frame``) in MOTChallenge format, sorted by frame and
+    id, confidence 1; returns the line count."""
+    if tracks.frame is None:
+        raise ValueError(f"{path}: the boxes have no frame column to write")
+    rows = sorted(zip(tracks.frame.tolist(), tracks.track_ids.tolist(), *tracks.xyxy.T.tolist(), strict=True))
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [
         f"{f},{tid},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},1,-1,-1,-1\n"
-        for f, tid, x1, y1, x2, y2 in sorted(rows)
+        for f, tid, x1, y1, x2, y2 in rows
     ]
     path.write_text("".join(lines))
     return len(lines)

@@ -57,6 +57,8 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
+from ridgeline.vision.detections import Detections
+
 Profile = Literal["default", "thermal"]
 PROFILES: tuple[Profile, ...] = ("default", "thermal")
 
@@ -203,11 +205,12 @@ class MotionDetector:
         self._static = np.zeros(frame.shape, dtype=np.uint16)
         self._previous = frame
 
-    def detect(self, luma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(boxes x1,y1,x2,y2 in full-resolution pixels, confidences) of moving blobs."""
+    def detect(self, luma: np.ndarray, bgr: np.ndarray | None = None) -> Detections:
+        """Moving blobs, class ``motion``, in full-resolution pixels (``bgr``, which a
+        model detector would use, is not needed: motion is found in the luma)."""
         s = self.settings
         frame = self._prepare(luma)
-        empty = (np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.float32))
+        empty = Detections.empty()
         if self._background is None or self._background.shape != frame.shape:
             self._start(frame)
             return empty
@@ -252,7 +255,8 @@ class MotionDetector:
                 conf.append(min(1.0, 0.5 + float(region.mean()) / (4 * s.threshold)))
         if not boxes:
             return empty
-        return _merge(np.asarray(boxes, dtype=np.float32), np.asarray(conf, dtype=np.float32), s.merge_overlap)
+        return Detections.of(*_merge(np.asarray(boxes, dtype=np.float32), np.asarray(conf, dtype=np.float32),
+                                     s.merge_overlap))
 
     def _ghosts(self, frame: np.ndarray, opened: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
         """Per blob label, whether it is a ghost: its outline is an edge of the background

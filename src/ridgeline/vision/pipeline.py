@@ -27,11 +27,12 @@ import numpy as np
 from ridgeline.errors import VideoError
 from ridgeline.model import Event, EventType, ObjectClass, Position, Severity, utc_now
 from ridgeline.model.snapshot import MAX_JPEG_BYTES, MAX_WIDTH, Snapshot
-from ridgeline.vision.detector import Detector, MotionBoxes
+from ridgeline.vision.detections import Detections, TrackId
+from ridgeline.vision.detector import Detector
 from ridgeline.vision.motion import MotionDetector
 from ridgeline.vision.privacy import PrivacyMask, encode_jpeg
 from ridgeline.vision.rules import Hit, TrackRules
-from ridgeline.vision.tracking import Tracker, TrackRow
+from ridgeline.vision.tracking import Tracker
 from ridgeline.vision.video import Frame, StatusChange
 
 log = logging.getLogger(__name__)
@@ -56,9 +57,20 @@ def _object_class(name: str) -> ObjectClass:
 def _statistics_without_masks(detector: Detector, privacy: PrivacyMask) -> None:
     """Let a motion detector leave the masks out of its frame statistics: a large black
     region would otherwise flatten its contrast and hide real motion elsewhere."""
-    motion = getattr(detector, "motion", None)
+    motion = detector if isinstance(detector, MotionDetector) else getattr(detector, "motion", None)
     if privacy and isinstance(motion, MotionDetector) and not motion.settings.masks:
         motion.settings = replace(motion.settings, masks=privacy.polygons)
+
+
+@dataclass(frozen=True)
+class TrackEvent:
+    """An event and the track it is about, for whoever draws or follows that track."""
+
+    track: TrackId
+    event: Event
+
+
+FrameHook = Callable[[Frame, Detections, list[TrackEvent]], None]  # a frame, its tracks, its events
 
 
 @dataclass
@@ -68,9 +80,14 @@ class PipelineResult:
     frames: int = 0
     seconds: float = 0.0
     events: list[Event] = field(default_factory=list)
-    tracks: list[TrackRow] = field(default_factory=list)  # every box, only if the run keeps them
+    tracked: list[Detections] = field(default_factory=list)  # each frame's tracks, only if the run keeps them
     track_ids: set[int] = field(default_factory=set)
     background_resets: int = 0
+
+    @property
+    def tracks(self) -> Detections:
+        """Every kept tracked box with its frame (from 1) and track number."""
+        return Detections.merge(self.tracked)
 
     @property
     def fps(self) -> float:
@@ -84,11 +101,11 @@ class PipelineResult:
 class VideoPipeline:
     """One camera's analytics."""
 
-    def __init__(self, detector: MotionDetector | Detector, tracker: Tracker, rules: TrackRules,
+    def __init__(self, detector: Detector, tracker: Tracker, rules: TrackRules,
                  camera: str = "camera", start: datetime | None = None, snapshots: Path | None = None,
                  masks: Sequence[Sequence[tuple[float, float]]] | PrivacyMask = (),
                  locate: Locate | None = None) -> None:
-        self.detector: Detector = MotionBoxes(detector) if isinstance(detector, MotionDetector) else detector
+        self.detector = detector
         self.tracker = tracker
         self.rules = rules
         self.camera = camera
@@ -102,16 +119,10 @@ class VideoPipeline:
         self._pending: deque[Snapshot] = deque(maxlen=_PENDING_SNAPSHOTS)
         self.masked_frame: Frame | None = None  # the last frame as the stages saw it (masked)
 
-    def step(self, frame: Frame) -> tuple[list[tuple[int, np.ndarray]], list[Event]]:
-        """One frame: confirmed tracks and the events they caused (each with its snapshot)."""
-        frame = self.mask(frame)
-        self.masked_frame = frame
-        boxes, conf, classes = self.detector.detect(frame.luma, frame.bgr)
-        tracks = self.tracker.update(boxes, conf, frame.time_s)
-        self._vote(tracks, boxes, classes)
-        hits = self.rules.update(tracks, frame.time_s, {tid: self.track_class(tid) for tid, _ in tracks})
-        events = [self._event(h, frame) for h in hits]
-        return tracks, [self._with_snapshot(frame, e, h.track, tracks) for e, h in zip(events, hits, strict=True)]
+    def step(self, frame: Frame) -> tuple[Detections, list[Event]]:
+        """One frame: confirmed tracks and the events they caused (each naming its snapshot)."""
+        tracks, found = self.analyse(frame)
+        return tracks, [f.event for f in found]
 
     def mask(self, frame: Frame) -> Frame:
         """The frame with its privacy masks black in every plane (the frame itself if none)."""
@@ -126,11 +137,27 @@ class VideoPipeline:
         self._pending.clear()
         return out
 
-    def _vote(self, tracks: list[tuple[int, np.ndarray]], boxes: np.ndarray, classes: list[str]) -> None:
+    def analyse(self, frame: Frame) -> tuple[Detections, list[TrackEvent]]:
+        """One frame: confirmed tracks (``class_name`` each track's class so far) and the
+        events they caused, each with its track and its snapshot (the frame masked first)."""
+        frame = self.masked_frame = self.mask(frame)
+        detections = self.detector.detect(frame.luma, frame.bgr)
+        tracks = self.tracker.update(detections, frame.time_s)
+        self._vote(tracks, detections)
+        tracks = replace(tracks, class_name=np.array([self.track_class(t) for t in tracks.track_ids.tolist()],
+                                                     dtype=object))
+        found = []
+        for hit in self.rules.update(tracks, frame.time_s):
+            track = TrackId(self.camera, hit.track)
+            found.append(TrackEvent(track, self._event(hit, track, frame)))
+        return tracks, [replace(f, event=self._with_snapshot(frame, f, tracks)) for f in found]
+
+    def _vote(self, tracks: Detections, detections: Detections) -> None:
         """Each track's class: the detections it overlaps most vote, the majority wins."""
+        boxes, classes = detections.xyxy, detections.class_name
         if not len(boxes) or all(c == "motion" for c in classes):
             return
-        for tid, box in tracks:
+        for tid, box in zip(tracks.track_ids.tolist(), tracks.xyxy, strict=True):
             x1 = np.maximum(boxes[:, 0], box[0])
             y1 = np.maximum(boxes[:, 1], box[1])
             x2 = np.minimum(boxes[:, 2], box[2])
@@ -143,7 +170,7 @@ class VideoPipeline:
             if iou[k] >= 0.3:
                 self._votes.setdefault(tid, Counter())[classes[k]] += 1
         if len(self._votes) > 256:  # a live camera sees new tracks for ever
-            live = {tid for tid, _ in tracks}
+            live = set(tracks.track_ids.tolist())
             self._votes = {t: v for t, v in self._votes.items() if t in live}
 
     def track_class(self, tid: int) -> str:
@@ -151,26 +178,25 @@ class VideoPipeline:
         votes = self._votes.get(tid)
         return votes.most_common(1)[0][0] if votes else "motion"
 
-    def _with_snapshot(self, frame: Frame, event: Event, track: int, tracks: list[tuple[int, np.ndarray]]) -> Event:
+    def _with_snapshot(self, frame: Frame, found: TrackEvent, tracks: Detections) -> Event:
         """The event naming its snapshot (kept for ``take_snapshots``, and written to the
         snapshot folder if there is one); the event alone if the image cannot be made."""
-        box = next((b for tid, b in tracks if tid == track), None)
         try:
-            snap = self._snapshot(frame, event, box)
+            snap = self._snapshot(frame, found, tracks)
         except VideoError as exc:  # an event is never lost for want of its image
-            log.warning("%s: no snapshot for event %s: %s", self.camera, event.id, exc)
-            return event
+            log.warning("%s: no snapshot for event %s: %s", self.camera, found.event.id, exc)
+            return found.event
         self._pending.append(snap)
         if self.snapshots is not None:
             self.snapshots.mkdir(parents=True, exist_ok=True)
             (self.snapshots / f"{snap.id}.jpg").write_bytes(snap.image())
-        return event.model_copy(update={"snapshot": snap.id})
+        return found.event.model_copy(update={"snapshot": snap.id})
 
-    def _snapshot(self, frame: Frame, event: Event, box: np.ndarray | None) -> Snapshot:
+    def _snapshot(self, frame: Frame, found: TrackEvent, tracks: Detections) -> Snapshot:
         """A JPEG of the (already masked) frame, scaled to at most ``MAX_WIDTH`` wide, the
-        object boxed, the masks blacked again on whole blocks so compression keeps them 0."""
+        track boxed, the masks blacked again on whole blocks so compression keeps them 0."""
         img = frame.bgr.copy() if frame.bgr is not None else cv2.cvtColor(frame.luma, cv2.COLOR_GRAY2BGR)
-        if box is not None:
+        for box in tracks.xyxy[tracks.track_ids == found.track.number]:
             x1, y1, x2, y2 = (int(round(v)) for v in box)
             cv2.rectangle(img, (x1, y1), (x2, y2), (0, 0, 255), 2)
         h, w = img.shape[:2]
@@ -178,7 +204,7 @@ class VideoPipeline:
         if scale < 1.0:
             img = cv2.resize(img, (MAX_WIDTH, max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
         jpeg = encode_jpeg(img, self.privacy, scale, max_bytes=MAX_JPEG_BYTES)
-        return Snapshot.of_jpeg(jpeg, event=event.id, sensor=self.camera, time=event.time,
+        return Snapshot.of_jpeg(jpeg, event=found.event.id, sensor=self.camera, time=found.event.time,
                                 width=img.shape[1], height=img.shape[0])
 
     def _position(self, hit: Hit) -> Position:
@@ -187,11 +213,12 @@ class VideoPipeline:
         lon, lat = where if where is not None else (None, None)
         return Position(x=round(hit.x, 1), y=round(hit.y, 1), lon=lon, lat=lat)
 
-    def _event(self, hit: Hit, frame: Frame) -> Event:
+    def _event(self, hit: Hit, track: TrackId, frame: Frame) -> Event:
+        """The event of a rule's hit: the one place a track id takes its wire form."""
         return Event(
             type=_KINDS[hit.kind], time=self.start + timedelta(seconds=frame.time_s),
             severity=Severity.HIGH if hit.kind != "loitering" else Severity.MEDIUM, sensor=self.camera,
-            zone=hit.rule, object_id=f"{self.camera}-{hit.track}",
+            zone=hit.rule, object_id=str(track),
             object_class=_object_class(self.track_class(hit.track)),
             position=self._position(hit),
             detail={**hit.detail, "frame": frame.index},
@@ -206,8 +233,7 @@ class VideoPipeline:
         )
 
     def run(self, frames: Iterable[Frame | StatusChange], on_frame: Callable[[PipelineResult], None] | None = None,
-            annotate: Callable[[Frame, list[tuple[int, np.ndarray]], list[Event]], None] | None = None,
-            keep_tracks: bool = True) -> PipelineResult:
+            annotate: FrameHook | None = None, keep_tracks: bool = True) -> PipelineResult:
         """Run over an iterable of frames (a stream: until it is closed); ``self.result`` holds
         the figures so far, so an interrupted run keeps them.  ``keep_tracks``: keep every
         tracked box in ``result.tracks`` (for a MOTChallenge file); without it only the track
@@ -218,19 +244,17 @@ class VideoPipeline:
             if isinstance(frame, StatusChange):
                 result.events.append(self.status_event(frame))
                 continue
-            tracks, events = self.step(frame)
+            tracks, found = self.analyse(frame)
             result.frames += 1
-            result.events.extend(events)
-            for tid, box in tracks:
-                result.track_ids.add(tid)
-                if keep_tracks:  # a live stream runs for days: its boxes are kept only when asked for
-                    x1, y1, x2, y2 = (float(v) for v in box)
-                    result.tracks.append((frame.index + 1, tid, x1, y1, x2, y2))
+            result.events.extend(f.event for f in found)
+            result.track_ids.update(tracks.track_ids.tolist())
+            if keep_tracks:  # a live stream runs for days: its boxes are kept only when asked for
+                result.tracked.append(replace(tracks, frame=np.full(len(tracks), frame.index + 1, dtype=np.int64)))
             if annotate is not None:
-                annotate(self.masked_frame or frame, tracks, events)
+                annotate(self.masked_frame or frame, tracks, found)
             result.seconds = time.perf_counter() - t0
             if on_frame is not None:
                 on_frame(result)
-        if isinstance(self.detector, MotionBoxes):
-            result.background_resets = self.detector.motion.resets
+        if isinstance(self.detector, MotionDetector):
+            result.background_resets = self.detector.resets
         return result

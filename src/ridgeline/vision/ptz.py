@@ -17,6 +17,8 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from ridgeline.vision.detections import Detections
+
 
 @dataclass(frozen=True)
 class PtzLimits:
@@ -141,9 +143,10 @@ class PtzFollow:
         self.target: int | None = None
         self._last: float | None = None
 
-    def __call__(self, time_s: float, tracks: list[tuple[int, np.ndarray]], event_tracks: list[int]) -> None:
-        """One frame: its time, its confirmed tracks (id, box in view pixels), the tracks its events named."""
-        boxes = dict(tracks)
+    def __call__(self, time_s: float, tracks: Detections, event_tracks: list[int]) -> None:
+        """One frame: its time, its confirmed tracks (boxes in view pixels), the track
+        numbers its events are about."""
+        boxes = dict(zip(tracks.track_ids.tolist(), tracks.xyxy, strict=True))
         if self.target not in boxes:
             named = [t for t in event_tracks if t in boxes]
             if named:

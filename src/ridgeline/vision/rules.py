@@ -11,7 +11,8 @@ point where it settles lies between the line's ends.  An intrusion counts after
 a track slower than ``min_speed`` (its ground point's pixels per second, smoothed) crosses no
 line and intrudes in no zone — a swaying bush or a flag is not an intruder — though it may
 loiter.  A rule with ``classes`` applies only to tracks of those classes (``person``,
-``vehicle``…; the detector's, by majority over the track's life).
+``vehicle``…: the tracks' ``class_name``, which the pipeline sets to the detector's class
+by majority over the track's life).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Literal
 
 import cv2
 import numpy as np
+
+from ridgeline.vision.detections import Detections
 
 Direction = Literal["any", "left_to_right", "right_to_left"]
 
@@ -51,7 +54,8 @@ class ZoneRule:
 
 @dataclass(frozen=True)
 class Hit:
-    """What a rule found: kind (line_crossing, zone_intrusion, loitering), rule, track, where, detail."""
+    """What a rule found: kind (line_crossing, zone_intrusion, loitering), rule, track (the
+    tracker's number), where (the track's ground point in pixels), detail."""
 
     kind: str
     rule: str
@@ -86,21 +90,21 @@ class TrackRules:
         self._state: dict[int, _TrackState] = {}
         self._polys = {z.id: np.asarray(z.polygon, dtype=np.float32) for z in self.zones}
 
-    def update(self, tracks: list[tuple[int, np.ndarray]], time_s: float,
-               classes: dict[int, str] | None = None) -> list[Hit]:
-        """The hits of this frame's tracks; ``classes`` names each track's class where known."""
+    def update(self, tracks: Detections, time_s: float) -> list[Hit]:
+        """The hits of this frame's tracks (boxes with ``tracker_id``; ``class_name`` is each
+        track's class, ``motion`` where it has none)."""
         hits: list[Hit] = []
-        for tid, box in tracks:
-            x1, y1, x2, y2 = (float(v) for v in box)
-            if y2 - y1 < self.min_height:
+        foot, height = tracks.foot.tolist(), tracks.height.tolist()
+        for i, tid in enumerate(tracks.track_ids.tolist()):
+            if height[i] < self.min_height:
                 continue
-            px, py = (x1 + x2) / 2.0, y2
+            px, py = foot[i]
             st = self._state.setdefault(tid, _TrackState())
             if st.last is not None and time_s > st.seen:
                 step = float(np.hypot(px - st.last[0], py - st.last[1])) / (time_s - st.seen)
                 st.speed += 0.3 * (step - st.speed)
             st.seen = time_s
-            kind = (classes or {}).get(tid, "motion")
+            kind = str(tracks.class_name[i])
             slow = st.last is None or st.speed < self.min_speed
             for line in self.lines:
                 if line.classes and kind not in line.classes:

@@ -28,9 +28,9 @@ import supervision as sv
 from trackers import OCSORTTracker
 from trackers.utils.iou import BaseIoU, DIoU, GIoU, IoU
 
-from ridgeline.vision.mot import Boxes
+from ridgeline.vision.detections import Detections
 
-TrackRow = tuple[int, int, float, float, float, float]  # frame, id, x1, y1, x2, y2
+_Row = tuple[int, int, float, float, float, float]  # frame, track, x1, y1, x2, y2: a track's point, offline
 Similarity = Literal["iou", "diou", "giou"]
 
 
@@ -130,26 +130,37 @@ class Tracker:
         self._confirm = s.min_hits if confirm_online else 1
         self._step = 0
 
-    def update(self, xyxy: np.ndarray, confidence: np.ndarray,
-               time_s: float | None = None) -> list[tuple[int, np.ndarray]]:
-        """(track id from 1, box) for the tracks matched in this frame; ``time_s``, the
-        frame's time, is used where the settings say ``timed``."""
+    def update(self, detections: Detections, time_s: float | None = None) -> Detections:
+        """The boxes of the tracks matched in this frame, each with its track number (from
+        1) and its detection's confidence and class; ``time_s``, the frame's time, is used
+        where the settings say ``timed``."""
         self._step += 1
-        boxes = np.asarray(xyxy, dtype=np.float32).reshape(-1, 4)
-        conf = np.asarray(confidence, dtype=np.float32).reshape(-1)
+        boxes = np.asarray(detections.xyxy, dtype=np.float32).reshape(-1, 4)
+        conf = np.asarray(detections.confidence, dtype=np.float32).reshape(-1)
+        names = detections.class_name
         shared = np.zeros(len(boxes), dtype=bool)
         if self.settings.share_merged and self._seen and len(boxes):
-            boxes, conf, shared = self._share(boxes, conf)
+            boxes, conf, names, shared = self._share(boxes, conf, names)
         dets = sv.Detections(xyxy=boxes, confidence=conf, class_id=np.zeros(len(conf), dtype=int),
-                             data={"shared": shared})
+                             data={"shared": shared, "class_name": names})
         out = self._ocsort.update(dets, timestamp=time_s if self.settings.timed else None)
         if out.tracker_id is None:
-            return []
-        was_shared = out.data.get("shared", np.zeros(len(out.xyxy), dtype=bool))
-        found = [(int(t) + 1, b, bool(sh)) for b, t, sh in zip(out.xyxy, out.tracker_id, was_shared, strict=True)
-                 if t is not None and t >= 0 and self._confirmed(int(t) + 1)]
-        if not self.settings.share_merged:
-            return [(tid, box) for tid, box, _sh in found]
+            return Detections.empty(tracked=True)
+        n = len(out.xyxy)
+        rows = [i for i, t in enumerate(out.tracker_id) if t is not None and t >= 0 and self._confirmed(int(t) + 1)]
+        ids = [int(out.tracker_id[i]) + 1 for i in rows]
+        if self.settings.share_merged:
+            was_shared = np.asarray(out.data.get("shared", np.zeros(n, dtype=bool)))
+            ids = self._follow(ids, out.xyxy[rows], was_shared[rows].tolist())
+        out_conf = out.confidence if out.confidence is not None else np.ones(n, dtype=np.float32)
+        out_names = np.asarray(out.data.get("class_name", np.full(n, "motion", dtype=object)), dtype=object)
+        return Detections(out.xyxy[rows].reshape(-1, 4), out_conf[rows], out_names[rows],
+                          np.asarray(ids, dtype=np.int64))
+
+    def _follow(self, ids: list[int], boxes: np.ndarray, shared: list[bool]) -> list[int]:
+        """The ids to report for OC-SORT's tracks (``share_merged``): a member who comes out
+        of a group as a new track keeps its old id; and what is remembered of each."""
+        found = list(zip(ids, boxes, shared, strict=True))
         now = {self._alias.get(t, t): box for t, box, _sh in found}
         for t, box, _sh in sorted(found, key=lambda f: f[0]):
             if t > self._newest:
@@ -157,7 +168,7 @@ class Tracker:
                 self._emerged(t, box, now)
         found = [(self._alias.get(t, t), box, sh) for t, box, sh in found]
         self._remember(found)
-        return [(tid, box) for tid, box, _sh in found]
+        return [t for t, _box, _sh in found]
 
     def _confirmed(self, tid: int) -> bool:
         """Whether a track OC-SORT reports has been matched ``min_hits`` times: OC-SORT
@@ -172,14 +183,16 @@ class Tracker:
         self._hits[tid] += 1
         return self._hits[tid] >= self._confirm
 
-    def _share(self, boxes: np.ndarray, conf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The detections with each one that swallowed several tracks replaced by their shares."""
+    def _share(self, boxes: np.ndarray, conf: np.ndarray, names: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The detections (boxes, confidences, classes, and whether each is a share) with each
+        one that swallowed several tracks replaced by their shares."""
         horizon = self._ocsort.maximum_frames_without_update
         predicted = [(tid, seen.box + seen.velocity * min(self._step - seen.step, 3))
                      for tid, seen in self._seen.items() if self._step - seen.measured <= horizon]
-        out_boxes, out_conf, shared = [], [], []
+        out_boxes, out_conf, out_names, shared = [], [], [], []
         taken: set[int] = set()
-        for det, c in zip(boxes, conf, strict=True):
+        for det, c, name in zip(boxes, conf, names, strict=True):
             height = det[3] - det[1]
             inside = [(tid, p) for tid, p in predicted if tid not in taken
                       and _covered(p, det) >= 0.5 and p[3] - p[1] >= 0.6 * height]
@@ -187,6 +200,7 @@ class Tracker:
             if len(inside) < 2 or det[2] - det[0] < 1.3 * widest:  # one person's box is no group
                 out_boxes.append(det)
                 out_conf.append(c)
+                out_names.append(name)
                 shared.append(False)
                 continue
             for tid, p in inside:
@@ -196,9 +210,10 @@ class Tracker:
                 seen.mates = tuple(t for t, _p in inside if t != tid)
                 out_boxes.append(_inside(p, det))
                 out_conf.append(c)
+                out_names.append(name)
                 shared.append(True)
         return (np.asarray(out_boxes, dtype=np.float32), np.asarray(out_conf, dtype=np.float32),
-                np.asarray(shared, dtype=bool))
+                np.asarray(out_names, dtype=object), np.asarray(shared, dtype=bool))
 
     def _emerged(self, new: int, box: np.ndarray, now: dict[int, np.ndarray]) -> None:
         """A newly confirmed track beside the group a lost member was last shared in — the
@@ -258,20 +273,22 @@ def _inside(box: np.ndarray, within: np.ndarray) -> np.ndarray:
 
 
 def track_sequence(
-    detections: Boxes, settings: TrackerSettings | None = None, progress: Callable[[int], None] | None = None
-) -> list[TrackRow]:
-    """Track a whole sequence of detections and finish it offline (see the module docstring)."""
+    detections: Detections, settings: TrackerSettings | None = None, progress: Callable[[int], None] | None = None
+) -> Detections:
+    """Track a whole sequence of detections (with their ``frame`` column) and finish it
+    offline (see the module docstring): the tracks' boxes, with frame and track number."""
     settings = settings or TrackerSettings()
     tracker = Tracker(settings, confirm_online=False)
-    matched: dict[int, list[TrackRow]] = {}
-    last = int(detections.frame.max()) if len(detections) else 0
+    matched: dict[int, list[_Row]] = {}
+    last = int(detections.frames.max()) if len(detections) else 0
     for frame in range(1, last + 1):
-        here = detections.at(frame)
-        for tid, box in tracker.update(here.xyxy, here.conf):
-            matched.setdefault(tid, []).append((frame, tid, *map(float, box)))  # type: ignore[arg-type]
+        found = tracker.update(detections.at(frame))
+        for tid, box in zip(found.track_ids.tolist(), found.xyxy, strict=True):
+            x1, y1, x2, y2 = (float(v) for v in box)
+            matched.setdefault(tid, []).append((frame, tid, x1, y1, x2, y2))
         if progress is not None:
             progress(frame)
-    rows: list[TrackRow] = []
+    rows: list[_Row] = []
     used: set[tuple[int, int]] = set()  # (frame, detection index) already in a track at birth
     for points in sorted(matched.values(), key=lambda pts: min(p[0] for p in pts)):
         if len(points) < settings.min_hits:
@@ -279,11 +296,14 @@ def track_sequence(
         points.sort()
         birth = _birth(points, detections, settings.iou_threshold, used)
         rows.extend(_bridge(([birth] if birth else []) + points, settings.lost_frames))
-    return sorted(rows)
+    if not rows:
+        return Detections.empty(tracked=True, sequence=True)
+    a = np.asarray(sorted(rows), dtype=np.float64)
+    return Detections.of(a[:, 2:], tracker_id=a[:, 1], frame=a[:, 0])
 
 
-def _birth(points: list[TrackRow], detections: Boxes, iou_threshold: float,
-           used: set[tuple[int, int]]) -> TrackRow | None:
+def _birth(points: list[_Row], detections: Detections, iou_threshold: float,
+           used: set[tuple[int, int]]) -> _Row | None:
     """The detection that started a track, one frame before its first match.
 
     OC-SORT creates a track from an unmatched detection and reports it from its first
@@ -318,9 +338,9 @@ def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return np.asarray(inter / np.maximum(area - inter, 1e-9))
 
 
-def _bridge(points: list[TrackRow], max_gap: int) -> list[TrackRow]:
+def _bridge(points: list[_Row], max_gap: int) -> list[_Row]:
     """The track's matched frames with the gaps it bridged filled by linear interpolation."""
-    out: list[TrackRow] = []
+    out: list[_Row] = []
     for a, b in zip(points, [*points[1:], None], strict=True):
         out.append(a)
         if b is None or not 1 < b[0] - a[0] <= max_gap + 1:
