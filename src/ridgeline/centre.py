@@ -1,5 +1,10 @@
 """The centre: ingest workers -> store, with health and Prometheus metrics.  Wiring only.
 
+Escalations are published on ``ridgeline/v1/centre/escalations`` (one escalation ``Event``
+as JSON per message, QoS 1, not retained) through a connected ingest worker, for the API
+and other consumers; while no worker is connected the latest ``UNSENT_MAX`` wait (every
+escalation is in the alert's history in the store regardless).
+
 ``/health`` answers JSON (database reachable, broker connected, ingest not stalled, sites
 online) with status 200 when all is well and 503 when not; ``/metrics`` the Prometheus
 text format.  A watchdog restarts an ingest worker whose thread ended, and removes dead
@@ -12,6 +17,7 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,15 +28,21 @@ from prometheus_client.registry import Collector
 
 from ridgeline.config.rules import RuleConfig
 from ridgeline.errors import StoreError
+from ridgeline.model import Event
 from ridgeline.rules.engine import RuleEngine
 from ridgeline.rules.service import AlertService
 from ridgeline.store.db import Store
 from ridgeline.store.deadletters import DeadLetterLimits
+from ridgeline.transport.access import centre_topic
 from ridgeline.transport.broker import BrokerConfig, centre_worker_user
 from ridgeline.transport.ingest import Ingest
 from ridgeline.transport.wire import WireLimits
 
 log = logging.getLogger(__name__)
+
+#: escalations kept while no worker is connected to publish them (the oldest go first)
+UNSENT_MAX = 1000
+ESCALATIONS = centre_topic("escalations")
 
 #: per-site tallies exported from the store: (counter name, metric, help, is a counter)
 _SITE_METRICS = (
@@ -78,7 +90,7 @@ class _IngestCollector(Collector):
         changes = CounterMetricFamily("ridgeline_alerts", "Alert changes made by the rules.", labels=["change"])
         changes.add_metric(["opened"], self.alerts.opened)
         changes.add_metric(["updated"], self.alerts.updated)
-        changes.add_metric(["escalated"], len(self.alerts.escalations))
+        changes.add_metric(["escalated"], self.alerts.escalated)
         yield changes
 
     def _workers(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
@@ -139,6 +151,8 @@ class Centre:
                    stall_after_s=stall_after_s)
             for i in range(workers)
         ]
+        self._unsent: deque[Event] = deque(maxlen=UNSENT_MAX)
+        self.published = 0  # escalations published
         self._stop = threading.Event()
         self.registry = CollectorRegistry()
         self.registry.register(_IngestCollector(self.workers, self.alerts, self.store))
@@ -182,9 +196,22 @@ class Centre:
     def _escalator(self) -> None:
         while not self._stop.wait(1.0):
             try:
-                self.alerts.escalate_due()
+                self._unsent.extend(self.alerts.escalate_due())
             except Exception as exc:  # the database may be away for a moment: try again next second
                 log.warning("escalation check: %s", exc)
+            try:
+                self.announce()
+            except Exception as exc:  # the broker may be away: what is unsent waits for the next second
+                log.warning("publishing escalations: %s", exc)
+
+    def announce(self) -> None:
+        """Publish the escalations not yet published, while a worker is connected."""
+        while self._unsent:
+            worker = next((w for w in self.workers if w.counters.connected), None)
+            if worker is None or not worker.publish(ESCALATIONS, self._unsent[0].model_dump_json().encode()):
+                return
+            self._unsent.popleft()
+            self.published += 1
 
     def _watchdog(self) -> None:
         """Restart ended workers; prune expired dead letters hourly."""

@@ -75,3 +75,25 @@ def test_snapshots_go_after_their_retention(db_url: str) -> None:
     assert store.snapshot(old.payload["id"]) is None and store.snapshot(new.payload["id"]) is not None
     assert count(store, messages) == 2  # the record that it existed stays
     assert store.prune_snapshots(now) == 0
+
+
+def test_the_snapshots_migration_goes_up_and_down(db_url: str) -> None:
+    import sqlalchemy as sa
+
+    from ridgeline.store.db import connect
+
+    from .test_alerts import _alembic
+
+    engine = connect(db_url)
+    _alembic(engine, "upgrade", "0004_alert_sources")
+    with engine.connect() as conn:
+        assert "snapshots" not in sa.inspect(conn).get_table_names()
+    store = Store(db_url)  # migrates to the newest revision
+    store.ingest([snapshot_envelope(1, 60)])
+    assert count(store) == 1
+    store.close()
+    _alembic(engine, "downgrade", "0004_alert_sources")
+    with engine.connect() as conn:
+        assert "snapshots" not in sa.inspect(conn).get_table_names()
+        assert conn.execute(sa.text("SELECT count(*) FROM messages")).scalar_one() == 1
+    engine.dispose()

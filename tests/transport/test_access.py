@@ -38,6 +38,13 @@ def test_only_the_centre_confirms_and_a_site_speaks_only_for_itself() -> None:
     assert not acl.may_subscribe("gorham", "ridgeline/v1/#")
     for nobody in (None, "", "a/b", "+", "#"):
         assert not acl.may_publish(nobody, "ridgeline/v1/a/events")
+    # what the centre says (escalations) only the centre may say
+    assert acl.may_publish("centre", "ridgeline/v1/centre/escalations")
+    assert acl.may_publish("centre-2", "ridgeline/v1/centre/escalations")
+    assert not acl.may_publish("gorham", "ridgeline/v1/centre/escalations")
+    assert not acl.may_publish("gorham", "ridgeline/v1/gorham/escalations")
+    assert acl.may_subscribe("centre-2", "ridgeline/v1/centre/escalations")
+    assert not acl.may_subscribe("gorham", "ridgeline/v1/centre/escalations")
 
 
 @given(st.text(alphabet="abc/+#", max_size=12), st.text(alphabet="abc/+#", max_size=12))

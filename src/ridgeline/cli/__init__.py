@@ -570,20 +570,14 @@ def live(
     for r in result.reports:
         table.add_row(r.site, str(r.received), str(r.max_seq), str(r.missing), str(r.duplicates))
     out.print(table)
-    from ridgeline.store import alerts as repo
-    from ridgeline.store.db import Store
-
-    store = Store(result.db_url)
-    with store.engine.connect() as conn:
-        rows = repo.list_alerts(conn, limit=10)
-    store.close()
-    if rows:
+    if result.alerts:
         brief = Table(title="Latest alerts")
-        for col in ("opened (UTC)", "type", "severity", "state", "events", "site"):
+        for col in ("opened (UTC)", "type", "severity", "state", "events", "sources (site/sensor)"):
             brief.add_column(col)
-        for a, escalated in rows:
+        for a, escalated in result.alerts[:10]:
             brief.add_row(a.opened.strftime("%H:%M:%S"), a.type.value, a.severity.value + (" ^" if escalated else ""),
-                          a.state.value, str(a.event_count), a.site or "")
+                          a.state.value, str(a.event_count),
+                          ", ".join(f"{s.site}/{s.sensor or '-'}" for s in a.sources) or (a.site or ""))
         out.print(brief)
     out.print(
         f"alerts opened {result.alerts_opened}, updated {result.alerts_updated}, escalated {result.escalations}; "

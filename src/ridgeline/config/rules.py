@@ -55,7 +55,13 @@ class RuleConfig(_Model):
     )
     schedule: Schedule | None = Field(default=None, description="Only while this daily window is open.")
     correlation_window_s: float = Field(
-        default=300.0, gt=0, description="Events with the same key within this many seconds update one alert."
+        default=300.0, gt=0, description="Time gate: an event joins an open alert whose latest event is at most "
+        "this many seconds from it (by position, or by key for events without one)."
+    )
+    correlation_distance_m: float = Field(
+        default=500.0, gt=0, le=100_000, description="Distance gate: an event with a map position joins the "
+        "nearest open alert of this rule whose latest position is at most this many metres away, whichever "
+        "site or sensor saw it."
     )
     escalate_after_s: float | None = Field(
         default=120.0, gt=0, description="Escalate an alert still unacknowledged after this many seconds "

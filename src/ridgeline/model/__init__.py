@@ -5,6 +5,7 @@ No I/O here and nothing of ours imported: every other layer builds on these.
 
 from ridgeline.model.domain import (
     Alert,
+    AlertSource,
     AlertState,
     Detection,
     Event,
@@ -25,6 +26,7 @@ from ridgeline.model.time import UtcTime, is_ulid, new_id, utc_now
 __all__ = [
     "PAYLOADS",
     "Alert",
+    "AlertSource",
     "AlertState",
     "Detection",
     "Envelope",

@@ -142,11 +142,26 @@ class Event(_Model):
     )
 
 
+class AlertSource(_Model):
+    """A site and sensor whose events an alert gathers."""
+
+    site: Id = Field(description="Site the event came from.")
+    sensor: Id | None = Field(default=None, description="Sensor that saw it, if the event names one.")
+
+
 class Alert(_Model):
-    """What reaches the operator: one per object and rule within a correlation window."""
+    """What reaches the operator: one per object and rule within a correlation window.
+
+    Events with a map position join the nearest open alert of their rule within the rule's
+    distance and time gates, whichever site or sensor they come from; ``sources`` lists every
+    (site, sensor) that contributed.  Events without a position correlate by ``key``.
+    """
 
     id: Id = Field(default_factory=new_id, description="Alert id.")
-    key: str = Field(max_length=256, description="Correlation key: (sensor or zone, type, object).")
+    key: str = Field(
+        max_length=256, description="Correlation key of the event that opened it: rule, site, sensor or zone, type, "
+        "object."
+    )
     type: EventType = Field(description="Type of the events it gathers.")
     severity: Severity = Field(description="Highest severity of its events.")
     state: AlertState = Field(default=AlertState.NEW, description="Where it is in its lifecycle.")
@@ -155,7 +170,15 @@ class Alert(_Model):
     event_count: int = Field(default=1, ge=1, description="How many events it gathers (each is in its history).")
     first_event: Id = Field(description="The event that opened it.")
     last_event: Id = Field(description="Its latest event.")
-    site: Id | None = Field(default=None, description="Site the events came from.")
+    site: Id | None = Field(default=None, description="Site of the event that opened it.")
+    sources: list[AlertSource] = Field(
+        default_factory=list, max_length=1000,
+        description="Every site and sensor that contributed, in the order they first did.",
+    )
+    position: Position | None = Field(default=None, description="Map position of its latest positioned event.")
+    seen: UtcTime | None = Field(
+        default=None, description="Time of its latest event (sensor clock), UTC; the time gate counts from it."
+    )
 
 
 class Unit(_Model):

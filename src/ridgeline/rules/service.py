@@ -2,6 +2,9 @@
 
 State lives in the database, not in memory, so several ingest workers (or processes) and
 the ``ridgeline alert`` commands all see one truth, and a restarted centre carries on.
+Every change reads open alerts and then writes, in one transaction: a lock serialises the
+threads of one process, and ``store.alerts.lock`` the processes sharing a database, so two
+workers never open two alerts for one object.
 """
 
 from __future__ import annotations
@@ -9,14 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy import Connection
 
 from ridgeline.errors import AlertStateError
 from ridgeline.model import Alert, AlertState, Envelope, Event, MessageType, utc_now
-from ridgeline.rules.engine import RuleEngine, escalate, transition
+from ridgeline.rules.engine import Match, RuleEngine, escalate, transition
 from ridgeline.store import alerts as repo
 from ridgeline.store.db import Store
 
@@ -31,19 +34,30 @@ class AlertService:
         self.engine = engine
         self.opened = 0
         self.updated = 0
-        self.escalations: list[Event] = []
+        self.escalated = 0
         self._lock = threading.Lock()  # one batch at a time per process: correlation reads then writes
 
     def apply(self, conn: Connection, envelopes: Sequence[Envelope], now: datetime | None = None) -> list[Alert]:
         """Alerts opened or updated by newly stored events, in the caller's transaction (ingest
-        commits messages and the alerts they cause together)."""
+        commits messages and the alerts they cause together).  An event already gone to an
+        alert (delivered again) changes nothing."""
         now = now or utc_now()
-        changed: list[Alert] = []
-        events = [e for e in envelopes if e.type == MessageType.EVENTS]
-        if not events:
-            return changed
+        matched = self._matched(envelopes)
+        if not matched:
+            return []
+        with self._lock:  # threads of this process; repo.lock: other processes (PostgreSQL)
+            repo.lock(conn)
+            done = repo.linked_events(conn, {event.id for _, event, _ in matched})
+            since = min(e.time for _, e, _ in matched) - timedelta(
+                seconds=max(m.rule.correlation_window_s for _, _, m in matched))
+            pool = repo.open_for_rules(conn, {m.rule.id for _, _, m in matched}, since)
+            return self._correlate(conn, matched, done, pool, now)
+
+    def _matched(self, envelopes: Sequence[Envelope]) -> list[tuple[Envelope, Event, Match]]:
         matched = []
-        for env in events:
+        for env in envelopes:
+            if env.type != MessageType.EVENTS:
+                continue
             try:
                 event = Event.model_validate(env.payload)
             except ValidationError:  # already validated at ingest; never stop the batch
@@ -51,32 +65,43 @@ class AlertService:
             match = self.engine.match(env.site, event)
             if match is not None:
                 matched.append((env, event, match))
-        if not matched:
-            return changed
-        with self._lock:
-            current = repo.open_alerts(conn, {m.key for _, _, m in matched})
-            created: dict[str, tuple[Alert, str]] = {}
-            updated: dict[str, Alert] = {}
-            history: list[dict[str, object]] = []
-            for env, event, match in matched:
-                before = current.get(match.key)
-                alert = self.engine.apply(env.site, event, match, before)
-                if alert is before:
-                    continue
-                current[match.key] = alert
-                new = before is None or alert.id != before.id
-                if new or alert.id in created:
-                    created[alert.id] = (alert, match.rule.id)
-                else:
-                    updated[alert.id] = alert
-                history.append({
-                    "alert_id": alert.id, "time": now, "action": "opened" if new else "updated", "actor": "rules",
-                    "detail": {"event": event.id, "site": env.site, "seq": env.seq},
-                })
-                changed.append(alert)
-            repo.write_batch(conn, list(created.values()), list(updated.values()), history, now)
-            self.opened += sum(1 for h in history if h["action"] == "opened")
-            self.updated += sum(1 for h in history if h["action"] == "updated")
+        return matched
+
+    def _correlate(self, conn: Connection, matched: list[tuple[Envelope, Event, Match]], done: set[str],
+                   pool: dict[str, list[Alert]], now: datetime) -> list[Alert]:
+        changed: list[Alert] = []
+        created: dict[str, tuple[Alert, str]] = {}
+        updated: dict[str, Alert] = {}
+        history: list[dict[str, object]] = []
+        links: dict[str, str] = {}
+        for env, event, match in matched:
+            if event.id in done:
+                continue  # delivered again (in another envelope, or twice in this batch)
+            done.add(event.id)
+            candidates = pool.setdefault(match.rule.id, [])
+            before = self.engine.pick(event, match, candidates)
+            alert = self.engine.apply(env.site, event, match, before)
+            if alert is before:
+                continue
+            new = before is None or alert.id != before.id
+            if new:
+                candidates.append(alert)
+            else:
+                candidates[next(i for i, a in enumerate(candidates) if a.id == alert.id)] = alert
+            if new or alert.id in created:
+                created[alert.id] = (alert, match.rule.id)
+            else:
+                updated[alert.id] = alert
+            links[event.id] = alert.id
+            history.append({
+                "alert_id": alert.id, "time": now, "action": "opened" if new else "updated", "actor": "rules",
+                "detail": {"event": event.id, "type": event.type.value, "site": env.site, "sensor": event.sensor,
+                           "seq": env.seq},
+            })
+            changed.append(alert)
+        repo.write_batch(conn, list(created.values()), list(updated.values()), history, now, links)
+        self.opened += sum(1 for h in history if h["action"] == "opened")
+        self.updated += sum(1 for h in history if h["action"] == "updated")
         return changed
 
     def set_state(self, alert_id: str, to: AlertState, actor: str, note: str = "",
@@ -84,6 +109,7 @@ class AlertService:
         """Move an alert along its lifecycle (acknowledge, dispatch, resolve)."""
         now = now or utc_now()
         with self._lock, self.store.engine.begin() as conn:
+            repo.lock(conn)
             found = repo.get_alert(conn, alert_id)
             if found is None:
                 raise AlertStateError(f"no alert {alert_id}")
@@ -93,10 +119,12 @@ class AlertService:
         return moved
 
     def escalate_due(self, now: datetime | None = None) -> list[Event]:
-        """Escalate every new alert left unacknowledged past its rule's limit; the escalation events."""
+        """Escalate every new alert left unacknowledged past its rule's limit; the escalation
+        events (the centre publishes them: they are not kept here)."""
         now = now or utc_now()
         emitted: list[Event] = []
         with self._lock, self.store.engine.begin() as conn:
+            repo.lock(conn)
             for alert, rule_id, received in repo.unescalated_new(conn):
                 rule = self.engine.by_id.get(rule_id)
                 if rule is None or rule.escalate_after_s is None:
@@ -110,5 +138,5 @@ class AlertService:
                 emitted.append(event)
         if emitted:
             log.warning("escalated %d unacknowledged alert(s)", len(emitted))
-            self.escalations.extend(emitted)
+            self.escalated += len(emitted)
         return emitted

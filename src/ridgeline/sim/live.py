@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ridgeline.centre import Centre
 from ridgeline.config.sector import Sector
 from ridgeline.edge import EdgeAgent
+from ridgeline.model import Alert
 from ridgeline.sim.walkers import WalkerAdapter
+from ridgeline.store.alerts import list_alerts
 from ridgeline.store.db import SiteReport
 from ridgeline.terrain.coverage import load_sector_terrain
 from ridgeline.transport.access import CENTRE, BrokerUsers
@@ -31,6 +33,8 @@ class LiveResult:
     alerts_updated: int
     escalations: int
     db_url: str
+    #: the alerts in the store at the end, newest first (each with its sources), and whether each escalated
+    alerts: list[tuple[Alert, bool]] = field(default_factory=list)
 
 
 def run_live(
@@ -75,8 +79,10 @@ def run_live(
         for agent in agents:
             agent.stop()
         reports = centre.store.check(s.id for s in chosen)
-        result = LiveResult(reports, centre.alerts.opened, centre.alerts.updated, len(centre.alerts.escalations),
-                            db_url)
+        with centre.store.engine.connect() as conn:
+            alerts = list_alerts(conn, limit=1000)
+        result = LiveResult(reports, centre.alerts.opened, centre.alerts.updated, centre.alerts.escalated,
+                            db_url, alerts)
         centre.stop()
         broker.stop()
     return result

@@ -11,7 +11,10 @@ ignored, thinned messages, clocks ahead, dead letters held and those refused for
 site's cap.  ``sites`` keeps each site's last status (online, backlog, last seq handed
 out).  ``alerts`` holds each alert's current state and
 ``alert_history`` every change to it (opened, updated, acknowledged, escalated...), who
-made it and when: the append-only trail an operator's decisions leave.
+made it and when: the append-only trail an operator's decisions leave.  An alert keeps the
+(site, sensor) pairs that contributed (``sources``, JSON), its latest map position and the
+time of its latest event (the correlation gates); ``alert_events`` holds each event id once
+with the alert it went to, so an event delivered again can never count twice.
 ``snapshots`` holds each event's still image (privacy-masked at the edge) once per (site,
 id), beside the ``messages`` row of the envelope that carried it (whose payload keeps every
 field but the image); images go after their retention, the messages stay.
@@ -139,6 +142,18 @@ alerts = Table(
     Column("event_count", BigInteger, nullable=False),
     Column("first_event", String(26), nullable=False),
     Column("last_event", String(26), nullable=False),
+    Column("sources", JSON, nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("seen", UtcDateTime(), nullable=True),
+    Index("ix_alerts_rule_state", "rule", "state"),
+)
+
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("alert_id", String(26), nullable=False, index=True),
 )
 
 alert_history = Table(

@@ -3,8 +3,9 @@
 Ridgeline's rules, the same on Mosquitto (``deploy/mosquitto/acl``, written from here) and
 on the embedded broker (which evaluates them here):
 
-- the centre's ingest workers (users ``centre``, ``centre-2``...) read every site's data
-  and write commands (confirmations) to any site;
+- the centre's ingest workers (users ``centre``, ``centre-2``...) read every site's data,
+  write commands (confirmations) to any site, and write what the centre itself says under
+  ``ridgeline/v1/centre/`` (escalations); no site can, its user name being no ``centre``;
 - a site (user name = site id) writes only its own data topics and reads only its own
   commands — so only the centre can confirm, and a site speaks only for itself;
 - a client's id is its user name (Mosquitto's ``use_username_as_clientid``), so no one can
@@ -31,8 +32,11 @@ from paho.mqtt.client import topic_matches_sub
 from ridgeline.errors import BrokerError, ConfigError
 from ridgeline.model import MessageType
 from ridgeline.transport.broker import centre_worker_user
+from ridgeline.transport.wire import PREFIX
 
 CENTRE = "centre"
+#: where the centre says what it did (``centre_topic``); ingest ignores these topics
+CENTRE_TOPICS = f"{PREFIX}/{CENTRE}/#"
 #: how many centre worker users a users folder holds unless told otherwise
 DEFAULT_WORKERS = 4
 #: the data topics a site may publish on (everything but commands)
@@ -49,12 +53,23 @@ class Rule:
     user: str | None = None  # None: a pattern for every user
 
 
+def centre_topic(name: str) -> str:
+    """The topic the centre publishes ``name`` on (``escalations``: one escalation event each)."""
+    return f"{PREFIX}/{CENTRE}/{name}"
+
+
+def is_centre_topic(topic: str) -> bool:
+    """Whether a topic is one the centre publishes on (not a site's data)."""
+    return topic_matches_sub(CENTRE_TOPICS, topic)
+
+
 def rules(workers: int = DEFAULT_WORKERS) -> list[Rule]:
     """The ACL: the centre's worker users, then the patterns every site follows."""
     out: list[Rule] = []
     for i in range(workers):
         user = centre_worker_user(CENTRE, i) or CENTRE
-        out += [Rule("read", "ridgeline/v1/#", user), Rule("write", "ridgeline/v1/+/cmd/#", user)]
+        out += [Rule("read", "ridgeline/v1/#", user), Rule("write", "ridgeline/v1/+/cmd/#", user),
+                Rule("write", CENTRE_TOPICS, user)]
     out += [Rule("write", f"ridgeline/v1/%u/{t}") for t in SITE_TYPES]
     out.append(Rule("read", "ridgeline/v1/%u/cmd/#"))
     return out
@@ -64,7 +79,8 @@ def acl_text(workers: int = DEFAULT_WORKERS) -> str:
     """The Mosquitto ``acl_file`` for these rules."""
     lines = ["# Who may publish and subscribe where (Mosquitto acl_file), written by `ridgeline broker users`.",
              "# The embedded broker applies the same rules (ridgeline.transport.access).", ""]
-    lines.append("# The centre's ingest workers read every site's data and send commands (confirmations).")
+    lines.append("# The centre's ingest workers read every site's data, send commands (confirmations) and say what")
+    lines.append("# the centre did under ridgeline/v1/centre/ (escalations).")
     current: str | None = None
     for rule in rules(workers):
         if rule.user is not None:

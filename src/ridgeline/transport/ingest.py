@@ -43,6 +43,7 @@ from ridgeline.errors import StoreError, WireError
 from ridgeline.model import Envelope, MessageType, SiteStatus, utc_now
 from ridgeline.store.db import IngestResult, Store
 from ridgeline.store.deadletters import Refusal
+from ridgeline.transport.access import is_centre_topic
 from ridgeline.transport.broker import BrokerConfig, connect, new_client
 from ridgeline.transport.wire import (
     PREFIX,
@@ -181,6 +182,14 @@ class Ingest:
         self._thread.join(timeout=10)
         self._conn_thread.join(timeout=10)
 
+    def publish(self, topic: str, payload: bytes) -> bool:
+        """Publish (QoS 1) on this worker's connection what the centre itself says; False when
+        not connected (the caller keeps it for later)."""
+        client = self._client
+        if client is None or not self.counters.connected:
+            return False
+        return client.publish(topic, payload, qos=1).rc == mqtt.MQTT_ERR_SUCCESS
+
     # -- supervision --------------------------------------------------------------------
     def alive(self) -> bool:
         """Whether the worker thread runs (the centre restarts one that ended)."""
@@ -281,7 +290,11 @@ class Ingest:
                 backoff = min(backoff * 2, 8.0)
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        """Hand a message to the worker; wait while its queue is full (the broker holds the rest)."""
+        """Hand a message to the worker; wait while its queue is full (the broker holds the rest).
+        What the centre itself says (``ridgeline/v1/centre/...``, matched by ``+/+``) is not data: passed by."""
+        if is_centre_topic(msg.topic):
+            client.ack(msg.mid, msg.qos)
+            return
         size = len(msg.payload)
         with self._room:  # an empty queue takes any message, however large
             while (not self._stop.is_set() and self._queued_bytes > 0

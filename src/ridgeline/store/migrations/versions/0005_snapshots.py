@@ -1,7 +1,7 @@
 """Snapshots: each event's privacy-masked still image, kept for a retention period.
 
-Revision ID: 0004_snapshots
-Revises: 0003
+Revision ID: 0005_snapshots
+Revises: 0004_alert_sources
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_snapshots"
-down_revision = "0003"
+revision = "0005_snapshots"
+down_revision = "0004_alert_sources"
 branch_labels = None
 depends_on = None
 

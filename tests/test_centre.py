@@ -1,0 +1,79 @@
+"""The centre says what it did on the broker: an escalation reaches a subscriber of
+``ridgeline/v1/centre/escalations``, and the centre's own ingest passes it by."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from ridgeline.centre import ESCALATIONS, Centre
+from ridgeline.config.rules import RuleConfig
+from ridgeline.model import Envelope, Event, EventType, MessageType, new_id, utc_now
+from ridgeline.store import alerts as repo
+from ridgeline.transport.broker import BrokerConfig
+from ridgeline.transport.wire import encode
+
+from .broker import Embedded, Mosquitto, probe
+from .conftest import wait_for
+
+
+@pytest.fixture(params=["mosquitto", "embedded"])
+def any_broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mosquitto | Embedded]:
+    kind = Mosquitto if request.param == "mosquitto" else Embedded
+    broker = kind(tmp_path / "broker", ["centre", "centre-2", "gorham"])
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def test_an_escalation_is_published_for_subscribers(any_broker: Mosquitto | Embedded, tmp_path: Path) -> None:
+    centre = Centre(f"sqlite:///{tmp_path / 'c.db'}", BrokerConfig.from_url(any_broker.url("centre")),
+                    http_port=None, rules=[RuleConfig(id="r", events=["line_crossing"], escalate_after_s=0.5)])
+    # a consumer (an API process) with a centre user of its own: the second worker's, unused here
+    password = any_broker.password("centre" if isinstance(any_broker, Embedded) else "centre-2")
+    listener, reason, _ = probe(any_broker, "centre-2", password, client_id="centre-2")
+    assert not getattr(reason, "is_failure", True), reason
+    heard: list[bytes] = []
+    got = threading.Event()
+
+    def on_message(_c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
+        heard.append(msg.payload)
+        got.set()
+
+    listener.on_message = on_message
+    listener.subscribe(ESCALATIONS, qos=1)
+    site, reason, _ = probe(any_broker, "gorham", client_id="gorham")
+    assert not getattr(reason, "is_failure", True), reason
+    centre.start()
+    try:
+        assert wait_for(lambda: all(w.counters.connected for w in centre.workers))
+        now = utc_now()
+        event = Event(type=EventType.LINE_CROSSING, time=now, sensor="cam", object_id="trk")
+        env = Envelope(id=new_id(), site="gorham", seq=1, type=MessageType.EVENTS, time=now, sent=now,
+                       payload=event.model_dump(mode="json"))
+        site.publish("ridgeline/v1/gorham/events", encode(env), qos=1)
+        assert got.wait(20), "no escalation heard"
+        said = Event.model_validate(json.loads(heard[0]))
+        with centre.store.engine.connect() as conn:
+            [(alert, escalated)] = repo.list_alerts(conn)
+        assert said.type == EventType.ESCALATION and said.detail["alert"] == alert.id and escalated
+        assert said.severity == alert.severity  # one step above the event's medium: high
+        assert centre.published == 1 and centre.alerts.escalated == 1
+        # the centre's own worker received it too (its subscription matches it) and passed it by: a site's
+        # message published after it, and so queued behind it for the worker, is stored with nothing refused
+        later = env.model_copy(update={"id": new_id(), "seq": 2})
+        site.publish("ridgeline/v1/gorham/events", encode(later), qos=1)
+        assert wait_for(lambda: sum(w.counters.inserted for w in centre.workers) == 2)
+        assert sum(sum(w.counters.dead.values()) for w in centre.workers) == 0
+    finally:
+        centre.stop()
+        for client in (listener, site):
+            client.loop_stop()
+            client.disconnect()
