@@ -80,8 +80,10 @@ def test_the_camera_adapter_yields_the_pipelines_events() -> None:
                            camera="gorham-cam", min_height=12)
     got = list(adapter.messages())
     adapter.close()
-    assert [m[0] for m in got] == [MessageType.EVENTS] * 4
+    # each event, then its snapshot
+    assert [m[0] for m in got] == [MessageType.EVENTS, MessageType.SNAPSHOTS] * 4
     assert {m[1].sensor for m in got} == {"gorham-cam"}  # type: ignore[attr-defined]
+    assert [m[1].snapshot for m in got[::2]] == [m[1].id for m in got[1::2]]  # type: ignore[attr-defined]
 
 
 def test_a_coastal_site_sends_vessel_behaviours_through_the_broker(tmp_path: Path) -> None:

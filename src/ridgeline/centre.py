@@ -8,7 +8,7 @@ escalation is in the alert's history in the store regardless).
 ``/health`` answers JSON (database reachable, broker connected, ingest not stalled, sites
 online) with status 200 when all is well and 503 when not; ``/metrics`` the Prometheus
 text format.  A watchdog restarts an ingest worker whose thread ended, and removes dead
-letters past their retention once an hour.
+letters and snapshots past their retention once an hour.
 """
 
 from __future__ import annotations
@@ -225,6 +225,9 @@ class Centre:
                     gone = self.store.prune_dead_letters()
                     if gone:
                         log.info("removed %d dead letter(s) past their retention", gone)
+                    gone = self.store.prune_snapshots()
+                    if gone:
+                        log.info("removed %d snapshot(s) past their retention", gone)
                     next_prune = time.monotonic() + 3600
                 except StoreError as exc:
                     log.warning("dead-letter retention: %s", exc)

@@ -77,3 +77,23 @@ def test_a_homography_from_surveyed_points() -> None:
     assert abs(lon - lonlats[4][0]) < 1e-6 and abs(lat - lonlats[4][1]) < 1e-6  # ~0.1 m
     with pytest.raises(GeoError, match="at least 4 surveyed points"):
         Homography.from_points(pixels[:3], lonlats[:3])
+
+
+def test_the_locate_hook_puts_a_pixel_where_its_ray_meets_flat_ground() -> None:
+    from ridgeline.vision.geo import ground_locator
+
+    from ..conftest import flat_terrain
+
+    t = flat_terrain()  # 3 km square at 100 m, UTM 19N
+    cx, cy = t.transform @ (50.5, 50.5)
+    lon, lat = t.to_lonlat(cx, cy)
+    locate = ground_locator(CameraPose(lon, lat, 20.0, 0.0, -10.0, 60.0, 640, 360), t)
+    ground = locate(320.0, 180.0)  # the image centre: straight ahead, 10 degrees down
+    assert ground is not None
+    gx, gy = t.to_map(*ground)
+    # 20 m / tan(10 deg) = 113.4 m due north (the earth's curvature moves it by centimetres)
+    assert gx == pytest.approx(cx, abs=0.05) and gy - cy == pytest.approx(20.0 / math.tan(math.radians(10)), abs=0.3)
+    assert locate(320.0, 0.0) is None  # 7 degrees above the horizon: sky
+    far_lon, far_lat = t.to_lonlat(cx + 10_000, cy)
+    with pytest.raises(GeoError, match="outside the terrain"):
+        ground_locator(CameraPose(far_lon, far_lat, 20.0, 0.0, -10.0, 60.0, 640, 360), t)

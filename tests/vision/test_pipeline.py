@@ -89,3 +89,58 @@ def test_hooks_get_each_event_with_its_typed_track() -> None:
     assert len({t for t, _oid, _here in seen}) == 4  # four cars, four tracks
     kept = result.tracks  # every tracked box, with its video frame (from 1; every second one analysed)
     assert set(kept.track_ids.tolist()) == result.track_ids and set(kept.frames.tolist()) <= set(range(1, 376, 2))
+
+
+def masked_run(masks: list[list[tuple[float, float]]], locate=None, folder=None):  # type: ignore[no-untyped-def]
+    source = FrameSource(ROAD, detect_fps=15, colour=True)
+    pipeline = VideoPipeline(MotionDetector(), Tracker(TrackerSettings(frame_rate=15)),
+                             TrackRules([LineRule("mid", (320, 0), (320, 360))], min_height=12),
+                             masks=masks, locate=locate, snapshots=folder)
+    return pipeline, pipeline.run(source)
+
+
+#: the pavement, bottom right, and the far barrier, top: no car drives there
+SIDES = [[(450.0, 360.0), (640.0, 240.0), (640.0, 360.0)], [(0.0, 0.0), (640.0, 0.0), (640.0, 30.0), (0.0, 30.0)]]
+
+
+def test_motion_only_inside_a_mask_gives_no_event() -> None:
+    # a band around the line: the cars cross it only inside the mask, and move outside it
+    _, result = masked_run([[(200.0, 0.0), (460.0, 0.0), (460.0, 360.0), (200.0, 360.0)]])
+    assert result.events == []
+    assert result.track_count >= 4  # the cars are still tracked where they are not masked
+
+
+def test_each_event_has_one_masked_snapshot(tmp_path: Path) -> None:
+    import cv2
+
+    from ridgeline.vision.privacy import PrivacyMask
+
+    pipeline, result = masked_run(SIDES, folder=tmp_path / "snaps")
+    snaps = pipeline.take_snapshots()
+    assert [e.detail["direction"] for e in result.events] == ["right_to_left"] * 4  # the masks cost nothing
+    assert [s.event for s in snaps] == [e.id for e in result.events]
+    assert [e.snapshot for e in result.events] == [s.id for s in snaps]
+    assert pipeline.take_snapshots() == []
+    covered = PrivacyMask(SIDES).covered((360, 640))
+    for snap in snaps:
+        img = cv2.imdecode(np.frombuffer(snap.image(), np.uint8), cv2.IMREAD_COLOR)
+        assert (snap.width, snap.height) == (640, 360) and img.shape == (360, 640, 3)
+        assert not img[covered].any()
+        assert img[~covered].mean() > 50  # the road: grey, 100-200
+        assert (tmp_path / "snaps" / f"{snap.id}.jpg").read_bytes() == snap.image()
+
+
+def test_events_are_placed_on_the_map_at_their_foot_point() -> None:
+    def locate(x: float, y: float) -> tuple[float, float] | None:
+        return None if y < 150 else (-71.3 + x / 1e5, 44.3 - y / 1e5)
+
+    _, result = masked_run([], locate=locate)
+    assert len(result.events) == 4
+    for e in result.events:
+        assert e.position is not None and e.position.x is not None and e.position.y is not None
+        if e.position.y < 150:
+            assert e.position.lon is None and e.position.lat is None
+        else:
+            assert e.position.lon == pytest.approx(-71.3 + e.position.x / 1e5, abs=1e-6)
+            assert e.position.lat == pytest.approx(44.3 - e.position.y / 1e5, abs=1e-6)
+    assert sum(e.position.lon is not None for e in result.events if e.position) == 2  # y 258 and 156

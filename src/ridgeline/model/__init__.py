@@ -20,6 +20,7 @@ from ridgeline.model.domain import (
     UnitStatus,
 )
 from ridgeline.model.envelope import PAYLOADS, Envelope, LogRecord, MessageType, SiteStatus, Thinned
+from ridgeline.model.snapshot import Snapshot
 from ridgeline.model.time import UtcTime, is_ulid, new_id, utc_now
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Position",
     "Severity",
     "SiteStatus",
+    "Snapshot",
     "Thinned",
     "Track",
     "TrackPoint",

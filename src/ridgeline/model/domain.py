@@ -137,7 +137,9 @@ class Event(_Model):
     detail: dict[str, str | int | float | bool | None] = Field(
         default_factory=dict, description="Detector-specific figures (distance, duration, direction...)."
     )
-    snapshot: str | None = Field(default=None, max_length=512, description="Reference to a (masked) snapshot image.")
+    snapshot: str | None = Field(
+        default=None, max_length=512, description="Id of the snapshot message showing it (privacy-masked)."
+    )
 
 
 class AlertSource(_Model):

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ridgeline.model.domain import Detection, Event, Severity, Track
+from ridgeline.model.snapshot import Snapshot
 from ridgeline.model.time import UtcTime, is_ulid
 
 SiteId = Annotated[
@@ -31,6 +32,8 @@ class MessageType(StrEnum):
     STATUS = "status"
     #: a message the site's full outbox thinned: it keeps its seq so nothing looks missing
     THINNED = "thinned"
+    #: an event's still image, privacy-masked (the event names it in ``snapshot``)
+    SNAPSHOTS = "snapshots"
 
 
 class LogRecord(BaseModel):
@@ -76,6 +79,7 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.LOGS: LogRecord,
     MessageType.STATUS: SiteStatus,
     MessageType.THINNED: Thinned,
+    MessageType.SNAPSHOTS: Snapshot,
 }
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from ridgeline.model.domain import Alert, Detection, Event, Incident, Track, Unit
 from ridgeline.model.envelope import Envelope, LogRecord, SiteStatus, Thinned
+from ridgeline.model.snapshot import Snapshot
 
 MODELS: dict[str, type[BaseModel]] = {
     "envelope": Envelope,
@@ -26,6 +27,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "log_record": LogRecord,
     "site_status": SiteStatus,
     "thinned": Thinned,
+    "snapshot": Snapshot,
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,10 +26,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ridgeline.errors import StoreError
 from ridgeline.model import Envelope, MessageType, SiteStatus, utc_now
-from ridgeline.store import deadletters
+from ridgeline.store import deadletters, snapshots
 from ridgeline.store.check import SiteReport, check
 from ridgeline.store.deadletters import DeadLetter, DeadLetterLimits, Refusal
 from ridgeline.store.schema import COUNTERS, messages, site_counters, sites
+from ridgeline.store.snapshots import StoredSnapshot
 
 T = TypeVar("T")
 
@@ -105,13 +106,14 @@ def conflict_refusal(env: Envelope) -> Refusal:
 
 
 class Store:
-    """The centre's database."""
+    """The centre's database (``snapshot_retention``: how long an event's image is kept)."""
 
     def __init__(self, url: str, migrate_schema: bool = True, limits: DeadLetterLimits | None = None,
-                 busy_timeout_s: float = 30.0) -> None:
+                 busy_timeout_s: float = 30.0, snapshot_retention: timedelta = snapshots.DEFAULT_RETENTION) -> None:
         self.url = url
         self.engine = connect(url, busy_timeout_s)
         self.limits = limits or DeadLetterLimits()
+        self.snapshot_retention = snapshot_retention
         if migrate_schema:
             migrate(self.engine)
         self._insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)
@@ -153,7 +155,8 @@ class Store:
         """Store a batch once each, with what came beside it, in one transaction.
 
         Known ids count as redelivered, a (site, seq) already held by another id is a
-        conflict (kept as a dead letter), the rest is inserted; ``refusals`` become dead
+        conflict (kept as a dead letter), the rest is inserted (a snapshot's image into
+        ``snapshots``); ``refusals`` become dead
         letters, ``statuses`` (site -> its last status) update the site table, and ``ahead``
         (envelope id -> seconds) flags envelopes whose sensor clock was ahead of the centre.
         ``hook(connection, stored)`` runs in the same transaction (the rules), so what a
@@ -165,6 +168,7 @@ class Store:
         with self._guard("ingest into"), self.engine.begin() as conn:
             if batch:
                 self._insert_messages(conn, batch, received, ahead or {}, result)
+                snapshots.keep(conn, result.stored, received, self._insert)
                 if hook is not None and result.stored:
                     hook(conn, result.stored)
             letters = [*refusals, *(conflict_refusal(e) for e in result.conflicts if keep_conflicts)]
@@ -209,7 +213,7 @@ class Store:
             seen_keys.add(key)
             result.stored.append(e)
             rows.append({"id": e.id, "site": e.site, "seq": e.seq, "type": e.type.value, "time": e.time,
-                         "sent": e.sent, "received": received, "payload": e.payload,
+                         "sent": e.sent, "received": received, "payload": snapshots.without_image(e),
                          "clock_ahead_s": ahead.get(e.id)})
             tally = tallies.setdefault(e.site, {})
             if e.type == MessageType.THINNED:
@@ -263,6 +267,21 @@ class Store:
         with self._guard("counting dead letters in"), self.engine.connect() as conn:
             return deadletters.counts_by_reason(conn)
 
+    def snapshot(self, snapshot_id: str, site: str | None = None) -> StoredSnapshot | None:
+        """A stored snapshot by id (of ``site``, when given), image included."""
+        with self._guard("reading a snapshot from"), self.engine.connect() as conn:
+            return snapshots.find(conn, snapshot_id, site)
+
+    def event_snapshots(self, event_id: str) -> list[StoredSnapshot]:
+        """The stored snapshots of an event."""
+        with self._guard("reading snapshots from"), self.engine.connect() as conn:
+            return snapshots.for_event(conn, event_id)
+
+    def prune_snapshots(self, now: datetime | None = None) -> int:
+        """Remove snapshot images past ``snapshot_retention``; how many went."""
+        with self._guard("pruning snapshots in"), self.engine.begin() as conn:
+            return snapshots.prune(conn, (now or utc_now()) - self.snapshot_retention)
+
     def message_at(self, site: str, seq: int) -> dict[str, Any] | None:
         """The stored message of (site, seq), as an envelope's fields, if there is one."""
         with self._guard("reading"), self.engine.connect() as conn:
@@ -286,4 +305,4 @@ class Store:
             conn.execute(select(1))
 
 
-__all__ = ["IngestResult", "SiteReport", "Store", "StoreError", "connect", "default_url", "migrate"]
+__all__ = ["IngestResult", "SiteReport", "Store", "StoreError", "StoredSnapshot", "connect", "default_url", "migrate"]

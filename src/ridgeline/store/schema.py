@@ -15,6 +15,9 @@ made it and when: the append-only trail an operator's decisions leave.  An alert
 (site, sensor) pairs that contributed (``sources``, JSON), its latest map position and the
 time of its latest event (the correlation gates); ``alert_events`` holds each event id once
 with the alert it went to, so an event delivered again can never count twice.
+``snapshots`` holds each event's still image (privacy-masked at the edge) once per (site,
+id), beside the ``messages`` row of the envelope that carried it (whose payload keeps every
+field but the image); images go after their retention, the messages stay.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -161,4 +165,21 @@ alert_history = Table(
     Column("action", String(32), nullable=False),
     Column("actor", String(64), nullable=False),
     Column("detail", JSON, nullable=False),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("site", String(64), nullable=False),
+    Column("id", String(64), nullable=False),
+    Column("message_id", String(26), nullable=False),
+    Column("event", String(64), nullable=False, index=True),
+    Column("sensor", String(64), nullable=False),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("received", UtcDateTime(), nullable=False, index=True),
+    Column("media_type", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("image", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("site", "id", name="pk_snapshots"),
 )

@@ -44,6 +44,7 @@ from ridgeline.model import MessageType, Severity, new_id, utc_now
 _TYPE_PRIORITY = {
     MessageType.STATUS: 10,
     MessageType.EVENTS: 5,  # plus the event's severity rank
+    MessageType.SNAPSHOTS: 3,  # evidence: after the events it shows, never thinned
     MessageType.TRACKS: 2,
     MessageType.DETECTIONS: 1,
     MessageType.THINNED: 1,

@@ -16,6 +16,7 @@ engine.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -158,6 +159,19 @@ def ground_to_pixel(terrain: HeightField, pose: CameraPose, lon: float, lat: flo
     if math.hypot(hx - x, hy - y) > 2 * terrain.cell_size:
         return None
     return u, v
+
+
+def ground_locator(pose: CameraPose, terrain: HeightField,
+                   max_range_m: float = 20_000.0) -> Callable[[float, float], tuple[float, float] | None]:
+    """The pipeline's ``locate`` hook for a camera: pixel (u, v) -> lon/lat where its ray meets
+    the ground, or None (sky, off the DEM).  Raises ``GeoError`` at once if the camera
+    stands outside the terrain, rather than on the first event."""
+    _eye(terrain, pose)
+
+    def locate(u: float, v: float) -> tuple[float, float] | None:
+        return pixel_to_ground(terrain, pose, u, v, max_range_m)
+
+    return locate
 
 
 @dataclass(frozen=True)
