@@ -34,8 +34,10 @@ def detections(*seqs: int, site: str = "gorham") -> list[Envelope]:
 def test_edge_names_what_is_wrong(tmp_path: Path) -> None:
     code, out = run("edge", SECTOR, "--site", "atlantis", "--simulate")
     assert code == 2 and "no site 'atlantis'" in out and "shelburne" in out
-    code, out = run("edge", SECTOR, "--site", "gorham")
-    assert code == 2 and "exactly one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE" in " ".join(
+    code, out = run("edge", SECTOR, "--site", "gorham")  # no source option, and none in the sector file
+    assert code == 2 and "site 'gorham' has no sensor with a source" in out
+    code, out = run("edge", SECTOR, "--site", "gorham", "--simulate", "--ais", "tcp://127.0.0.1:1")
+    assert code == 2 and "at most one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE" in " ".join(
         out.replace("│", " ").split()
     )
     code, out = run("edge", SECTOR, "--site", "gorham", "--replay", str(tmp_path / "none.jsonl"))

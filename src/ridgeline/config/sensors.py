@@ -165,7 +165,7 @@ def check_sensor(sensor: SensorFields) -> None:
                 "radar": "a radar plot file (JSON lines) or 'simulate'"}
         if kind not in allowed[sensor.kind]:
             expected = what["camera" if is_camera else sensor.kind]
-            raise ValueError(f"source {sensor.source!r}: a {sensor.kind}'s source is {expected}")
+            raise ValueError(f"source {sensor.source!r} of {sensor.kind} {sensor.id!r}: expected {expected}")
     for name, items in (("lines", sensor.lines), ("zones", sensor.zones)):
         ids = [item.id for item in items]
         twice = sorted({i for i in ids if ids.count(i) > 1})
