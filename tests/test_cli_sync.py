@@ -40,6 +40,8 @@ def test_edge_names_what_is_wrong(tmp_path: Path) -> None:
     assert code == 2 and "at most one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE" in " ".join(
         out.replace("│", " ").split()
     )
+    code, out = run("edge", SECTOR, "--site", "gorham", "--line", "0,0,9,9")
+    assert code == 2 and "--line applies to --video only" in " ".join(out.replace("│", " ").split())
     code, out = run("edge", SECTOR, "--site", "gorham", "--replay", str(tmp_path / "none.jsonl"))
     assert code == 2 and "none.jsonl does not exist" in out
     code, out = run("edge", SECTOR, "--site", "gorham", "--simulate", "--broker", "http://x")

@@ -15,13 +15,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from ridgeline.app.edge_site import load_adapter
+from ridgeline.app.edge_site import Overrides, SensorRun, load_adapter, open_adapters, plan_site
+from ridgeline.config.sector import Sector
 from ridgeline.errors import ConfigError
 from ridgeline.model import LogRecord, MessageType, Severity
 from ridgeline.model.sensor import ResumableAdapter, SensorAdapter
@@ -31,7 +33,7 @@ from ridgeline.transport.publisher import Publisher
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EdgeAgent", "LogForwarder", "load_adapter"]
+__all__ = ["EdgeAgent", "EdgeSiteResult", "LogForwarder", "load_adapter", "run_site"]
 
 
 class LogForwarder(logging.Handler):
@@ -192,3 +194,43 @@ class EdgeAgent:
         self.publisher.stop()
         self.backlog_at_stop = self.outbox.backlog()
         self.outbox.close()
+
+
+@dataclass(frozen=True)
+class EdgeSiteResult:
+    """What a run of the site did."""
+
+    site: str
+    sensors: list[str]
+    produced: int
+    sent: int
+    confirmed: int
+    ignored_acks: int
+    drained: bool  # the outbox was empty at the end
+    failed: list[str]  # "adapter: why it stopped early", one per adapter that failed
+
+
+def run_site(
+    sector: Sector, site_id: str, broker: BrokerConfig, outbox: Path, overrides: Overrides | None = None,
+    exit_when_drained: bool = False, resend_after: float = 15.0,
+    on_start: Callable[[EdgeAgent, list[SensorRun]], None] | None = None,
+) -> EdgeSiteResult:
+    """Run the site's sensors (as the sector file sets them up, or the override) into one outbox
+    and publish until stopped (or drained).
+
+    ``on_start`` gets the agent before it runs (to say what runs, or to stop it on a signal
+    with ``agent.request_stop()``).
+    """
+    runs = plan_site(sector, site_id, overrides)
+    adapters = open_adapters(site_id, runs)
+    try:
+        agent = EdgeAgent(site_id, outbox, broker, adapters, resend_after=resend_after)
+    except BaseException:
+        for adapter in adapters:
+            adapter.close()
+        raise
+    if on_start is not None:
+        on_start(agent, runs)
+    drained = agent.run(exit_when_drained=exit_when_drained)
+    return EdgeSiteResult(site_id, [r.sensor for r in runs], agent.produced, agent.publisher.sent,
+                          agent.publisher.confirmed, agent.publisher.ignored_acks, drained, list(agent.failed))

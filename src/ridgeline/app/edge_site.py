@@ -1,30 +1,24 @@
-"""Run an edge site: every sensor of the site that names a ``source`` in the sector file.
+"""An edge site's sensors: every sensor of the site that names a ``source`` in the sector file.
 
 ``plan_site`` says which adapter runs each sensor and with what options (the sector's
 camera settings, paths resolved against the sector file); ``open_adapters`` builds them
-from the ``ridgeline.sensors`` entry points; ``run_edge_site`` runs them all into one
-outbox until stopped or drained.  The command line's source options (``--video``,
-``--ais``, ``--replay``, ``--simulate``) are overrides: given one, it replaces the
-configured sensors.
+from the ``ridgeline.sensors`` entry points.  The edge agent (``ridgeline.edge.run_site``)
+runs them all into one outbox.  The command line's source options (``--video``, ``--ais``,
+``--replay``, ``--simulate``) are overrides: given one, it replaces the configured sensors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ridgeline.config.sector import Sector, SensorConfig, SiteConfig
 from ridgeline.config.sensors import CAMERA_KINDS, SIMULATE, source_kind
 from ridgeline.errors import ConfigError
 from ridgeline.model.sensor import SensorAdapter
 from ridgeline.vision.rules import LineRule
-
-if TYPE_CHECKING:
-    from ridgeline.edge import EdgeAgent
-    from ridgeline.transport.broker import BrokerConfig
 
 
 @dataclass(frozen=True)
@@ -144,44 +138,3 @@ def open_adapters(site_id: str, runs: list[SensorRun]) -> list[SensorAdapter]:
             adapter.close()
         raise
     return adapters
-
-
-@dataclass(frozen=True)
-class EdgeSiteResult:
-    """What a run of the site did."""
-
-    site: str
-    sensors: list[str]
-    produced: int
-    sent: int
-    confirmed: int
-    ignored_acks: int
-    drained: bool  # the outbox was empty at the end
-    failed: list[str]  # "adapter: why it stopped early", one per adapter that failed
-
-
-def run_edge_site(
-    sector: Sector, site_id: str, broker: BrokerConfig, outbox: Path, overrides: Overrides | None = None,
-    exit_when_drained: bool = False, resend_after: float = 15.0,
-    on_start: Callable[[EdgeAgent, list[SensorRun]], None] | None = None,
-) -> EdgeSiteResult:
-    """Run the site's sensors into one outbox and publish until stopped (or drained).
-
-    ``on_start`` gets the agent before it runs (to say what runs, or to stop it on a signal
-    with ``agent.request_stop()``).
-    """
-    from ridgeline.edge import EdgeAgent  # the agent is the site's wiring: outbox and publisher
-
-    runs = plan_site(sector, site_id, overrides)
-    adapters = open_adapters(site_id, runs)
-    try:
-        agent = EdgeAgent(site_id, outbox, broker, adapters, resend_after=resend_after)
-    except BaseException:
-        for adapter in adapters:
-            adapter.close()
-        raise
-    if on_start is not None:
-        on_start(agent, runs)
-    drained = agent.run(exit_when_drained=exit_when_drained)
-    return EdgeSiteResult(site_id, [r.sensor for r in runs], agent.produced, agent.publisher.sent,
-                          agent.publisher.confirmed, agent.publisher.ignored_acks, drained, list(agent.failed))

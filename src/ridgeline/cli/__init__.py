@@ -434,8 +434,9 @@ def edge(
     import signal
 
     try:
-        from ridgeline.app.edge_site import Overrides, find_site, run_edge_site
+        from ridgeline.app.edge_site import Overrides, find_site
         from ridgeline.config import load_sector
+        from ridgeline.edge import run_site
 
         sector = load_sector(sector_file)
         try:
@@ -446,6 +447,9 @@ def edge(
                               video_lines=tuple(_line_rules(video_line)), ais=ais_source)
         if overrides.count() > 1:
             raise typer.BadParameter("give at most one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE")
+        if video_line and video_source is None:
+            raise typer.BadParameter("--line applies to --video only (a configured camera has its lines in the "
+                                     "sector file)")
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
         def started(agent: Any, runs: Any) -> None:
@@ -453,7 +457,7 @@ def edge(
             err.print(f"edge {site}: {names} -> {agent.outbox.path} -> {agent.publisher.broker}")
             signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
 
-        result = run_edge_site(
+        result = run_site(
             sector, site, _broker(broker, username, password, ca_file, password_file, default_user=site),
             outbox or Path(f"ridgeline-{site}.outbox.db"), overrides, exit_when_drained=exit_when_drained,
             resend_after=resend_after, on_start=started,

@@ -145,7 +145,7 @@ class SensorConfig(_Model):
 
     @model_validator(mode="after")
     def _runs(self) -> SensorConfig:
-        check_sensor(self)
+        check_sensor(self, self.model_fields_set)
         return self
 
     @model_validator(mode="after")

@@ -147,13 +147,15 @@ def check_source(source: str) -> str:
     return source
 
 
-def check_sensor(sensor: SensorFields) -> None:
-    """Refuse fields and sources that the sensor's kind cannot use, and ids used twice."""
+def check_sensor(sensor: SensorFields, given: set[str]) -> None:
+    """Refuse fields and sources that the sensor's kind cannot use, and ids used twice.
+
+    ``given``: the fields the sector file sets (a camera setting on a radar is an error even
+    at its default value: whoever wrote it expected it to do something).
+    """
     is_camera = sensor.kind in CAMERA_KINDS
     if not is_camera:
-        defaults = {"lines": [], "zones": [], "masks": [], "profile": "default", "classes": [], "min_speed": 0.0,
-                    "min_height": 0.0, "model": None, "detect_fps": 15.0}
-        wrong = [f for f in CAMERA_FIELDS if getattr(sensor, f) != defaults[f]]
+        wrong = [f for f in CAMERA_FIELDS if f in given]
         if wrong:
             raise ValueError(f"{', '.join(wrong)}: camera settings, but sensor {sensor.id!r} is a {sensor.kind}")
     if sensor.source is not None:
