@@ -10,7 +10,7 @@ events carry the camera's id as ``sensor``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ class VideoAdapter:
     """Events from one camera.
 
     ``sensor``: the camera's entry in the sector file; its settings replace ``lines``,
-    ``zones``, ``camera``, ``detect_fps`` and ``min_height``.  ``model``: the ONNX detector
+    ``zones``, ``camera``, ``detect_fps``, ``min_height`` and ``masks``.  ``model``: the ONNX detector
     file (the sector's ``model`` resolved against the sector file's folder).
     """
 
@@ -49,14 +49,14 @@ class VideoAdapter:
 
     def __init__(self, site: str, source: str, lines: list[LineRule] | None = None,
                  zones: list[ZoneRule] | None = None, camera: str = "camera", detect_fps: float = 15.0,
-                 min_height: float = 0.0, sensor: SensorConfig | None = None, model: Path | None = None,
-                 **_: Any) -> None:
+                 min_height: float = 0.0, masks: Sequence[Sequence[tuple[float, float]]] = (),
+                 sensor: SensorConfig | None = None, model: Path | None = None, **_: Any) -> None:
         self.site = site
-        masks: Masks = ()
+        polygons: Masks = tuple(tuple(m) for m in masks)
         profile: Profile = "default"
         min_speed = 0.0
         if sensor is not None:
-            lines, zones, masks = camera_rules(sensor)
+            lines, zones, polygons = camera_rules(sensor)
             camera, detect_fps, min_height = sensor.id, sensor.detect_fps, sensor.min_height
             profile, min_speed = sensor.profile, sensor.min_speed
         self.camera = camera
@@ -66,15 +66,15 @@ class VideoAdapter:
             if model is not None:
                 from ridgeline.vision.detector import OnnxDetector
 
-                detector: Any = OnnxDetector(model, masks=masks)
+                detector: Any = OnnxDetector(model, masks=polygons)
             else:
-                detector = MotionDetector(MotionSettings.profile(profile, masks=masks))
+                detector = MotionDetector(MotionSettings.profile(profile, masks=polygons))
         except BaseException:
             self.source.close()
             raise
         self.pipeline = VideoPipeline(
             detector, Tracker(TrackerSettings.profile(profile, frame_rate=rate)),
-            TrackRules(lines, zones, min_height=min_height, min_speed=min_speed), camera=camera, masks=masks,
+            TrackRules(lines, zones, min_height=min_height, min_speed=min_speed), camera=camera, masks=polygons,
         )
 
     def messages(self) -> Iterator[SensorMessage]:
