@@ -87,9 +87,7 @@ class SensorConfig(_Model):
     """One sensor on a mast: what it looks at and how far it sees by day and night."""
 
     id: str = Field(min_length=1, description="Sensor id, unique within its site.")
-    kind: SensorKind = Field(
-        description="camera, thermal, ptz (pan-tilt-zoom), radar, or ais (a vessel-report receiver)."
-    )
+    kind: SensorKind = Field(description="camera, thermal, ptz (pan-tilt-zoom) or radar.")
     azimuth_deg: float = Field(
         default=0.0, ge=0, lt=360, description="Centre of view, degrees clockwise from north."
     )
