@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ridgeline.config.sector import SensorConfig
-from ridgeline.model import Event, MessageType
+from ridgeline.model import Event
 from ridgeline.vision.adapter import VideoAdapter
 
 ROAD = Path(__file__).resolve().parents[1] / "data" / "video" / "road_640x360.avi"
@@ -23,7 +23,7 @@ def events(**fields: Any) -> list[Event]:
         got = list(adapter.messages())
     finally:
         adapter.close()
-    assert {t for t, _ in got} <= {MessageType.EVENTS}
+    assert {t.value for t, _ in got} <= {"events", "snapshots"}  # each event, and its masked snapshot
     return [e for _, e in got if isinstance(e, Event)]
 
 
