@@ -1,17 +1,21 @@
-"""The edge agent: log records forwarded with a rate limit, presence with a last will."""
+"""The edge agent: several sensors at once, log records forwarded with a rate limit, presence with a last will."""
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from ridgeline.centre import Centre
-from ridgeline.edge import LogForwarder
-from ridgeline.model import MessageType
+from ridgeline.edge import EdgeAgent, LogForwarder
+from ridgeline.model import Event, EventType, MessageType, Severity, utc_now
+from ridgeline.model.sensor import SensorAdapter, SensorMessage
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.outbox import Outbox
 
@@ -67,6 +71,58 @@ def test_a_killed_site_is_marked_offline_by_its_last_will(tmp_path: Path) -> Non
     finally:
         if edge.poll() is None:
             edge.kill()
+        centre.stop()
+        broker.stop()
+
+
+class FailingAdapter:
+    """A sensor that says a few things and then breaks (a stand-in: no real sensor fails on cue)."""
+
+    name = "failing"
+
+    def __init__(self, says: int) -> None:
+        self.says = says
+
+    def messages(self) -> Iterator[SensorMessage]:
+        for i in range(self.says):
+            yield MessageType.EVENTS, Event(type=EventType.LINE_CROSSING, time=utc_now(), severity=Severity.LOW,
+                                            sensor="failing", detail={"i": i})
+        raise OSError("the serial port went away")
+
+    def close(self) -> None:
+        pass
+
+
+def test_several_adapters_run_at_once_and_one_failing_stops_no_other(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, select
+
+    from ridgeline.store.schema import messages
+    from ridgeline.transport.replay import ReplayAdapter
+
+    for name in ("a", "b"):
+        now = utc_now()
+        (tmp_path / f"{name}.jsonl").write_text("".join(
+            json.dumps({"type": "events", "payload": Event(
+                type=EventType.ZONE_INTRUSION, time=now, severity=Severity.MEDIUM, sensor=name, detail={"i": i},
+            ).model_dump(mode="json")}) + "\n" for i in range(40)
+        ))
+    broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
+    broker.start()
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    centre = Centre(db, BrokerConfig.from_url(broker.url("centre")), http_port=free_port())
+    centre.start()
+    try:
+        adapters: list[SensorAdapter] = [ReplayAdapter("gorham", tmp_path / "a.jsonl", rate=200.0),
+                                         FailingAdapter(5), ReplayAdapter("gorham", tmp_path / "b.jsonl")]
+        agent = EdgeAgent("gorham", tmp_path / "o.db", BrokerConfig.from_url(broker.url("gorham")), adapters,
+                          forward_logs=False)
+        assert agent.run(exit_when_drained=True, timeout=120)
+        assert agent.failed == ["failing: the serial port went away"] and agent.produced == 85
+        with create_engine(db).connect() as conn:
+            rows = conn.execute(select(messages.c.payload).where(messages.c.type == "events")).all()
+        by_sensor = Counter(p["sensor"] for (p,) in rows)
+        assert by_sensor == {"a": 40, "b": 40, "failing": 5}  # what the broken one said before it broke, too
+    finally:
         centre.stop()
         broker.stop()
 

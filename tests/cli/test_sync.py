@@ -15,8 +15,12 @@ SECTOR = str(EXAMPLE / "sector.yaml")
 def test_edge_names_what_is_wrong(tmp_path: Path) -> None:
     code, out = run("edge", SECTOR, "--site", "atlantis", "--simulate")
     assert code == 1 and "no site 'atlantis'" in out and "shelburne" in out
-    code, out = run("edge", SECTOR, "--site", "gorham")
-    assert code == 2 and "exactly one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE" in flat(out)
+    code, out = run("edge", SECTOR, "--site", "gorham")  # no source option, and none in the sector file
+    assert code == 1 and "site 'gorham' has no sensor with a source" in out
+    code, out = run("edge", SECTOR, "--site", "gorham", "--simulate", "--ais", "tcp://127.0.0.1:1")
+    assert code == 2 and "at most one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE" in flat(out)
+    code, out = run("edge", SECTOR, "--site", "gorham", "--line", "0,0,9,9")
+    assert code == 2 and "--line applies to --video only" in flat(out)
     code, out = run("edge", SECTOR, "--site", "gorham", "--replay", str(tmp_path / "none.jsonl"))
     assert code == 1 and "none.jsonl does not exist" in out
     code, out = run("edge", SECTOR, "--site", "gorham", "--simulate", "--broker", "http://x")

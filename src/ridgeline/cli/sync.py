@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -70,44 +70,49 @@ def edge(
     ] = False,
     outbox: Annotated[Path | None, typer.Option(help="Outbox file (default: ridgeline-SITE.outbox.db).")] = None,
     exit_when_drained: Annotated[
-        bool, typer.Option("--exit-when-drained", help="Exit once the source ended and the centre has everything.")
+        bool, typer.Option("--exit-when-drained", help="Exit once every source ended and the centre has everything.")
     ] = False,
     resend_after: Annotated[float, typer.Option(help="Seconds before an unconfirmed message is sent again.")] = 15.0,
 ) -> None:
-    """Run a site's edge agent: sensor adapter -> durable outbox -> MQTT."""
+    """Run a site's edge agent: its sensors as the sector file sets them up (or one source option instead)
+    -> durable outbox -> MQTT."""
     import signal
 
     from ridgeline.app.brokers import broker_config
+    from ridgeline.app.edge_site import Overrides, find_site
     from ridgeline.config import load_sector
-    from ridgeline.edge import EdgeAgent, load_adapter
+    from ridgeline.edge import EdgeAgent, run_site
 
     sector = load_sector(sector_file)
-    if site not in {s.id for s in sector.sites}:
-        raise ConfigError(f"{sector_file}: no site {site!r} (sites: {', '.join(s.id for s in sector.sites)})")
-    if sum((replay is not None, simulate, video_source is not None, ais_source is not None)) != 1:
-        raise typer.BadParameter("give exactly one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE")
-    if replay is not None:
-        adapter = load_adapter("replay", site, path=replay, rate=rate, retime=retime)
-    elif video_source is not None:
-        lines = _line_rules(video_line)
-        adapter = load_adapter("video", site, source=video_source, lines=lines, camera=f"{site}-cam")
-    elif ais_source is not None:
-        from ridgeline.maritime.adapter import sector_options
+    try:
+        find_site(sector, site)
+    except ConfigError as exc:
+        raise ConfigError(f"{sector_file}: {exc}") from None
+    overrides = Overrides(replay=replay, rate=rate, retime=retime, simulate=simulate, video=video_source,
+                          video_lines=tuple(_line_rules(video_line)), ais=ais_source)
+    if overrides.count() > 1:
+        raise typer.BadParameter("give at most one of --replay FILE, --simulate, --video SOURCE or --ais SOURCE")
+    if video_line and video_source is None:
+        raise typer.BadParameter("--line applies to --video only (a configured camera has its lines in the "
+                                 "sector file)")
 
-        adapter = load_adapter("ais", site, source=ais_source, **sector_options(sector))
-    else:
-        adapter = load_adapter("simulate", site, sector=sector, rate=rate or 2.0)
-    agent = EdgeAgent(site, outbox or Path(f"ridgeline-{site}.outbox.db"),
-                      broker_config(broker, username, password, ca_file, password_file, default_user=site), adapter,
-                      resend_after=resend_after)
-    err.print(f"edge {site}: {adapter.name} -> {agent.outbox.path} -> {agent.publisher.broker}")
-    signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
-    empty = agent.run(exit_when_drained=exit_when_drained)
-    err.print(
-        f"edge {site}: produced {agent.produced}, sent {agent.publisher.sent}, confirmed "
-        f"{agent.publisher.confirmed}, ignored {agent.publisher.ignored_acks} confirmed seq(s) not awaited, "
-        f"backlog {'0' if empty else 'left in the outbox'}"
+    def started(agent: EdgeAgent, runs: Any) -> None:
+        names = ", ".join(f"{r.sensor} ({r.adapter})" for r in runs)
+        err.print(f"edge {site}: {names} -> {agent.outbox.path} -> {agent.publisher.broker}", soft_wrap=True)
+        signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
+
+    result = run_site(
+        sector, site, broker_config(broker, username, password, ca_file, password_file, default_user=site),
+        outbox or Path(f"ridgeline-{site}.outbox.db"), overrides, exit_when_drained=exit_when_drained,
+        resend_after=resend_after, on_start=started,
     )
+    err.print(
+        f"edge {site}: produced {result.produced}, sent {result.sent}, confirmed "
+        f"{result.confirmed}, ignored {result.ignored_acks} confirmed seq(s) not awaited, "
+        f"backlog {'0' if result.drained else 'left in the outbox'}"
+    )
+    for failure in result.failed:
+        err.print(f"edge {site}: sensor adapter {failure}")
 
 
 def serve(

@@ -13,11 +13,20 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ridgeline.config.maritime import MaritimeConfig
 from ridgeline.config.rules import RuleConfig
+from ridgeline.config.sensors import (
+    CameraProfile,
+    LineConfig,
+    Polygon,
+    ZoneConfig,
+    check_sensor,
+    check_source,
+)
 from ridgeline.errors import ConfigError, DataFileNotFoundError
+from ridgeline.model import ObjectClass
 
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="Longitude, WGS84 degrees.")]
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="Latitude, WGS84 degrees.")]
@@ -71,7 +80,7 @@ class WatchedLine(_Model):
         return self
 
 
-SensorKind = Literal["camera", "thermal", "ptz", "radar"]
+SensorKind = Literal["camera", "thermal", "ptz", "radar", "ais"]
 
 
 class SensorConfig(_Model):
@@ -98,6 +107,44 @@ class SensorConfig(_Model):
     target_height_m: float = Field(
         default=1.7, ge=0, description="Height of the target above ground (a standing person)."
     )
+    source: str | None = Field(
+        default=None,
+        description="What runs the sensor at the edge: a file (relative to the sector file), an rtsp:// or "
+        "http:// video stream, a tcp:// or udp:// AIS feed, or 'simulate'; not run when omitted.",
+    )
+    lines: list[LineConfig] = Field(default_factory=list, description="Camera: tripwires in the picture.")
+    zones: list[ZoneConfig] = Field(default_factory=list, description="Camera: watched areas in the picture.")
+    masks: list[Polygon] = Field(
+        default_factory=list,
+        description="Camera: privacy masks, pixel polygons never analysed and black in every image kept or sent.",
+    )
+    profile: CameraProfile = Field(
+        default="default",
+        description="Camera: motion and tracking settings, default (day/night cameras) or thermal (people on foot).",
+    )
+    classes: list[ObjectClass] = Field(
+        default_factory=list,
+        description="Camera: lines and zones apply to these classes only (with a model); every class when empty.",
+    )
+    min_speed: float = Field(
+        default=0.0, ge=0, description="Camera: tracks slower than this (pixels/s) cross no line and enter no zone."
+    )
+    min_height: float = Field(default=0.0, ge=0, description="Camera: objects smaller than this (pixels) are ignored.")
+    model: str | None = Field(
+        default=None,
+        description="Camera: ONNX detector you supply (relative to the sector file); motion detection when omitted.",
+    )
+    detect_fps: float = Field(default=15.0, gt=0, le=120, description="Camera: frames per second analysed.")
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str | None) -> str | None:
+        return None if value is None else check_source(value)
+
+    @model_validator(mode="after")
+    def _runs(self) -> SensorConfig:
+        check_sensor(self, self.model_fields_set)
+        return self
 
     @model_validator(mode="after")
     def _pan(self) -> SensorConfig:
