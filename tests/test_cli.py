@@ -140,7 +140,7 @@ def test_missing_dem_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "needles"),
     [
-        (lambda s: s["sites"][0].update(colour="red"), ["sector.yaml", "sites.0.colour", "unknown field"]),
+        (lambda s: s["sites"][0].update(colour="red"), ["sector.yaml", "sites[shelburne].colour", "unknown field"]),
         (lambda s: s["terrain"].update(resolution_m="fine"), ["sector.yaml", "terrain.resolution_m"]),
         (lambda s: s["terrain"].update(dem=["missing.hgt"]), ["terrain.dem", "missing.hgt"]),
         (lambda s: s["line"].update(file=None, coordinates=[[-71.3, 44.3], [-73.2, 44.4]]),
