@@ -199,8 +199,8 @@ def _read_float32(ds: rasterio.io.DatasetReader, nodata: float | None, hgt: bool
 
     16-bit integer and float32 bands (SRTM, most DEMs) are read as stored a strip of rows
     at a time and converted by numpy, faster on a large grid than reading the whole band
-    and converting it into a second grid-sized array (on a 95 M-cell grid 0.2-0.25 s
-    against 0.3-1.7 s, the spread being the cost of fresh memory on a virtual machine).
+    and converting it into a second grid-sized array, which must be fresh memory
+    (measurements: bench/README.md).
     GTIFF_DIRECT_IO reads an uncompressed GeoTIFF straight from the file rather than a
     block at a time through GDAL's block cache.  Other types are left to GDAL, which
     clamps values out of float32's range where numpy would not.
@@ -357,12 +357,11 @@ def load_stored_terrain(path: str | Path, on_heights: Callable[[np.dtype], None]
     """One DEM as stored, for a single viewshed over a large grid.
 
     A 16-bit DEM on a metric grid with square cells is kept in its integers, with its
-    void value as ``nodata``: half the memory of float32, and no pass to convert it
-    (on a 95 M-cell grid, 0.1-0.2 s to read and 190 MB against 0.4-0.8 s and 570 MB with
-    the conversion and GDAL's block cache, the time mostly the cost of fresh memory on a
-    virtual machine).  Any other DEM (an SRTM tile, which needs reprojecting, or a float
-    DEM) is loaded by :func:`load_terrain`, as float32.  ``on_heights`` is told the type
-    the heights will be kept in as soon as the file's header says it, before the read.
+    void value as ``nodata``: half the memory of float32, and neither a pass to convert it
+    nor a second copy in GDAL's block cache (measurements: bench/README.md).  Any other
+    DEM (an SRTM tile, which needs reprojecting, or a float DEM) is loaded by
+    :func:`load_terrain`, as float32.  ``on_heights`` is told the type the heights will be
+    kept in as soon as the file's header says it, before the read.
     """
     file = Path(path)
     with _open_checked(file) as ds:
@@ -408,8 +407,7 @@ def write_raster(
     }
     if not cog:
         # tiles (not GDAL's default one-row strips) compressed with Zstandard on every core:
-        # a 95 M-cell viewshed writes in under 0.1 s on two cores into about 1 MB (DEFLATE
-        # level 1: twice the time, twice the size; one-row strips on one core: 0.4 s)
+        # quicker and smaller than DEFLATE or one-row strips (measurements: bench/README.md)
         profile.update(
             compress="zstd", zstd_level=1, tiled=True, blockxsize=512, blockysize=512, num_threads="ALL_CPUS"
         )
