@@ -15,7 +15,7 @@ def _kernels() -> dict[str, CPUDispatcher]:
     """Every @njit function of the package, but those always inlined into their callers."""
     found: dict[str, CPUDispatcher] = {}
     for info in pkgutil.walk_packages(ridgeline.__path__, "ridgeline."):
-        if not info.name.startswith(("ridgeline.terrain", "ridgeline.maritime", "ridgeline.vision")):
+        if not info.name.startswith(("ridgeline.terrain", "ridgeline.maritime")):  # the packages with kernels
             continue
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():

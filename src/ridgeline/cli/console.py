@@ -6,6 +6,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 out = Console()
 err = Console(stderr=True)
@@ -13,5 +14,6 @@ err = Console(stderr=True)
 
 def fail(exc: Exception) -> NoReturn:
     """Print a Ridgeline error as one line on stderr and exit with status 2."""
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    # the message as it is: ids in brackets (sites[shelburne]) are not markup
+    err.print("[bold red]error:[/]", escape(str(exc)), highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
