@@ -76,6 +76,17 @@ def test_items_without_an_id_are_named_by_index(tmp_path: Path, example_sector_p
     assert "line.coordinates[1][1]: Input should be less than or equal to 90" in str(exc.value)
 
 
+def test_rules_and_maritime_items_are_named_by_id(tmp_path: Path, example_sector_path: Path) -> None:
+    def change(r):  # type: ignore[no-untyped-def]
+        r["rules"][1]["severity"] = "dire"
+        r["maritime"] = {"zones": [{"id": "harbour", "kind": "watched", "polygon": [[10, 55], [11, 55]]}]}
+    path = _write(tmp_path, example_sector_path, change)
+    with pytest.raises(ConfigError) as exc:
+        load_sector(path)
+    assert "rules[night-movement].severity:" in str(exc.value)
+    assert "maritime.zones[harbour].polygon:" in str(exc.value)
+
+
 def test_fixed_camera_needs_an_azimuth(tmp_path: Path, example_sector_path: Path) -> None:
     path = _write(tmp_path, example_sector_path, lambda r: r["sites"][0]["sensors"][1].pop("azimuth_deg"))
     with pytest.raises(ConfigError, match=r"sites\[shelburne\]\.sensors\[ir\]\.azimuth_deg: required for a thermal"):
@@ -103,7 +114,7 @@ def test_duplicate_sensor_ids_on_a_site(tmp_path: Path, example_sector_path: Pat
 
 def test_duplicate_site_ids(tmp_path: Path, example_sector_path: Path) -> None:
     path = _write(tmp_path, example_sector_path, lambda r: r["sites"][1].update(id=r["sites"][0]["id"]))
-    with pytest.raises(ConfigError, match="used twice"):
+    with pytest.raises(ConfigError, match=r"sector\.yaml: sites\[shelburne\]: site id 'shelburne' is used twice"):
         load_sector(path)
 
 

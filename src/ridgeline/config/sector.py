@@ -223,12 +223,12 @@ class Sector(_Model):
         seen: set[str] = set()
         for site in self.sites:
             if site.id in seen:
-                raise ValueError(f"site id {site.id!r} is used twice")
+                raise ValueError(f"sites[{site.id}]: site id {site.id!r} is used twice")
             seen.add(site.id)
         rule_ids = [r.id for r in self.rules]
         for rid in rule_ids:
             if rule_ids.count(rid) > 1:
-                raise ValueError(f"rule id {rid!r} is used twice")
+                raise ValueError(f"rules[{rid}]: rule id {rid!r} is used twice")
         return self
 
     def path(self, relative: str) -> Path:
@@ -290,7 +290,7 @@ def _format_validation(path: Path, exc: ValidationError, raw: object) -> str:
             msg = "unknown field"
         inner = _INNER_PLACE.match(msg)  # a check on a site that names one of its sensors
         if inner:
-            loc, msg = f"{loc}.{inner[1]}", inner[2]
+            loc, msg = (inner[1] if loc == "(top level)" else f"{loc}.{inner[1]}"), inner[2]
         lines.append(f"{path}: {loc}: {msg}")
     return "; ".join(lines)
 
