@@ -61,7 +61,9 @@ def said() -> frozenset[str]:
 def _announce(dispatcher: Any, args: tuple[Any, ...]) -> None:
     func = getattr(dispatcher, "py_func", None)
     module = getattr(func, "__module__", "") or ""
-    for prefix, (what, describe) in _packages.items():
+    with _lock:
+        packages = list(_packages.items())
+    for prefix, (what, describe) in packages:
         if module != prefix and not module.startswith(prefix + "."):
             continue
         with _lock:

@@ -20,13 +20,17 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ridgeline.terrain.dem import Terrain
 
 Step = tuple[str, Callable[[], None]]
 
 
-def _grid(dtype: type) -> object:
+def _grid(dtype: type) -> Terrain:
     """A small made-up terrain in UTM: a ridge with a valley, in ``dtype`` heights."""
     from affine import Affine
     from pyproj import CRS
@@ -43,11 +47,9 @@ def _grid(dtype: type) -> object:
 
 def _viewsheds(dtype: type) -> Callable[[], None]:
     def run() -> None:
-        from ridgeline.terrain.dem import Terrain
         from ridgeline.terrain.viewshed import Observer, count_viewshed, preload, viewshed_grid, viewshed_window
 
         terrain = _grid(dtype)
-        assert isinstance(terrain, Terrain)
         preload(np.dtype(dtype))
         count_viewshed(viewshed_grid(terrain, Observer(row=20, col=24, height=10.0, target_height=1.7)))
         viewshed_window(terrain, Observer(row=20, col=24, height=10.0, target_height=1.7, radius=400.0))
@@ -60,10 +62,8 @@ def _batched() -> None:
     from ridgeline.model.earth import WGS84_SEMI_MAJOR_M
     from ridgeline.terrain._horizon import horizon_viewshed
     from ridgeline.terrain.cumulative import cumulative_viewshed
-    from ridgeline.terrain.dem import Terrain
 
     terrain = _grid(np.float32)
-    assert isinstance(terrain, Terrain)
     rows, cols = np.array([10, 30], dtype=np.int64), np.array([12, 36], dtype=np.int64)
     cumulative_viewshed(terrain, rows, cols, radius=600.0, method="exact")
     cumulative_viewshed(terrain, rows, cols, radius=600.0, method="fast", coarsen=2)

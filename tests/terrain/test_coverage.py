@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -131,6 +132,16 @@ def test_every_point_off_the_terrain_is_named(tmp_path: Path, example_sector_pat
     problems = str(exc.value).split("; ")
     assert [p.split(":")[0] for p in problems] == ["sites[pinkham]", "line.coordinates[2]"]
     assert "swapped" not in str(exc.value)
+
+
+def test_a_vertex_of_the_line_file_is_named(tmp_path: Path, example_sector_path: Path) -> None:
+    def own_line(raw):  # type: ignore[no-untyped-def]
+        raw["line"] = {"file": "border.geojson"}
+    path = _copy_example(tmp_path, example_sector_path, own_line)
+    line = {"type": "LineString", "coordinates": [[-71.3, 44.3], [-71.2, 44.35], [-70.9, 44.4]]}
+    (tmp_path / "border.geojson").write_text(json.dumps(line))
+    with pytest.raises(OutsideTerrainError, match=r"^border\.geojson vertex 2: lon -70\.9, lat 44\.4 lies outside"):
+        check_on_terrain(load_sector(path))
 
 
 def test_points_on_the_terrain_pass(example) -> None:  # type: ignore[no-untyped-def]

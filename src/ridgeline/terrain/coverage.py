@@ -116,8 +116,8 @@ def sector_points(sector: Sector) -> list[tuple[str, float, float]]:
     """Every place the sector file puts on the terrain, named as the file names it: (what, lon, lat)."""
     pts = [(f"sites[{s.id}]", s.lon, s.lat) for s in sector.sites]
     pts += [(f"cell_towers[{t.id}]", t.lon, t.lat) for t in sector.cell_towers]
-    where = "line.coordinates" if sector.line.file is None else f"line.file {sector.line.file}: vertex "
-    pts += [(f"{where}[{i}]", lon, lat) for i, (lon, lat) in enumerate(sector.line_lonlat())]
+    vertex = "line.coordinates[{}]" if sector.line.file is None else f"{sector.line.file} vertex {{}}"
+    pts += [(vertex.format(i), lon, lat) for i, (lon, lat) in enumerate(sector.line_lonlat())]
     return pts
 
 
