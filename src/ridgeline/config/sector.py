@@ -73,6 +73,8 @@ class WatchedLine(_Model):
 
 
 SensorKind = Literal["camera", "thermal", "ptz", "radar"]
+#: Sensors that look one fixed way (unless their field of view is all round).
+FIXED_KINDS = ("camera", "thermal")
 
 
 class SensorConfig(_Model):
@@ -114,10 +116,6 @@ class SensorConfig(_Model):
     def needs_azimuth(self) -> bool:
         """Whether this sensor looks one fixed way: a camera or thermal camera narrower than all round."""
         return self.kind in FIXED_KINDS and self.fov_deg < 360.0
-
-
-#: Sensors that look one fixed way (unless their field of view is all round).
-FIXED_KINDS = ("camera", "thermal")
 
 
 class SiteConfig(_Model):

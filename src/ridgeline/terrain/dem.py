@@ -2,7 +2,7 @@
 
 Everything downstream (viewsheds, coverage, siting, radio) works on a :class:`Terrain`:
 a float32 elevation grid with square cells in a metric CRS (UTM, chosen automatically
-from the area's centre) and NaN where the DEM has no data.  Bad files are refused here,
+from the centre of the DEM's part in use) and NaN where the DEM has no data.  Bad files are refused here,
 with the file named, so no kernel ever sees them.
 """
 
