@@ -25,6 +25,9 @@ $(STAMP): pyproject.toml
 	@# bytecode for our own sources, which an editable install leaves to the first import
 	@# (and PYTHONDONTWRITEBYTECODE=1 to every import): 40 ms off each command's start
 	$(BIN)/python -m compileall -q src >/dev/null
+	@# numba's on-disk cache filled with every kernel the commands use, so that no first
+	@# command compiles (a progress line per step; src/ridgeline/warm.py)
+	$(BIN)/python -m ridgeline.warm
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -25,8 +25,8 @@ import rasterio
 
 from bench.common import DEFAULT_DATA, Agreement, agreement, read_float_dem, to_map, warp_to_utm
 from bench.grass import GrassObserver, run_r_viewshed
+from ridgeline.model.earth import WGS84_SEMI_MAJOR_M
 from ridgeline.terrain._sweep import sweep_viewshed
-from ridgeline.terrain.viewshed import EARTH_RADIUS_M
 
 TILES = {
     "N44W072": (
@@ -98,7 +98,7 @@ def evaluate(tile: str, res: float, data: Path, work: Path, reuse: bool) -> list
         col, row = ~transform @ (o.x, o.y)
         ours = sweep_viewshed(
             elevation, np.nan, int(row), int(col), 2.0, 0.0, float(transform.a),
-            o.curvature_coeff / (2.0 * EARTH_RADIUS_M), np.inf, 8,
+            o.curvature_coeff / (2.0 * WGS84_SEMI_MAJOR_M), np.inf, 8,
         ) == 1
         gdal = gdal_viewshed(dem, o.x, o.y, o.curvature_coeff, work / "gdal.tif")
         a: Agreement = agreement(ours, ref, valid)

@@ -116,11 +116,11 @@ def test_missing_dem_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "needles"),
     [
-        (lambda s: s["sites"][0].update(colour="red"), ["sector.yaml", "sites.0.colour", "unknown field"]),
+        (lambda s: s["sites"][0].update(colour="red"), ["sector.yaml", "sites[shelburne].colour", "unknown field"]),
         (lambda s: s["terrain"].update(resolution_m="fine"), ["sector.yaml", "terrain.resolution_m"]),
         (lambda s: s["terrain"].update(dem=["missing.hgt"]), ["terrain.dem", "missing.hgt"]),
         (lambda s: s["line"].update(file=None, coordinates=[[-71.3, 44.3], [-73.2, 44.4]]),
-         ["watched line vertex 1", "outside the DEM"]),
+         ["line.coordinates[1]: lon -73.2, lat 44.4 lies outside the terrain N44W072.hgt"]),
     ],
 )
 def test_bad_sector_files(tmp_path: Path, change, needles: list[str]) -> None:  # type: ignore[no-untyped-def]

@@ -38,12 +38,12 @@ def test_unknown_field_is_named(tmp_path: Path, example_sector_path: Path) -> No
     with pytest.raises(ConfigError) as exc:
         load_sector(path)
     assert str(path) in str(exc.value)
-    assert "sites.0.colour: unknown field" in str(exc.value)
+    assert "sites[shelburne].colour: unknown field" in str(exc.value)
 
 
 def test_wrong_type_is_named(tmp_path: Path, example_sector_path: Path) -> None:
     path = _write(tmp_path, example_sector_path, lambda r: r["sites"][2].update(mast_height_m="tall"))
-    with pytest.raises(ConfigError, match=r"sites\.2\.mast_height_m: .*number"):
+    with pytest.raises(ConfigError, match=r"sites\[mt-madison\]\.mast_height_m: .*number"):
         load_sector(path)
 
 
@@ -61,13 +61,60 @@ def test_bad_sensor_kind_and_range(tmp_path: Path, example_sector_path: Path) ->
     path = _write(tmp_path, example_sector_path, change)
     with pytest.raises(ConfigError) as exc:
         load_sector(path)
-    assert "sites.0.sensors.0.kind" in str(exc.value)
-    assert "sites.1.sensors.0.day_range_m" in str(exc.value)
+    assert "sites[shelburne].sensors[cam-w].kind" in str(exc.value)
+    assert "sites[gorham].sensors[ptz].day_range_m" in str(exc.value)
+
+
+def test_items_without_an_id_are_named_by_index(tmp_path: Path, example_sector_path: Path) -> None:
+    def change(r):  # type: ignore[no-untyped-def]
+        del r["cell_towers"][1]["id"]
+        r["line"] = {"coordinates": [[-71.1, 44.3], [-71.2, 95.0]]}
+    path = _write(tmp_path, example_sector_path, change)
+    with pytest.raises(ConfigError) as exc:
+        load_sector(path)
+    assert "cell_towers[1].id: Field required" in str(exc.value)
+    assert "line.coordinates[1][1]: Input should be less than or equal to 90" in str(exc.value)
+
+
+def test_rules_and_maritime_items_are_named_by_id(tmp_path: Path, example_sector_path: Path) -> None:
+    def change(r):  # type: ignore[no-untyped-def]
+        r["rules"][1]["severity"] = "dire"
+        r["maritime"] = {"zones": [{"id": "harbour", "kind": "watched", "polygon": [[10, 55], [11, 55]]}]}
+    path = _write(tmp_path, example_sector_path, change)
+    with pytest.raises(ConfigError) as exc:
+        load_sector(path)
+    assert "rules[night-movement].severity:" in str(exc.value)
+    assert "maritime.zones[harbour].polygon:" in str(exc.value)
+
+
+def test_fixed_camera_needs_an_azimuth(tmp_path: Path, example_sector_path: Path) -> None:
+    path = _write(tmp_path, example_sector_path, lambda r: r["sites"][0]["sensors"][1].pop("azimuth_deg"))
+    with pytest.raises(ConfigError, match=r"sites\[shelburne\]\.sensors\[ir\]\.azimuth_deg: required for a thermal"):
+        load_sector(path)
+
+
+def test_azimuth_optional_where_the_view_is_not_fixed(tmp_path: Path, example_sector_path: Path) -> None:
+    def change(r):  # type: ignore[no-untyped-def]
+        r["sites"][0]["sensors"][0].pop("azimuth_deg")
+        r["sites"][0]["sensors"][0]["fov_deg"] = 360  # an all-round camera
+        r["candidates"]["sensor"] = {"id": "cam", "kind": "camera", "fov_deg": 90, "day_range_m": 5000,
+                                     "night_range_m": 0}  # the siting turns it to the line
+    sector = load_sector(_write(tmp_path, example_sector_path, change))
+    assert sector.sites[0].sensors[0].azimuth_deg is None
+    assert sector.sites[1].sensors[0].kind == "ptz" and sector.sites[1].sensors[0].azimuth_deg is None
+    assert sector.sites[2].sensors[0].kind == "radar" and sector.sites[2].sensors[0].azimuth_deg is None
+    assert sector.candidates is not None and sector.candidates.sensor.azimuth_deg is None
+
+
+def test_duplicate_sensor_ids_on_a_site(tmp_path: Path, example_sector_path: Path) -> None:
+    path = _write(tmp_path, example_sector_path, lambda r: r["sites"][0]["sensors"][1].update(id="cam-w"))
+    with pytest.raises(ConfigError, match=r"sites\[shelburne\]\.sensors\[cam-w\]: sensor id 'cam-w' is used twice"):
+        load_sector(path)
 
 
 def test_duplicate_site_ids(tmp_path: Path, example_sector_path: Path) -> None:
     path = _write(tmp_path, example_sector_path, lambda r: r["sites"][1].update(id=r["sites"][0]["id"]))
-    with pytest.raises(ConfigError, match="used twice"):
+    with pytest.raises(ConfigError, match=r"sector\.yaml: sites\[shelburne\]: site id 'shelburne' is used twice"):
         load_sector(path)
 
 

@@ -9,15 +9,16 @@ from pathlib import Path
 import numpy as np
 from affine import Affine
 
-from ridgeline.maritime.geodesy import EARTH_RADIUS_M, KNOT_MS
+from ridgeline.maritime.geodesy import KNOT_MS
 from ridgeline.maritime.positions import Positions
 from ridgeline.maritime.radar import RadarPlots
 from ridgeline.maritime.shore import Shore
+from ridgeline.model.earth import MEAN_RADIUS_M
 
 COAST_LAT = 55.0
 """Land north of this latitude, sea south of it, from 8°E to 12°E."""
 T0 = 1_700_000_000.0
-M_PER_DEG = math.pi / 180 * EARTH_RADIUS_M
+M_PER_DEG = math.pi / 180 * MEAN_RADIUS_M
 
 
 def coast() -> Shore:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from ridgeline.config import load_sector
 from ridgeline.config.sector import Sector, SensorConfig, SiteConfig
 from ridgeline.errors import OutsideTerrainError
-from ridgeline.terrain.coverage import compute_coverage, find_blind_spots, load_sector_terrain, sample_line
+from ridgeline.terrain.coverage import (
+    check_on_terrain,
+    compute_coverage,
+    find_blind_spots,
+    load_sector_terrain,
+    sample_line,
+)
 from ridgeline.terrain.footprint import in_wedge, sensor_footprint, wedge
 
 from ..conftest import flat_terrain
@@ -86,6 +94,56 @@ def test_sector_with_line_off_the_tile(tmp_path: Path, example_sector_path: Path
         {**sector.model_dump(), "line": {"coordinates": [[-71.3, 44.3], [-70.5, 44.3]]},
          "base_dir": sector.base_dir}
     )
-    with pytest.raises(OutsideTerrainError):
-        terrain = load_sector_terrain(moved)
-        compute_coverage(moved, terrain)
+    with pytest.raises(OutsideTerrainError, match=r"^line\.coordinates\[1\]: lon -70\.5, lat 44\.3 lies outside the "
+                       r"terrain N44W072\.hgt \(lon -72\.\.-71, lat 44\.\.45\)$"):
+        load_sector_terrain(moved)
+
+
+def _copy_example(tmp_path: Path, example_sector_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    raw = yaml.safe_load(example_sector_path.read_text())
+    change(raw)
+    for name in ("N44W072.hgt", "line.geojson"):
+        (tmp_path / name).symlink_to(example_sector_path.parent / name)
+    path = tmp_path / "sector.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_swapped_tower_is_refused_before_any_work(tmp_path: Path, example_sector_path: Path) -> None:
+    def swap(raw):  # type: ignore[no-untyped-def]
+        tower = raw["cell_towers"][0]
+        tower["lon"], tower["lat"] = tower["lat"], tower["lon"]
+    sector = load_sector(_copy_example(tmp_path, example_sector_path, swap))
+    expected = (r"^cell_towers\[gorham-5g\]: lon 44\.388, lat -71\.175 lies outside the terrain N44W072\.hgt "
+                r"\(lon -72\.\.-71, lat 44\.\.45\); are longitude and latitude swapped\?$")
+    with pytest.raises(OutsideTerrainError, match=expected):
+        check_on_terrain(sector)  # the DEM's header is all it reads
+    with pytest.raises(OutsideTerrainError, match=expected):
+        load_sector_terrain(sector)
+
+
+def test_every_point_off_the_terrain_is_named(tmp_path: Path, example_sector_path: Path) -> None:
+    def move(raw):  # type: ignore[no-untyped-def]
+        raw["sites"][3]["lon"] = -73.25  # a typo: a degree too far west, not a swap
+        raw["line"] = {"coordinates": [[-71.3, 44.3], [-71.2, 44.3], [-71.1, 45.2]]}
+    sector = load_sector(_copy_example(tmp_path, example_sector_path, move))
+    with pytest.raises(OutsideTerrainError) as exc:
+        check_on_terrain(sector)
+    problems = str(exc.value).split("; ")
+    assert [p.split(":")[0] for p in problems] == ["sites[pinkham]", "line.coordinates[2]"]
+    assert "swapped" not in str(exc.value)
+
+
+def test_a_vertex_of_the_line_file_is_named(tmp_path: Path, example_sector_path: Path) -> None:
+    def own_line(raw):  # type: ignore[no-untyped-def]
+        raw["line"] = {"file": "border.geojson"}
+    path = _copy_example(tmp_path, example_sector_path, own_line)
+    line = {"type": "LineString", "coordinates": [[-71.3, 44.3], [-71.2, 44.35], [-70.9, 44.4]]}
+    (tmp_path / "border.geojson").write_text(json.dumps(line))
+    with pytest.raises(OutsideTerrainError, match=r"^border\.geojson vertex 2: lon -70\.9, lat 44\.4 lies outside"):
+        check_on_terrain(load_sector(path))
+
+
+def test_points_on_the_terrain_pass(example) -> None:  # type: ignore[no-untyped-def]
+    sector, _ = example
+    check_on_terrain(sector)

@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from ridgeline.errors import TerrainError
+from ridgeline.model.earth import WGS84_SEMI_MAJOR_M
 from ridgeline.terrain._horizon import horizon_viewshed
 from ridgeline.terrain.cumulative import cumulative_viewshed
 from ridgeline.terrain.dem import Terrain
-from ridgeline.terrain.viewshed import DEFAULT_CURVATURE_COEFF, EARTH_RADIUS_M, Observer, viewshed_grid
+from ridgeline.terrain.viewshed import DEFAULT_CURVATURE_COEFF, Observer, viewshed_grid
 
 from ..conftest import flat_terrain
 
@@ -44,7 +45,7 @@ def test_fast_kernel_sees_all_of_a_flat_plain_once() -> None:
 def test_fast_kernel_is_the_same_on_the_transposed_grid() -> None:
     rng = np.random.default_rng(5)
     dem = (rng.normal(0, 1, (61, 83)).cumsum(axis=1) * 8 + 300).astype(np.float32)
-    curv = DEFAULT_CURVATURE_COEFF / (2 * EARTH_RADIUS_M)
+    curv = DEFAULT_CURVATURE_COEFF / (2 * WGS84_SEMI_MAJOR_M)
     a = horizon_viewshed(dem, 20, 50, 3.0, 0.0, 30.0, curv, 1500.0)
     b = horizon_viewshed(np.ascontiguousarray(dem.T), 50, 20, 3.0, 0.0, 30.0, curv, 1500.0)
     np.testing.assert_array_equal(a, b.T)

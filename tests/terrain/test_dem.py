@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ridgeline.errors import DataFileNotFoundError, OutsideTerrainError, TerrainError
-from ridgeline.terrain.dem import load_stored_terrain, load_terrain, read_dem, stored_heights, utm_crs
+from ridgeline.terrain.dem import dem_tiles, load_stored_terrain, load_terrain, read_dem, stored_heights, utm_crs
 
 from ..conftest import HGT, write_tif
 
@@ -39,6 +39,21 @@ def test_utm_zone_choice() -> None:
     assert utm_crs(-71.3, 44.3).to_epsg() == 32619
     assert utm_crs(9.5, 48.5).to_epsg() == 32632
     assert utm_crs(-5.5, -36.5).to_epsg() == 32730
+
+
+def test_working_zone_comes_from_the_dem_not_the_area_asked() -> None:
+    """An area reaching far west of the tile (a stray point) leaves the work in the tile's zone."""
+    t = load_terrain([HGT], resolution=300.0, bounds_lonlat=(-80.0, 44.2, -71.5, 44.4))
+    assert t.crs.to_epsg() == 32619  # the tile (-72..-71) is in zone 19; the area's centre in 18
+    west, _ = t.to_lonlat(*t.xy(0, 0))
+    assert west == pytest.approx(-72.0, abs=0.01)
+
+
+def test_tile_extent_from_the_header(tmp_path: Path) -> None:
+    (tile,) = dem_tiles([HGT])
+    assert tile.describe() == "N44W072.hgt (lon -72..-71, lat 44..45)"
+    lon, lat = np.array([-71.3, 44.3, -71.0, -71.3]), np.array([44.3, -71.3, 45.0, 43.99])
+    assert tile.holds(lon, lat).tolist() == [True, False, True, False]
 
 
 def test_two_tiles_mosaic(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pyproj import CRS
 
 from ridgeline.config.sector import Sector
 from ridgeline.errors import ConfigError, OutsideTerrainError, RidgelineError, TerrainError
+from ridgeline.model.earth import MEAN_RADIUS_M
 from ridgeline.terrain import radio
 from ridgeline.terrain.dem import Terrain, load_terrain
 from ridgeline.terrain.radio import (
@@ -131,7 +132,7 @@ def test_line_of_sight_earth_bulge_and_fresnel_zone() -> None:
     span, k = 20_000.0, 4.0 / 3.0
     d = np.array([0.0, span / 2, span])
     z = np.zeros(3)
-    bulge = span**2 / (8.0 * k * 6_371_000.0)  # ~5.9 m at mid-path
+    bulge = span**2 / (8.0 * k * MEAN_RADIUS_M)  # ~5.9 m at mid-path
     fresnel = math.sqrt(299.792458 / 700.0 * span / 4.0)  # 1st zone radius at mid-path
     clear, clearance, ratio = line_of_sight(d, z, 20.0, 20.0, frequency_mhz=700.0)
     assert clear

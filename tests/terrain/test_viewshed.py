@@ -173,6 +173,8 @@ def test_preload_compiles_when_the_cache_is_empty(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["81"]  # a flat plain is all seen
     assert any(tmp_path.rglob("*.nbc"))  # and the compiled code went into the cache
+    # the compile was said once on stderr, with the type of heights it was for
+    assert done.stderr.count("compiling terrain kernels for float32 DEMs (first run only") == 1, done.stderr
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -9,6 +9,7 @@ names the file and the field instead of a silently ignored setting.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -81,6 +82,8 @@ class WatchedLine(_Model):
 
 
 SensorKind = Literal["camera", "thermal", "ptz", "radar", "ais"]
+#: Sensors that look one fixed way (unless their field of view is all round).
+FIXED_KINDS = ("camera", "thermal")
 
 
 class SensorConfig(_Model):
@@ -88,8 +91,12 @@ class SensorConfig(_Model):
 
     id: str = Field(min_length=1, description="Sensor id, unique within its site.")
     kind: SensorKind = Field(description="camera, thermal, ptz (pan-tilt-zoom) or radar.")
-    azimuth_deg: float = Field(
-        default=0.0, ge=0, lt=360, description="Centre of view, degrees clockwise from north."
+    azimuth_deg: float | None = Field(
+        default=None,
+        ge=0,
+        lt=360,
+        description="Centre of view, degrees clockwise from north: required on a site's camera or thermal "
+        "camera unless its fov_deg is 360; a ptz pans and a radar sweeps, so they need none.",
     )
     fov_deg: float = Field(
         default=60.0, gt=0, le=360, description="Horizontal field of view, degrees."
@@ -143,7 +150,10 @@ class SensorConfig(_Model):
 
     @model_validator(mode="after")
     def _runs(self) -> SensorConfig:
-        check_sensor(self, self.model_fields_set)
+        fields = type(self).model_fields
+        changed = {f for f in self.model_fields_set
+                   if getattr(self, f) != fields[f].get_default(call_default_factory=True)}
+        check_sensor(self, changed)
         return self
 
     @model_validator(mode="after")
@@ -151,6 +161,11 @@ class SensorConfig(_Model):
         if (self.pan_min_deg is None) != (self.pan_max_deg is None):
             raise ValueError("give both pan_min_deg and pan_max_deg, or neither")
         return self
+
+    @property
+    def needs_azimuth(self) -> bool:
+        """Whether this sensor looks one fixed way: a camera or thermal camera narrower than all round."""
+        return self.kind in FIXED_KINDS and self.fov_deg < 360.0
 
 
 class SiteConfig(_Model):
@@ -169,6 +184,24 @@ class SiteConfig(_Model):
     sensors: list[SensorConfig] = Field(
         default_factory=list, description="Sensors on this mast."
     )
+
+    @model_validator(mode="after")
+    def _sensors(self) -> SiteConfig:
+        # here, not on SensorConfig: a candidate mast's camera is turned to face the line by
+        # the siting, so only a site's own fixed cameras must say where they point
+        seen: set[str] = set()
+        for sensor in self.sensors:
+            if sensor.id in seen:
+                raise ValueError(f"sensors[{sensor.id}]: sensor id {sensor.id!r} is used twice on this site")
+            seen.add(sensor.id)
+            if sensor.needs_azimuth and sensor.azimuth_deg is None:
+                raise ValueError(
+                    f"sensors[{sensor.id}].azimuth_deg: required for a "
+                    f"{'thermal camera' if sensor.kind == 'thermal' else sensor.kind} that looks one way "
+                    f"(fov_deg {sensor.fov_deg:g}, under 360): the centre of its view, degrees clockwise "
+                    "from north"
+                )
+        return self
 
 
 class CellTower(_Model):
@@ -238,12 +271,12 @@ class Sector(_Model):
         seen: set[str] = set()
         for site in self.sites:
             if site.id in seen:
-                raise ValueError(f"site id {site.id!r} is used twice")
+                raise ValueError(f"sites[{site.id}]: site id {site.id!r} is used twice")
             seen.add(site.id)
         rule_ids = [r.id for r in self.rules]
         for rid in rule_ids:
             if rule_ids.count(rid) > 1:
-                raise ValueError(f"rule id {rid!r} is used twice")
+                raise ValueError(f"rules[{rid}]: rule id {rid!r} is used twice")
         return self
 
     def path(self, relative: str) -> Path:
@@ -295,15 +328,43 @@ def read_line_geojson(path: Path) -> list[tuple[float, float]]:
     return pts
 
 
-def _format_validation(path: Path, exc: ValidationError) -> str:
+def _format_validation(path: Path, exc: ValidationError, raw: object) -> str:
+    """One line per error, each naming the file and the field, list items by their id."""
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = err["msg"]
+        loc = _where(err["loc"], raw)
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
+        inner = _INNER_PLACE.match(msg)  # a check on a site that names one of its sensors
+        if inner:
+            loc, msg = (inner[1] if loc == "(top level)" else f"{loc}.{inner[1]}"), inner[2]
         lines.append(f"{path}: {loc}: {msg}")
     return "; ".join(lines)
+
+
+_INNER_PLACE = re.compile(r"([a-z_]+\[[^\]\s]+\][\w.]*): (.*)", re.DOTALL)
+
+
+def _where(loc: tuple[int | str, ...], raw: object) -> str:
+    """A field's place in the file: ``sites[shelburne].sensors[ir].fov_deg``.
+
+    Items of a list are named by their ``id`` where the file gives them one (sites,
+    sensors, cell towers, rules, maritime zones and ports), by their index otherwise.
+    """
+    text = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            label = ident if isinstance(ident, str | int) and not isinstance(ident, bool) and ident != "" else part
+            text += f"[{label}]"
+            node = item
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text or "(top level)"
 
 
 def load_sector(path: str | Path) -> Sector:
@@ -322,7 +383,7 @@ def load_sector(path: str | Path) -> Sector:
     try:
         sector = Sector.model_validate({**raw, "base_dir": p.resolve().parent})
     except ValidationError as exc:
-        raise ConfigError(_format_validation(p, exc)) from exc
+        raise ConfigError(_format_validation(p, exc, raw)) from exc
     for dem in sector.terrain.dem:
         if not sector.path(dem).exists():
             raise DataFileNotFoundError(f"{p}: terrain.dem: file not found: {sector.path(dem)}")

@@ -150,8 +150,9 @@ def check_source(source: str) -> str:
 def check_sensor(sensor: SensorFields, given: set[str]) -> None:
     """Refuse fields and sources that the sensor's kind cannot use, and ids used twice.
 
-    ``given``: the fields the sector file sets (a camera setting on a radar is an error even
-    at its default value: whoever wrote it expected it to do something).
+    ``given``: the fields the sector file sets to something other than their default (a
+    camera setting on a radar is an error: whoever wrote it expected it to do something; a
+    default value changes nothing, and a dumped sector must load again).
     """
     is_camera = sensor.kind in CAMERA_KINDS
     if not is_camera:

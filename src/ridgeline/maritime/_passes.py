@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ridgeline.config.maritime import Thresholds
-from ridgeline.maritime.geodesy import EARTH_RADIUS_M, KNOT_MS, distance_m
+from ridgeline.maritime.geodesy import KNOT_MS, distance_m
+from ridgeline.model.earth import MEAN_RADIUS_M
 
 F64 = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
@@ -153,8 +154,8 @@ def _position_at(
     if age <= 0.0 or math.isnan(s) or math.isnan(c) or s < 0.1:
         return last_lat[tr], last_lon[tr]
     d = s * KNOT_MS * age
-    dlat = d * math.cos(math.radians(c)) / EARTH_RADIUS_M
-    dlon = d * math.sin(math.radians(c)) / (EARTH_RADIUS_M * max(math.cos(math.radians(last_lat[tr])), 1e-6))
+    dlat = d * math.cos(math.radians(c)) / MEAN_RADIUS_M
+    dlon = d * math.sin(math.radians(c)) / (MEAN_RADIUS_M * max(math.cos(math.radians(last_lat[tr])), 1e-6))
     return last_lat[tr] + math.degrees(dlat), last_lon[tr] + math.degrees(dlon)
 
 
@@ -170,7 +171,7 @@ def _close_pairs(
     for i in range(n):
         lat0 += plat[i]
     lat0 /= n
-    k = math.pi / 180.0 * EARTH_RADIUS_M
+    k = math.pi / 180.0 * MEAN_RADIUS_M
     # a cell a little wider than the distance: the flat map stretches away from lat0
     size = cell_m * 1.25
     cx = np.empty(n, np.int64)

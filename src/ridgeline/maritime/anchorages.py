@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ridgeline.config.maritime import Port
-from ridgeline.maritime.geodesy import EARTH_RADIUS_M
+from ridgeline.model.earth import MEAN_RADIUS_M
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Anchorages:
         self._rebuild()
 
     def _cell(self, lat: float, lon: float) -> tuple[int, int]:
-        k = math.pi / 180.0 * EARTH_RADIUS_M
+        k = math.pi / 180.0 * MEAN_RADIUS_M
         return (math.floor(lat * k / self.cell_m), math.floor(lon * k * math.cos(math.radians(lat)) / self.cell_m))
 
     def add_stop(self, vessel: int, lat: float, lon: float) -> Anchorage | None:
@@ -105,7 +105,7 @@ class Anchorages:
         p1 = np.radians(lat)
         p2 = np.radians(self._lat)
         a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(self._lon - lon) / 2) ** 2
-        d = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        d = 2 * MEAN_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
         k = int(np.argmin(d))
         return float(d[k]), float(self._radius[k]), k
 

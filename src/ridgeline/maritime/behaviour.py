@@ -24,12 +24,13 @@ from shapely.geometry import Polygon
 from ridgeline.config.maritime import MaritimeConfig
 from ridgeline.maritime import _passes as P  # noqa: N812 (P.GAP, P.T_ENC_D… read as constants)
 from ridgeline.maritime.anchorages import Anchorages
-from ridgeline.maritime.geodesy import EARTH_RADIUS_M, distance_m
+from ridgeline.maritime.geodesy import distance_m
 from ridgeline.maritime.positions import Positions, VesselInfo
 from ridgeline.maritime.radar import RadarPlots
 from ridgeline.maritime.shore import Shore
 from ridgeline.maritime.stops import StopDetector, Stops
 from ridgeline.maritime.tracks import VesselTracks
+from ridgeline.model.earth import MEAN_RADIUS_M
 
 KINDS = ("encounter", "loitering", "ais_gap", "appearance", "landing", "restricted_entry", "dark_target")
 LABELS = {"encounter": "E", "loitering": "T", "ais_gap": "G", "appearance": "A", "landing": "L",
@@ -377,7 +378,7 @@ class BehaviourEngine:
     def _edge_distance(self, zone: int, lat: float, lon: float) -> float:
         """Metres from a point inside zone ``zone`` to the zone's edge."""
         poly = self._zones[zone - 1]
-        k = math.pi / 180.0 * EARTH_RADIUS_M
+        k = math.pi / 180.0 * MEAN_RADIUS_M
         c = math.cos(math.radians(lat))
         coords = np.asarray(poly.exterior.coords)
         local = Polygon(np.column_stack(((coords[:, 0] - lon) * k * c, (coords[:, 1] - lat) * k)))

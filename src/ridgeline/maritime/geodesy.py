@@ -6,7 +6,10 @@ import math
 
 import numba as nb
 
-EARTH_RADIUS_M = 6_371_008.8
+from ridgeline.jit import announce_compiles
+from ridgeline.model.earth import MEAN_RADIUS_M
+
+announce_compiles("ridgeline.maritime", "maritime")  # a compile at run time is said on the log
 KNOT_MS = 1852.0 / 3600.0
 """One knot in metres per second."""
 
@@ -19,4 +22,4 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp = p2 - p1
     dl = math.radians(lon2 - lon1)
     a = math.sin(dp * 0.5) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl * 0.5) ** 2
-    return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+    return 2.0 * MEAN_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from affine import Affine
 from scipy import ndimage
 
-from ridgeline.maritime.geodesy import EARTH_RADIUS_M
+from ridgeline.model.earth import MEAN_RADIUS_M
 
 MAX_GRID_CELLS = 4_000_000
 """Land masks are coarsened (a cell is land if any part is) to at most this many cells."""
@@ -43,7 +43,7 @@ class Shore:
             land = np.asarray(blocks.any(axis=(1, 3)))
             transform = transform * Affine.scale(factor)
         lat_mid = transform.f + transform.e * land.shape[0] / 2
-        metres_per_deg = math.pi / 180.0 * EARTH_RADIUS_M
+        metres_per_deg = math.pi / 180.0 * MEAN_RADIUS_M
         dy = abs(transform.e) * metres_per_deg
         dx = abs(transform.a) * metres_per_deg * math.cos(math.radians(lat_mid))
         if land.any():

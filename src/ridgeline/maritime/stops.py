@@ -19,7 +19,7 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
-from ridgeline.maritime.geodesy import EARTH_RADIUS_M
+from ridgeline.model.earth import MEAN_RADIUS_M
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -193,7 +193,7 @@ def _detect(
             b += 1
         tr = track[a]
         # one flat map per track (the rectangle does not care where its origin is)
-        ky = math.pi / 180.0 * EARTH_RADIUS_M
+        ky = math.pi / 180.0 * MEAN_RADIUS_M
         kx = ky * math.cos(math.radians(lat[a]))
         for q in range(a, b):
             px[q] = (lon[q] - lon[a]) * kx

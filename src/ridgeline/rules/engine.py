@@ -27,14 +27,13 @@ its ``sensor_offline`` are separate facts.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ridgeline.config.rules import RuleConfig
 from ridgeline.errors import AlertStateError, ConfigError
-from ridgeline.maritime.geodesy import EARTH_RADIUS_M
+from ridgeline.maritime import geodesy
 from ridgeline.model import Alert, AlertSource, AlertState, Event, EventType, Position, Severity, new_id
 
 #: Where an alert may go from each state.
@@ -58,10 +57,7 @@ def lonlat(position: Position | None) -> tuple[float, float] | None:
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance between two (lon, lat) points, metres (haversine, mean radius)."""
-    p1, p2 = math.radians(a[1]), math.radians(b[1])
-    dp, dl = p2 - p1, math.radians(b[0] - a[0])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+    return float(geodesy.distance_m(a[1], a[0], b[1], b[0]))
 
 
 def _place(position: Position | None) -> Position | None:

@@ -6,9 +6,9 @@ observer to that cell.  Cells are visited side by side (east, north, west, south
 column by column outward, and a cell's line of sight crosses the previous column between
 two cells whose horizons are interpolated linearly (the XDraw family of Franklin & Ray,
 close to what GDAL's ``ViewshedGenerate`` does).  That is O(1) per cell with no
-transcendental function, several times faster than the exact kernel, and wrong near
-ridges where the interpolated horizon is too low or too high: the benchmark prints its
-agreement with r.viewshed beside its speed.  Use it where thousands of observers matter
+transcendental function, faster than the exact kernel, and wrong near ridges where the
+interpolated horizon is too low or too high: ``bench/viewshed.py`` prints its agreement
+with r.viewshed beside its speed.  Use it where thousands of observers matter
 more than single cells (siting over every candidate, "how watched is this valley").
 """
 
@@ -18,6 +18,10 @@ import math
 
 import numpy as np
 from numba import njit, prange
+
+from ridgeline.jit import announce_compiles, for_grids
+
+announce_compiles("ridgeline.terrain", "terrain", for_grids("DEMs"))
 
 # Axis (drow, dcol) and minor direction of each side, as in _sweep.  North and south run
 # on the DEM; east and west on its transpose, where they become "south" and "north" with

@@ -50,6 +50,9 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from ridgeline.jit import announce_compiles, for_grids
+
+announce_compiles("ridgeline.terrain", "terrain", for_grids("DEMs"))
 TWO_PI = 2.0 * math.pi
 #: Relative step of one to two units in the last place of a float64.
 _NUDGE = 2.0**-52

@@ -19,7 +19,7 @@ from shapely.geometry import LineString, mapping
 
 from ridgeline.config.sector import Sector, SiteConfig
 from ridgeline.errors import OutsideTerrainError
-from ridgeline.terrain.dem import Terrain, load_terrain
+from ridgeline.terrain.dem import Terrain, dem_tiles, load_terrain
 from ridgeline.terrain.footprint import Footprint, sensor_footprint
 
 Progress = Callable[[str], None]
@@ -112,10 +112,55 @@ def sector_bounds(sector: Sector) -> tuple[float, float, float, float]:
     return (min(lons) - dlon, min(lats) - dlat, max(lons) + dlon, max(lats) + dlat)
 
 
+def sector_points(sector: Sector) -> list[tuple[str, float, float]]:
+    """Every place the sector file puts on the terrain, named as the file names it: (what, lon, lat)."""
+    pts = [(f"sites[{s.id}]", s.lon, s.lat) for s in sector.sites]
+    pts += [(f"cell_towers[{t.id}]", t.lon, t.lat) for t in sector.cell_towers]
+    vertex = "line.coordinates[{}]" if sector.line.file is None else f"{sector.line.file} vertex {{}}"
+    pts += [(vertex.format(i), lon, lat) for i, (lon, lat) in enumerate(sector.line_lonlat())]
+    return pts
+
+
+def check_on_terrain(sector: Sector) -> None:
+    """Refuse, before any work, a sector whose sites, towers or line vertices lie off its DEM.
+
+    Only the DEM files' headers are read.  A point off the terrain would otherwise stretch
+    the working area (and could move it into another UTM zone) or fail deep in a kernel;
+    the error names the item, its coordinates and the terrain, and says so when the point
+    would lie on the terrain with longitude and latitude the other way round.
+    """
+    tiles = dem_tiles([sector.path(p) for p in sector.terrain.dem])
+    pts = sector_points(sector)
+    lon = np.array([p[1] for p in pts])
+    lat = np.array([p[2] for p in pts])
+    on = np.zeros(len(pts), dtype=bool)
+    swapped_on = np.zeros(len(pts), dtype=bool)
+    plausible = np.abs(lon) <= 90.0  # read the other way round, the point is a valid one
+    for tile in tiles:
+        on |= tile.holds(lon, lat)
+        swapped_on[plausible] |= tile.holds(lat[plausible], lon[plausible])
+    off = np.flatnonzero(~on)
+    if off.size == 0:
+        return
+    terrain = ", ".join(t.describe() for t in tiles)
+    problems = []
+    for i in off[:5]:
+        what, x, y = pts[i]
+        hint = "; are longitude and latitude swapped?" if swapped_on[i] else ""
+        problems.append(f"{what}: lon {x:g}, lat {y:g} lies outside the terrain {terrain}{hint}")
+    if off.size > 5:
+        problems.append(f"and {off.size - 5} more points off the terrain")
+    raise OutsideTerrainError("; ".join(problems))
+
+
 def load_sector_terrain(sector: Sector) -> Terrain:
-    """The sector's working grid: its DEM tiles cropped to the area and put on a metric grid."""
+    """The sector's working grid: its DEM tiles cropped to the area and put on a metric grid.
+
+    Every point of the sector is checked against the DEM first (:func:`check_on_terrain`).
+    """
     from pyproj import CRS
 
+    check_on_terrain(sector)
     crs = CRS.from_user_input(sector.terrain.crs) if sector.terrain.crs else None
     return load_terrain(
         [sector.path(p) for p in sector.terrain.dem],

@@ -16,10 +16,11 @@ import numba
 import numpy as np
 
 from ridgeline.errors import TerrainError
+from ridgeline.model.earth import WGS84_SEMI_MAJOR_M
 from ridgeline.terrain._horizon import horizon_cumulative
 from ridgeline.terrain._sweep import batch_viewsheds
 from ridgeline.terrain.dem import Terrain
-from ridgeline.terrain.viewshed import DEFAULT_CURVATURE_COEFF, EARTH_RADIUS_M
+from ridgeline.terrain.viewshed import DEFAULT_CURVATURE_COEFF
 
 CumulativeMethod = Literal["exact", "fast"]
 
@@ -44,7 +45,7 @@ def cumulative_viewshed(
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
     dem = np.ascontiguousarray(terrain.elevation, dtype=np.float32)
-    curv = curvature_coeff / (2.0 * EARTH_RADIUS_M)
+    curv = curvature_coeff / (2.0 * WGS84_SEMI_MAJOR_M)
     if method == "exact":
         if coarsen != 1:
             raise TerrainError("coarsen applies to the fast cumulative method only")

@@ -2,7 +2,7 @@
 
 Everything downstream (viewsheds, coverage, siting, radio) works on a :class:`Terrain`:
 a float32 elevation grid with square cells in a metric CRS (UTM, chosen automatically
-from the area's centre) and NaN where the DEM has no data.  Bad files are refused here,
+from the centre of the DEM's part in use) and NaN where the DEM has no data.  Bad files are refused here,
 with the file named, so no kernel ever sees them.
 """
 
@@ -22,7 +22,7 @@ from pyproj import CRS, Transformer
 from rasterio.enums import Resampling
 from rasterio.io import MemoryFile
 from rasterio.merge import merge
-from rasterio.warp import calculate_default_transform, reproject
+from rasterio.warp import calculate_default_transform, reproject, transform_bounds
 from rasterio.windows import Window
 
 from ridgeline.errors import DataFileNotFoundError, OutsideTerrainError, TerrainError
@@ -155,6 +155,40 @@ def _open_checked(path: Path) -> rasterio.io.DatasetReader:
     return ds
 
 
+@dataclass(frozen=True)
+class DemTile:
+    """Where one DEM file lies, from its header: its own CRS and bounds, and lon/lat ones."""
+
+    path: Path
+    crs: CRS
+    bounds: tuple[float, float, float, float]
+    lonlat: tuple[float, float, float, float]
+
+    def holds(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Which of the lon/lat points lie on this tile."""
+        x, y = _transformer(CRS.from_epsg(4326), self.crs).transform(lon, lat)
+        left, bottom, right, top = self.bounds
+        return np.asarray((x >= left) & (x <= right) & (y >= bottom) & (y <= top), dtype=bool)
+
+    def describe(self) -> str:
+        """``N44W072.hgt (lon -72..-71, lat 44..45)``."""
+        w, s, e, n = (f"{round(v, 3):g}" for v in self.lonlat)
+        return f"{self.path.name} (lon {w}..{e}, lat {s}..{n})"
+
+
+def dem_tiles(paths: Sequence[str | Path]) -> list[DemTile]:
+    """The extent of each DEM file, read from its header only (no elevations are read)."""
+    tiles = []
+    for p in paths:
+        with _open_checked(Path(p)) as ds:
+            crs = CRS.from_user_input(ds.crs)
+            b = ds.bounds
+            bounds = (float(b.left), float(b.bottom), float(b.right), float(b.top))
+        lonlat = transform_bounds(crs, CRS.from_epsg(4326), *bounds, densify_pts=21)
+        tiles.append(DemTile(Path(p), crs, bounds, tuple(float(v) for v in lonlat)))  # type: ignore[arg-type]
+    return tiles
+
+
 #: Rows read and converted at a time (rounded to the file's blocks): the stored values of
 #: a strip stay in cache while they become float32, and the whole grid is never held twice.
 _STRIP_ROWS = 256
@@ -165,8 +199,8 @@ def _read_float32(ds: rasterio.io.DatasetReader, nodata: float | None, hgt: bool
 
     16-bit integer and float32 bands (SRTM, most DEMs) are read as stored a strip of rows
     at a time and converted by numpy, faster on a large grid than reading the whole band
-    and converting it into a second grid-sized array (on a 95 M-cell grid 0.2-0.25 s
-    against 0.3-1.7 s, the spread being the cost of fresh memory on a virtual machine).
+    and converting it into a second grid-sized array, which must be fresh memory
+    (measurements: bench/README.md).
     GTIFF_DIRECT_IO reads an uncompressed GeoTIFF straight from the file rather than a
     block at a time through GDAL's block cache.  Other types are left to GDAL, which
     clamps values out of float32's range where numpy would not.
@@ -253,22 +287,15 @@ def load_terrain(
 ) -> Terrain:
     """Load DEM tiles onto a metric grid with square cells of ``resolution`` metres.
 
-    The CRS defaults to the UTM zone of the DEM's (or ``bounds_lonlat``'s) centre;
-    ``bounds_lonlat`` (west, south, east, north) crops to an area of interest first.
+    The CRS defaults to the UTM zone of the centre of the DEM, or of its part inside
+    ``bounds_lonlat`` (west, south, east, north), which crops to an area of interest first.
     A DEM already in a metric CRS with square cells and no resolution asked is kept as is.
     """
     data, transform, src_crs, _ = read_dem(paths)
     sources = tuple(str(p) for p in paths)
     height, width = data.shape
-    if bounds_lonlat is not None:
-        west, south, east, north = bounds_lonlat
-        lon_c, lat_c = (west + east) / 2.0, (south + north) / 2.0
-    else:
-        cx, cy = transform @ (width / 2.0, height / 2.0)
-        lon_c, lat_c = _transformer(src_crs, CRS.from_epsg(4326)).transform(cx, cy)
     if crs is None and resolution is None and _metric_square(src_crs, transform):
         return Terrain(data, transform, src_crs, sources)
-    dst_crs = crs or utm_crs(lon_c, lat_c)
     left, top = transform @ (0, 0)
     right, bottom = transform @ (width, height)
     if bounds_lonlat is not None:
@@ -281,6 +308,10 @@ def load_terrain(
             raise OutsideTerrainError(
                 f"area {bounds_lonlat} does not overlap the DEM ({', '.join(sources)})"
             )
+    # the UTM zone of the DEM's part in use: the area asked for is clipped to the DEM first, so
+    # a point far off the terrain cannot move the work into another zone
+    lon_c, lat_c = _transformer(src_crs, CRS.from_epsg(4326)).transform((left + right) / 2.0, (bottom + top) / 2.0)
+    dst_crs = crs or utm_crs(lon_c, lat_c)
     if resolution is None:
         # keep roughly the source cell size
         probe, _, _ = calculate_default_transform(
@@ -326,12 +357,11 @@ def load_stored_terrain(path: str | Path, on_heights: Callable[[np.dtype], None]
     """One DEM as stored, for a single viewshed over a large grid.
 
     A 16-bit DEM on a metric grid with square cells is kept in its integers, with its
-    void value as ``nodata``: half the memory of float32, and no pass to convert it
-    (on a 95 M-cell grid, 0.1-0.2 s to read and 190 MB against 0.4-0.8 s and 570 MB with
-    the conversion and GDAL's block cache, the time mostly the cost of fresh memory on a
-    virtual machine).  Any other DEM (an SRTM tile, which needs reprojecting, or a float
-    DEM) is loaded by :func:`load_terrain`, as float32.  ``on_heights`` is told the type
-    the heights will be kept in as soon as the file's header says it, before the read.
+    void value as ``nodata``: half the memory of float32, and neither a pass to convert it
+    nor a second copy in GDAL's block cache (measurements: bench/README.md).  Any other
+    DEM (an SRTM tile, which needs reprojecting, or a float DEM) is loaded by
+    :func:`load_terrain`, as float32.  ``on_heights`` is told the type the heights will be
+    kept in as soon as the file's header says it, before the read.
     """
     file = Path(path)
     with _open_checked(file) as ds:
@@ -377,8 +407,7 @@ def write_raster(
     }
     if not cog:
         # tiles (not GDAL's default one-row strips) compressed with Zstandard on every core:
-        # a 95 M-cell viewshed writes in under 0.1 s on two cores into about 1 MB (DEFLATE
-        # level 1: twice the time, twice the size; one-row strips on one core: 0.4 s)
+        # quicker and smaller than DEFLATE or one-row strips (measurements: bench/README.md)
         profile.update(
             compress="zstd", zstd_level=1, tiled=True, blockxsize=512, blockysize=512, num_threads="ALL_CPUS"
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ridgeline.config.sector import SensorConfig, SiteConfig
+from ridgeline.errors import ConfigError
 from ridgeline.terrain.dem import Terrain
 from ridgeline.terrain.viewshed import DEFAULT_CURVATURE_COEFF, Observer, viewshed_window
 
@@ -49,6 +50,8 @@ def wedge(sensor: SensorConfig) -> tuple[float, float] | None:
         if span >= 360.0:
             return None
         return ((sensor.pan_min_deg - half) % 360.0, (sensor.pan_max_deg + half) % 360.0)
+    if sensor.azimuth_deg is None:  # a sector file refuses this; a sensor built in code may not
+        raise ConfigError(f"sensor {sensor.id}: a {sensor.kind} with fov_deg under 360 needs azimuth_deg")
     return ((sensor.azimuth_deg - half) % 360.0, (sensor.azimuth_deg + half) % 360.0)
 
 

@@ -22,9 +22,9 @@ from itmlogic.statistics.avar import avar
 
 from ridgeline.config.sector import Sector
 from ridgeline.errors import ConfigError, OutsideTerrainError, RidgelineError, TerrainError
+from ridgeline.model.earth import MEAN_RADIUS_M
 from ridgeline.terrain.dem import Terrain
 
-EARTH_RADIUS_M = 6371000.0
 SPEED_OF_LIGHT_M_S = 299_792_458.0
 
 #: ITM's validity ranges (NTIA ITM 1.2.2); outside them ITM itself flags results invalid.
@@ -176,7 +176,7 @@ def line_of_sight(
     z_tx = z[0] + h_tx
     z_rx = z[-1] + h_rx
     ray = z_tx + (z_rx - z_tx) * d1 / total
-    bulge = d1 * d2 / (2.0 * k_factor * EARTH_RADIUS_M)
+    bulge = d1 * d2 / (2.0 * k_factor * MEAN_RADIUS_M)
     clearance = ray - (z[1:-1] + bulge)
     wavelength = SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
     fresnel = np.sqrt(wavelength * d1 * d2 / total)

@@ -21,11 +21,12 @@ from shapely.geometry import LineString, Point
 
 from ridgeline.config.sector import CandidateConfig, Sector, SensorConfig, SiteConfig
 from ridgeline.errors import SitingError
+from ridgeline.model.earth import WGS84_SEMI_MAJOR_M
 from ridgeline.terrain._sweep import batch_viewsheds
 from ridgeline.terrain.coverage import LineSamples
 from ridgeline.terrain.dem import Terrain
 from ridgeline.terrain.footprint import bearing_deg, in_wedge, sensor_range, wedge
-from ridgeline.terrain.viewshed import DEFAULT_CURVATURE_COEFF, EARTH_RADIUS_M
+from ridgeline.terrain.viewshed import DEFAULT_CURVATURE_COEFF
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def evaluate_candidates(
     heights = np.full(rows.shape[0], float(cfg.mast_height_m))
     _, seen = batch_viewsheds(
         dem, rows, cols, heights, float(cfg.sensor.target_height_m), terrain.cell_size,
-        curvature_coeff / (2.0 * EARTH_RADIUS_M), float(rng), samples.rows, samples.cols,
+        curvature_coeff / (2.0 * WGS84_SEMI_MAJOR_M), float(rng), samples.rows, samples.cols,
     )
     sees = seen.astype(bool)
     sensors = []

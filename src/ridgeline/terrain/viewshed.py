@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from ridgeline.errors import OutsideTerrainError
+from ridgeline.model.earth import WGS84_SEMI_MAJOR_M
 from ridgeline.terrain._sweep import count_viewshed as count_viewshed
 from ridgeline.terrain._sweep import sweep_viewshed
 from ridgeline.terrain.dem import Terrain
 
-EARTH_RADIUS_M = 6378137.0
 #: GDAL's default: curvature less 1/7 of it for standard atmospheric refraction.
 DEFAULT_CURVATURE_COEFF = 0.85714
 
@@ -40,19 +40,19 @@ def _sectors() -> int:
 def preload(heights: np.dtype | type = np.float32) -> None:
     """Load the exact kernel's compiled code now, from numba's cache (or compile it).
 
-    The first call of a numba function costs about 0.3 s even from the cache (numba's
-    typing tables, the code itself, the thread pool); a command that will need the kernel
+    The first call of a numba function takes a while even from the cache (numba's typing
+    tables, the code itself, the thread pool); a command that will need the kernel
     can pay that in a background thread while it reads the DEM.  The call's argument
     types are those :func:`viewshed_grid` passes for a grid of ``heights`` (float32, or
     int16 as :func:`~ridgeline.terrain.dem.load_stored_terrain` keeps it), so that call
     finds the code loaded; :func:`count_viewshed` is loaded too.
 
-    numba's first use of its numpy support also imports scipy.linalg (a fifth of a second)
-    only to note whether BLAS is there for a few array functions, and cffi with its C
-    parser (30 ms) to type cffi functions; the kernel uses neither, so those imports are
-    declined while the kernel loads.  (Later in the same process np.dot and linear algebra
-    still find BLAS, since they import it when compiled; only numba's inner products use
-    plain loops instead, and numba does not type cffi functions.)
+    numba's first use of its numpy support also imports scipy.linalg only to note whether
+    BLAS is there for a few array functions, and cffi with its C parser to type cffi
+    functions; the kernel uses neither, so those imports are declined while the kernel
+    loads.  (Later in the same process np.dot and linear algebra still find BLAS, since
+    they import it when compiled; only numba's inner products use plain loops instead,
+    and numba does not type cffi functions.)
     """
     declined = [name for name in _OPTIONAL_FOR_KERNEL if name not in sys.modules]
     for name in declined:
@@ -72,8 +72,8 @@ def _cache_loads_without_registries() -> Iterator[None]:
     """numba's cache loads, for a while, without first loading every typing and lowering registry.
 
     Before it loads a function from its cache, numba refreshes its typing and target
-    contexts: it imports and registers the typing and code generation of all it supports
-    (0.13 s), which running cached machine code does not use; only its runtime must be
+    contexts: it imports and registers the typing and code generation of all it supports,
+    which running cached machine code does not use; only its runtime must be
     initialised.  While this is in force a cache load does just that.  A cache miss still
     compiles as usual, since the compiler refreshes the contexts itself.  On a numba that
     lacks the methods this relies on (its version is pinned), loads are left as they are.
@@ -141,7 +141,7 @@ def viewshed_grid(
         float(observer.height),
         float(observer.target_height),
         terrain.cell_size,
-        float(curvature_coeff) / (2.0 * EARTH_RADIUS_M),
+        float(curvature_coeff) / (2.0 * WGS84_SEMI_MAJOR_M),
         max_dist2,
         _sectors(),
     )

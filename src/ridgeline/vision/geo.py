@@ -24,12 +24,12 @@ import cv2
 import numpy as np
 
 from ridgeline.errors import GeoError
+from ridgeline.model.earth import MEAN_RADIUS_M
 
 if TYPE_CHECKING:
     from affine import Affine
 
-#: Earth radius and the refraction-corrected curvature the viewshed uses (GDAL's 0.85714).
-EARTH_RADIUS_M = 6_371_000.0
+#: The refraction-corrected curvature the viewshed uses (GDAL's 0.85714), on the mean earth radius.
 CURVATURE_COEFF = 0.85714
 
 
@@ -99,7 +99,7 @@ def _above_ground(terrain: HeightField, eye: np.ndarray, p: np.ndarray) -> float
     """How far point p is above the terrain, with the earth curving away from the eye."""
     ground = _height(terrain, float(p[0]), float(p[1]))
     d2 = float((p[0] - eye[0]) ** 2 + (p[1] - eye[1]) ** 2)
-    return float(p[2]) - (ground - d2 * CURVATURE_COEFF / (2 * EARTH_RADIUS_M))
+    return float(p[2]) - (ground - d2 * CURVATURE_COEFF / (2 * MEAN_RADIUS_M))
 
 
 def pixel_to_ground(terrain: HeightField, pose: CameraPose, u: float, v: float,
@@ -141,7 +141,7 @@ def ground_to_pixel(terrain: HeightField, pose: CameraPose, lon: float, lat: flo
     if math.isnan(ground):
         return None
     d2 = (x - eye[0]) ** 2 + (y - eye[1]) ** 2
-    target = np.array([x, y, ground - d2 * CURVATURE_COEFF / (2 * EARTH_RADIUS_M)])
+    target = np.array([x, y, ground - d2 * CURVATURE_COEFF / (2 * MEAN_RADIUS_M)])
     rel = target - eye
     depth = float(rel @ forward)
     if depth <= 0:
