@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	@# bytecode for our own sources, which an editable install leaves to the first import
-	@# (and PYTHONDONTWRITEBYTECODE=1 to every import): 40 ms off each command's start
+	@# (and PYTHONDONTWRITEBYTECODE=1 to every import), so each command starts sooner
 	$(BIN)/python -m compileall -q src >/dev/null
 	@# numba's on-disk cache filled with every kernel the commands use, so that no first
 	@# command compiles (a progress line per step; src/ridgeline/warm.py)

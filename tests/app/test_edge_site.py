@@ -16,6 +16,8 @@ from sqlalchemy import create_engine, select
 from ridgeline.app.edge_site import Overrides, open_adapters, plan_site
 from ridgeline.config import load_sector
 from ridgeline.errors import ConfigError, DataFileNotFoundError
+from ridgeline.maritime.geodesy import distance_m
+from ridgeline.model import EventType, MessageType
 from ridgeline.store.schema import messages
 from ridgeline.vision.rules import LineRule
 from tests.broker import free_port
@@ -142,3 +144,24 @@ def test_a_masked_camera_sends_nothing_and_an_open_one_its_crossings(tmp_path: P
         except subprocess.TimeoutExpired:
             serve.kill()
             serve.wait()
+
+
+def test_a_placed_camera_puts_its_events_on_the_map(tmp_path: Path) -> None:
+    camera = {**road_camera("cam", []), "tilt_deg": -12.0, "day_range_m": 3000}
+    sector = load_sector(write_sector(tmp_path, {"mast": [camera]}))
+    site = sector.sites[0]
+    [adapter] = open_adapters("mast", plan_site(sector, "mast"))
+    try:
+        events = [body for kind, body in adapter.messages() if kind == MessageType.EVENTS
+                  and body.type == EventType.LINE_CROSSING]
+    finally:
+        adapter.close()
+    assert len(events) == 4
+    for event in events:
+        assert event.position is not None and event.position.lon is not None and event.position.lat is not None
+        # where the ray through the car's foot meets the DEM: in front of the mast, within its reach
+        away = distance_m(site.lat, site.lon, event.position.lat, event.position.lon)
+        assert 10.0 < away < 3000.0
+    with pytest.raises(ConfigError, match="tilt_deg: camera settings, but sensor 'radar' is a radar"):
+        load_sector(write_sector(tmp_path, {"mast": [{"id": "radar", "kind": "radar", "day_range_m": 9000,
+                                                      "night_range_m": 9000, "tilt_deg": -5}]}))

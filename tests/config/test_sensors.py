@@ -76,8 +76,8 @@ def test_a_camera_with_everything_loads(tmp_path: Path) -> None:
         ({"id": "radar", "kind": "radar", "day_range_m": 9000, "night_range_m": 9000,
           "masks": [[[0, 0], [9, 0], [9, 9]]], "profile": "thermal"},
          "radar", "masks, profile: camera settings, but sensor 'radar' is a radar"),
-        ({"id": "radar", "kind": "radar", "day_range_m": 9000, "night_range_m": 9000, "detect_fps": 15},
-         "radar", "detect_fps: camera settings, but sensor 'radar' is a radar"),  # even at the default value
+        ({"id": "radar", "kind": "radar", "day_range_m": 9000, "night_range_m": 9000, "detect_fps": 5},
+         "radar", "detect_fps: camera settings, but sensor 'radar' is a radar"),
         ({"id": "ais", "kind": "ais", "day_range_m": 9000, "night_range_m": 9000, "source": "rtsp://cam/1"},
          "of ais 'ais'", "expected an NMEA or CSV file, or a tcp:// or udp:// feed"),
     ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ridgeline.edge import load_adapter
+from ridgeline.app.edge_site import load_adapter
 from ridgeline.model import Event, EventType, MessageType, Track
 from tests.maritime.scenario import offshore, write_csv
 from tests.maritime.test_behaviour import A, B, meeting

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ridgeline.app.edge_site import load_adapter
 from ridgeline.app.vessels import AisRequest, judge_ais
 from ridgeline.config.maritime import MaritimeConfig
-from ridgeline.edge import load_adapter
 from ridgeline.maritime.judging import BehaviourStream
 from ridgeline.maritime.sources import AisSource
 from ridgeline.model import Event, MessageType

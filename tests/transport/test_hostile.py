@@ -15,7 +15,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from typer.testing import CliRunner
 
-from ridgeline.centre import Centre
+from ridgeline.app.centre import Centre
 from ridgeline.cli import app
 from ridgeline.model import Envelope, Event, EventType, MessageType, new_id, utc_now
 from ridgeline.store.deadletters import DeadLetterLimits

@@ -12,7 +12,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from ridgeline.centre import Centre
+from ridgeline.app.centre import Centre
 from ridgeline.model import Envelope, Event, EventType, MessageType, new_id, utc_now
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.wire import WireLimits, encode

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from ridgeline.centre import Centre
+from ridgeline.app.centre import Centre
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.outbox import Outbox
 from ridgeline.transport.publisher import Publisher

@@ -1,19 +1,282 @@
-"""Use case: run the centre: ingest from every site into the database, rules to alerts, health and metrics.
+"""Use case: run the centre: ingest workers -> store -> rules, with health and Prometheus metrics.
 
-With ``broker="embedded"`` an in-process broker on 127.0.0.1 is started first, with the
-users and ACL of the users folder (created for the sector's sites if missing).
+Escalations are published on ``ridgeline/v1/centre/escalations`` (one escalation ``Event``
+as JSON per message, QoS 1, not retained) through a connected ingest worker, for the API
+and other consumers; while no worker is connected the latest ``UNSENT_MAX`` wait (every
+escalation is in the alert's history in the store regardless).
+
+``/health`` answers JSON (database reachable, broker connected, ingest not stalled, sites
+online) with status 200 when all is well and 503 when not; ``/metrics`` the Prometheus
+text format.  A watchdog restarts an ingest worker whose thread ended, and removes dead
+letters and snapshots past their retention once an hour.
+
+With ``broker="embedded"`` ``start_centre`` first starts an in-process broker on 127.0.0.1,
+with the users and ACL of the users folder (created for the sector's sites if missing).
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
 from ridgeline.app.brokers import broker_config
+from ridgeline.config.rules import RuleConfig
+from ridgeline.errors import StoreError
+from ridgeline.model import Event
+from ridgeline.rules.engine import RuleEngine
+from ridgeline.rules.service import AlertService
+from ridgeline.store.db import Store
+from ridgeline.store.deadletters import DeadLetterLimits
+from ridgeline.transport.access import centre_topic
+from ridgeline.transport.broker import BrokerConfig, centre_worker_user
+from ridgeline.transport.ingest import Ingest
+from ridgeline.transport.wire import WireLimits
 
 if TYPE_CHECKING:
     from ridgeline.config.sector import Sector
+
+log = logging.getLogger(__name__)
+
+#: escalations kept while no worker is connected to publish them (the oldest go first)
+UNSENT_MAX = 1000
+ESCALATIONS = centre_topic("escalations")
+
+#: per-site tallies exported from the store: (counter name, metric, help, is a counter)
+_SITE_METRICS = (
+    ("redelivered", "ridgeline_site_redelivered", "Redeliveries recognised and ignored.", True),
+    ("thinned", "ridgeline_site_thinned", "Messages the site's full outbox thinned.", True),
+    ("clock_ahead", "ridgeline_site_clock_ahead", "Messages stored with a sensor clock ahead of the centre.", True),
+    ("dead_letters", "ridgeline_site_dead_letters", "Unresolved dead letters held.", False),
+    ("dead_bytes", "ridgeline_site_dead_letter_bytes", "Bytes of unresolved dead letters held.", False),
+    ("dead_overflow", "ridgeline_site_dead_letter_overflow", "Refusals not kept: the site's dead-letter cap.", True),
+    ("dead_overflow_bytes", "ridgeline_site_dead_letter_overflow_bytes", "Bytes of refusals not kept.", True),
+    ("dead_expired", "ridgeline_site_dead_letters_expired", "Dead letters removed after their retention.", True),
+)
+
+
+class _IngestCollector(Collector):
+    def __init__(self, workers: list[Ingest], alerts: AlertService, store: Store) -> None:
+        self.workers = workers
+        self.alerts = alerts
+        self.store = store
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        msgs = CounterMetricFamily("ridgeline_ingest_messages", "Messages ingested, by result.", labels=["result"])
+        msgs.add_metric(["inserted"], sum(w.counters.inserted for w in self.workers))
+        msgs.add_metric(["redelivered"], sum(w.counters.redelivered for w in self.workers))
+        msgs.add_metric(["dead_lettered"], sum(sum(w.counters.dead.values()) for w in self.workers))
+        msgs.add_metric(["unconfirmed"], sum(w.counters.unconfirmed for w in self.workers))
+        yield msgs
+        dead = CounterMetricFamily("ridgeline_dead_letters", "Messages refused, by reason.", labels=["reason"])
+        reasons: dict[str, int] = {}
+        for w in self.workers:
+            for reason, n in w.counters.dead.items():
+                reasons[reason] = reasons.get(reason, 0) + n
+        for reason, n in sorted(reasons.items()):
+            dead.add_metric([reason], n)
+        yield dead
+        yield from self._workers()
+        online = GaugeMetricFamily("ridgeline_site_online", "Whether a site says it is online.", labels=["site"])
+        merged: dict[str, bool] = {}
+        for w in self.workers:
+            merged.update(w.counters.status)
+        for site, up in sorted(merged.items()):
+            online.add_metric([site], 1.0 if up else 0.0)
+        yield online
+        yield from self._sites()
+        changes = CounterMetricFamily("ridgeline_alerts", "Alert changes made by the rules.", labels=["change"])
+        changes.add_metric(["opened"], self.alerts.opened)
+        changes.add_metric(["updated"], self.alerts.updated)
+        changes.add_metric(["escalated"], self.alerts.escalated)
+        yield changes
+
+    def _workers(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        now = time.monotonic()
+        gauges = {
+            "connected": GaugeMetricFamily("ridgeline_ingest_connected", "Whether a worker is connected.",
+                                           labels=["worker"]),
+            "stalled": GaugeMetricFamily("ridgeline_ingest_stalled", "Whether a worker holds messages it has not "
+                                         "committed for too long, or has stopped.", labels=["worker"]),
+            "since": GaugeMetricFamily("ridgeline_ingest_seconds_since_commit", "Seconds since a worker's last commit.",
+                                       labels=["worker"]),
+            "queue": GaugeMetricFamily("ridgeline_ingest_queue_depth", "Messages received, not yet in a batch.",
+                                       labels=["worker"]),
+            "bytes": GaugeMetricFamily("ridgeline_ingest_queue_bytes", "Payload bytes received, not yet in a batch.",
+                                       labels=["worker"]),
+        }
+        errors = CounterMetricFamily("ridgeline_ingest_errors", "Failed attempts to commit a batch.", labels=["worker"])
+        restarts = CounterMetricFamily("ridgeline_ingest_restarts", "Worker threads started again.", labels=["worker"])
+        for w in self.workers:
+            gauges["connected"].add_metric([w.worker], 1.0 if w.counters.connected else 0.0)
+            gauges["stalled"].add_metric([w.worker], 1.0 if w.stalled(now) else 0.0)
+            gauges["since"].add_metric([w.worker], now - w.last_commit)
+            gauges["queue"].add_metric([w.worker], w.queue_depth())
+            gauges["bytes"].add_metric([w.worker], w.queued_bytes())
+            errors.add_metric([w.worker], w.counters.errors)
+            restarts.add_metric([w.worker], w.counters.restarts)
+        yield from gauges.values()
+        yield errors
+        yield restarts
+
+    def _sites(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        try:
+            tallies = self.store.tallies()
+        except StoreError as exc:  # the database away: the other metrics still answer
+            log.warning("metrics: %s", exc)
+            return
+        for key, name, doc, is_counter in _SITE_METRICS:
+            family = (CounterMetricFamily if is_counter else GaugeMetricFamily)(name, doc, labels=["site"])
+            for site, counts in sorted(tallies.items()):
+                family.add_metric([site], counts[key])
+            yield family
+
+
+class Centre:
+    """Store, ingest workers and the health/metrics endpoint."""
+
+    def __init__(self, db_url: str, broker: BrokerConfig, workers: int = 1, http_port: int | None = 8765,
+                 limits: WireLimits | None = None, worker_prefix: str = "w",
+                 rules: list[RuleConfig] | None = None, dead_letters: DeadLetterLimits | None = None,
+                 stall_after_s: float = 30.0, busy_timeout_s: float = 30.0) -> None:
+        self.store = Store(db_url, limits=dead_letters, busy_timeout_s=busy_timeout_s)
+        self.alerts = AlertService(self.store, RuleEngine(rules or []))
+        # a broker that binds client ids to user names gives each worker a user of its own
+        self.workers = [
+            Ingest(self.store, broker.with_credentials(centre_worker_user(broker.username, i), broker.password)
+                   if broker.username else broker,
+                   worker=f"{worker_prefix}{i + 1}", limits=limits, hook=self.alerts.apply,
+                   stall_after_s=stall_after_s)
+            for i in range(workers)
+        ]
+        self._unsent: deque[Event] = deque(maxlen=UNSENT_MAX)
+        self.published = 0  # escalations published
+        self._stop = threading.Event()
+        self.registry = CollectorRegistry()
+        self.registry.register(_IngestCollector(self.workers, self.alerts, self.store))
+        self.http_port = http_port
+        self._http: ThreadingHTTPServer | None = None
+
+    def health(self) -> dict[str, Any]:
+        """What ``/health`` says; ``healthy`` is false when the database is away, no worker is
+        connected, or a worker is stalled."""
+        try:
+            self.store.ping()
+            db_ok = True
+        except Exception as exc:  # reported, not raised: this is the health check
+            db_ok = False
+            log.warning("health: database: %s", exc)
+        sites: dict[str, bool] = {}
+        for w in self.workers:
+            sites.update(w.counters.status)
+        now = time.monotonic()
+        stalled = [w.worker for w in self.workers if w.stalled(now)]
+        broker_ok = any(w.counters.connected for w in self.workers)
+        return {
+            "healthy": db_ok and broker_ok and not stalled,
+            "database": db_ok,
+            "broker": broker_ok,
+            "ingest": "stalled" if stalled else "ok",
+            "stalled_workers": stalled,
+            "last_error": next((w.last_error for w in self.workers if w.last_error), None),
+            "sites_online": sorted(s for s, up in sites.items() if up),
+        }
+
+    def start(self) -> None:
+        for w in self.workers:
+            w.start()
+        threading.Thread(target=self._escalator, name="escalation", daemon=True).start()
+        threading.Thread(target=self._watchdog, name="watchdog", daemon=True).start()
+        if self.http_port is not None:
+            self._http = ThreadingHTTPServer(("127.0.0.1", self.http_port), self._handler())
+            threading.Thread(target=self._http.serve_forever, name="centre-http", daemon=True).start()
+
+    def _escalator(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                self._unsent.extend(self.alerts.escalate_due())
+            except Exception as exc:  # the database may be away for a moment: try again next second
+                log.warning("escalation check: %s", exc)
+            try:
+                self.announce()
+            except Exception as exc:  # the broker may be away: what is unsent waits for the next second
+                log.warning("publishing escalations: %s", exc)
+
+    def announce(self) -> None:
+        """Publish the escalations not yet published, while a worker is connected."""
+        while self._unsent:
+            worker = next((w for w in self.workers if w.counters.connected), None)
+            if worker is None or not worker.publish(ESCALATIONS, self._unsent[0].model_dump_json().encode()):
+                return
+            self._unsent.popleft()
+            self.published += 1
+
+    def _watchdog(self) -> None:
+        """Restart ended workers; prune expired dead letters hourly."""
+        next_prune = time.monotonic()
+        while not self._stop.wait(1.0):
+            for w in self.workers:
+                if not w.alive():
+                    w.restart()
+            if time.monotonic() >= next_prune:
+                try:
+                    gone = self.store.prune_dead_letters()
+                    if gone:
+                        log.info("removed %d dead letter(s) past their retention", gone)
+                    gone = self.store.prune_snapshots()
+                    if gone:
+                        log.info("removed %d snapshot(s) past their retention", gone)
+                    next_prune = time.monotonic() + 3600
+                except StoreError as exc:
+                    log.warning("dead-letter retention: %s", exc)
+                    next_prune = time.monotonic() + 60
+
+    def stop(self) -> None:
+        self._stop.set()
+        for w in self.workers:
+            w.stop()
+        if self._http is not None:
+            self._http.shutdown()
+        self.store.close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        centre = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                code = 200
+                if self.path == "/health":
+                    health = centre.health()
+                    body = json.dumps(health).encode()
+                    kind = "application/json"
+                    code = 200 if health["healthy"] else 503
+                elif self.path == "/metrics":
+                    body = generate_latest(centre.registry)
+                    kind = "text/plain; version=0.0.4"
+                else:
+                    self.send_error(404)
+                    return
+                self.send_response(code)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args: Any) -> None:
+                return
+
+        return Handler
 
 
 @dataclass(frozen=True)
@@ -36,7 +299,7 @@ class CentreRequest:
 class RunningCentre:
     """A started centre; ``stop`` ends it (and its embedded broker)."""
 
-    centre: Any
+    centre: Centre
     broker_url: str
     workers: int
     embedded: Any = None
@@ -50,7 +313,6 @@ class RunningCentre:
 
 def start_centre(sector: Sector, req: CentreRequest) -> RunningCentre:
     """Start the centre for ``sector`` (its rules); it runs in background threads until ``stop``."""
-    from ridgeline.centre import Centre
     from ridgeline.transport.access import CENTRE, BrokerUsers
 
     folder = BrokerUsers(req.users)

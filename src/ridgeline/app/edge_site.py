@@ -2,7 +2,7 @@
 
 ``plan_site`` says which adapter runs each sensor and with what options (the sector's
 camera settings, paths resolved against the sector file); ``open_adapters`` builds them
-from the ``ridgeline.sensors`` entry points.  The edge agent (``ridgeline.edge.run_site``)
+from the ``ridgeline.sensors`` entry points.  The edge agent (``ridgeline.app.edge_agent.run_site``)
 runs them all into one outbox.  The command line's source options (``--video``, ``--ais``,
 ``--replay``, ``--simulate``) are overrides: given one, it replaces the configured sensors.
 """
@@ -18,6 +18,7 @@ from ridgeline.config.sector import Sector, SensorConfig, SiteConfig
 from ridgeline.config.sensors import CAMERA_KINDS, SIMULATE, source_kind
 from ridgeline.errors import ConfigError
 from ridgeline.model.sensor import SensorAdapter
+from ridgeline.vision.pipeline import Locate
 from ridgeline.vision.rules import LineRule
 
 
@@ -45,6 +46,29 @@ class SensorRun:
     sensor: str
     adapter: str
     options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CameraPlacement:
+    """Pixel to map for a fixed camera: its pose on the mast over the sector's DEM.
+
+    Called with the picture's size once the video is open (the pose needs it); the DEM is
+    loaded then, so a camera that is not placed costs nothing.
+    """
+
+    sector: Sector
+    site: SiteConfig
+    sensor: SensorConfig
+
+    def __call__(self, width: int, height: int) -> Locate:
+        from ridgeline.terrain.coverage import load_sector_terrain
+        from ridgeline.vision.geo import CameraPose, ground_locator
+
+        assert self.sensor.azimuth_deg is not None and self.sensor.tilt_deg is not None
+        pose = CameraPose(self.site.lon, self.site.lat, self.site.mast_height_m, self.sensor.azimuth_deg,
+                          self.sensor.tilt_deg, self.sensor.fov_deg, width, height)
+        reach = max(self.sensor.day_range_m, self.sensor.night_range_m)
+        return ground_locator(pose, load_sector_terrain(self.sector), max_range_m=reach)
 
 
 def find_site(sector: Sector, site_id: str) -> SiteConfig:
@@ -84,7 +108,10 @@ def _configured(sector: Sector, site: SiteConfig, sensor: SensorConfig) -> Senso
         raise ConfigError(f"{where}: source file not found: {source}")
     if sensor.kind in CAMERA_KINDS:
         model = sector.path(sensor.model) if sensor.model is not None else None
-        return SensorRun(sensor.id, "video", {"source": source, "sensor": sensor, "model": model})
+        options: dict[str, Any] = {"source": source, "sensor": sensor, "model": model}
+        if sensor.tilt_deg is not None and sensor.azimuth_deg is not None:
+            options["locate_for"] = CameraPlacement(sector, site, sensor)
+        return SensorRun(sensor.id, "video", options)
     if sensor.kind == "ais":
         return SensorRun(sensor.id, "ais", {"source": source, "sensor": sensor.id, **_maritime(sector)})
     raise ConfigError(f"{where}: the edge runs a radar only as 'simulate'; judge radar plot files with "

@@ -79,9 +79,9 @@ def edge(
     import signal
 
     from ridgeline.app.brokers import broker_config
+    from ridgeline.app.edge_agent import EdgeAgent, run_site
     from ridgeline.app.edge_site import Overrides, find_site
     from ridgeline.config import load_sector
-    from ridgeline.edge import EdgeAgent, run_site
 
     sector = load_sector(sector_file)
     try:

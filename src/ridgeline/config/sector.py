@@ -142,6 +142,11 @@ class SensorConfig(_Model):
         description="Camera: ONNX detector you supply (relative to the sector file); motion detection when omitted.",
     )
     detect_fps: float = Field(default=15.0, gt=0, le=120, description="Camera: frames per second analysed.")
+    tilt_deg: float | None = Field(
+        default=None, ge=-90, le=45,
+        description="Camera: tilt of the centre of view, degrees (negative looking down); with azimuth_deg it puts "
+        "the camera's events on the map, where the ray through the object's foot meets the DEM.",
+    )
 
     @field_validator("source")
     @classmethod

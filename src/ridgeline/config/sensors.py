@@ -37,7 +37,8 @@ CameraProfile = Literal["default", "thermal"]
 Direction = Literal["any", "left_to_right", "right_to_left"]
 
 CAMERA_KINDS = ("camera", "thermal", "ptz")
-CAMERA_FIELDS = ("lines", "zones", "masks", "profile", "classes", "min_speed", "min_height", "model", "detect_fps")
+CAMERA_FIELDS = ("lines", "zones", "masks", "profile", "classes", "min_speed", "min_height", "model", "detect_fps",
+                 "tilt_deg")
 STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https")
 FEED_SCHEMES = ("tcp", "udp")
 SIMULATE = "simulate"

@@ -10,6 +10,8 @@ what changes slowly or needs geometry (anchorages, zone edges) and turns them in
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numba as nb
 import numpy as np
@@ -38,6 +40,43 @@ THRESHOLD_COLUMNS = tuple(Thresholds.model_fields)
 
 MIN_GAP_REPORTS = 3
 """A track must have said this much before its silence counts as going dark (one stray fix never does)."""
+
+
+@dataclass
+class TrackState:
+    """What the compiled passes remember per track id between chunks: one array row per track."""
+
+    last_t: F64 = field(default_factory=lambda: np.zeros(0))
+    last_lat: F64 = field(default_factory=lambda: np.zeros(0))
+    last_lon: F64 = field(default_factory=lambda: np.zeros(0))
+    last_zone: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    last_shore: F64 = field(default_factory=lambda: np.zeros(0))
+    reports: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    gap_flagged: B = field(default_factory=lambda: np.zeros(0, np.bool_))
+    loi_start: F64 = field(default_factory=lambda: np.zeros(0))
+    loi_lat: F64 = field(default_factory=lambda: np.zeros(0))
+    loi_lon: F64 = field(default_factory=lambda: np.zeros(0))
+    loi_sum: F64 = field(default_factory=lambda: np.zeros(0))
+    loi_n: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    loi_flagged: B = field(default_factory=lambda: np.zeros(0, np.bool_))
+    px_t: F64 = field(default_factory=lambda: np.zeros(0))
+    px_lat: F64 = field(default_factory=lambda: np.zeros(0))
+    px_lon: F64 = field(default_factory=lambda: np.zeros(0))
+    px_sog: F32 = field(default_factory=lambda: np.zeros(0, np.float32))
+    px_cog: F32 = field(default_factory=lambda: np.zeros(0, np.float32))
+
+    FILL: ClassVar[dict[str, float]] = {
+        "last_t": -np.inf, "last_shore": np.inf, "loi_start": -np.inf, "px_t": -np.inf, "px_sog": np.nan,
+            "px_cog": np.nan}
+
+    def grow(self, size: int) -> None:
+        """Room for track ids below ``size`` (new rows start empty)."""
+        have = len(self.last_t)
+        if size <= have:
+            return
+        extra = max(size, 2 * have, 64) - have
+        for name, value in vars(self).items():
+            setattr(self, name, np.concatenate([value, np.full(extra, self.FILL.get(name, 0), value.dtype)]))
 
 
 @nb.njit(cache=True)

@@ -14,7 +14,6 @@ import math
 import statistics
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +22,7 @@ from shapely.geometry import Polygon
 
 from ridgeline.config.maritime import MaritimeConfig
 from ridgeline.maritime import _passes as P  # noqa: N812 (P.GAP, P.T_ENC_D… read as constants)
+from ridgeline.maritime._passes import TrackState
 from ridgeline.maritime.anchorages import Anchorages
 from ridgeline.maritime.geodesy import distance_m
 from ridgeline.maritime.positions import Positions, VesselInfo
@@ -80,49 +80,6 @@ class _Dark:
     zone: int
     plots: int = 0
     reported: bool = False
-
-
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
-B = npt.NDArray[np.bool_]
-F32 = npt.NDArray[np.float32]
-
-
-@dataclass
-class TrackState:
-    """What the compiled passes remember per track id between chunks: one array row per track."""
-
-    last_t: F64 = field(default_factory=lambda: np.zeros(0))
-    last_lat: F64 = field(default_factory=lambda: np.zeros(0))
-    last_lon: F64 = field(default_factory=lambda: np.zeros(0))
-    last_zone: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
-    last_shore: F64 = field(default_factory=lambda: np.zeros(0))
-    reports: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
-    gap_flagged: B = field(default_factory=lambda: np.zeros(0, np.bool_))
-    loi_start: F64 = field(default_factory=lambda: np.zeros(0))
-    loi_lat: F64 = field(default_factory=lambda: np.zeros(0))
-    loi_lon: F64 = field(default_factory=lambda: np.zeros(0))
-    loi_sum: F64 = field(default_factory=lambda: np.zeros(0))
-    loi_n: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
-    loi_flagged: B = field(default_factory=lambda: np.zeros(0, np.bool_))
-    px_t: F64 = field(default_factory=lambda: np.zeros(0))
-    px_lat: F64 = field(default_factory=lambda: np.zeros(0))
-    px_lon: F64 = field(default_factory=lambda: np.zeros(0))
-    px_sog: F32 = field(default_factory=lambda: np.zeros(0, np.float32))
-    px_cog: F32 = field(default_factory=lambda: np.zeros(0, np.float32))
-
-    FILL: ClassVar[dict[str, float]] = {
-        "last_t": -np.inf, "last_shore": np.inf, "loi_start": -np.inf, "px_t": -np.inf, "px_sog": np.nan,
-            "px_cog": np.nan}
-
-    def grow(self, size: int) -> None:
-        """Room for track ids below ``size`` (new rows start empty)."""
-        have = len(self.last_t)
-        if size <= have:
-            return
-        extra = max(size, 2 * have, 64) - have
-        for name, value in vars(self).items():
-            setattr(self, name, np.concatenate([value, np.full(extra, self.FILL.get(name, 0), value.dtype)]))
 
 
 class BehaviourEngine:

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ridgeline.centre import Centre
+from ridgeline.app.centre import Centre
+from ridgeline.app.edge_agent import EdgeAgent
 from ridgeline.config.sector import Sector
-from ridgeline.edge import EdgeAgent
 from ridgeline.model import Alert
 from ridgeline.sim.walkers import WalkerAdapter
 from ridgeline.store.alerts import list_alerts

@@ -11,7 +11,7 @@ events carry the camera's id as ``sensor``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,8 @@ class VideoAdapter:
     ``sensor``: the camera's entry in the sector file; its settings replace ``lines``,
     ``zones``, ``camera``, ``detect_fps``, ``min_height`` and ``masks``.  ``model``: the ONNX detector
     file (the sector's ``model`` resolved against the sector file's folder).  ``locate``: pixel to
-    (lon, lat), which puts the camera's events on the map.
+    (lon, lat), which puts the camera's events on the map; ``locate_for``: builds it from the
+    picture's size, once the video is open.
     """
 
     name = "video"
@@ -53,7 +54,7 @@ class VideoAdapter:
                  zones: list[ZoneRule] | None = None, camera: str = "camera", detect_fps: float = 15.0,
                  min_height: float = 0.0, masks: Sequence[Sequence[tuple[float, float]]] = (),
                  sensor: SensorConfig | None = None, model: Path | None = None, locate: Locate | None = None,
-                 **_: Any) -> None:
+                 locate_for: Callable[[int, int], Locate] | None = None, **_: Any) -> None:
         self.site = site
         polygons: Masks = tuple(tuple(m) for m in masks)
         profile: Profile = "default"
@@ -66,6 +67,8 @@ class VideoAdapter:
         self.source = FrameSource(source, detect_fps=detect_fps, colour=True)
         rate = self.source.fps / self.source.every
         try:
+            if locate is None and locate_for is not None:
+                locate = locate_for(self.source.width, self.source.height)
             if model is not None:
                 from ridgeline.vision.detector import OnnxDetector
 

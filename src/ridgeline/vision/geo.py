@@ -36,8 +36,11 @@ CURVATURE_COEFF = 0.85714
 class HeightField(Protocol):
     """What pixel-to-map needs of the terrain."""
 
-    elevation: np.ndarray
-    transform: Affine
+    @property
+    def elevation(self) -> np.ndarray: ...
+
+    @property
+    def transform(self) -> Affine: ...
 
     @property
     def cell_size(self) -> float: ...

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from ridgeline.centre import Centre
-from ridgeline.edge import EdgeAgent
+from ridgeline.app.centre import Centre
+from ridgeline.app.edge_agent import EdgeAgent
 from ridgeline.model import Event, MessageType
 from ridgeline.store.db import Store
 from ridgeline.store.schema import messages
@@ -19,9 +19,8 @@ from ridgeline.transport.broker import BrokerConfig
 from ridgeline.vision.adapter import VideoAdapter
 from ridgeline.vision.privacy import PrivacyMask
 from ridgeline.vision.rules import LineRule
-
-from .broker import Embedded, Mosquitto, free_port
-from .conftest import ROOT
+from tests.broker import Embedded, Mosquitto, free_port
+from tests.conftest import ROOT
 
 ROAD = ROOT / "tests" / "data" / "video" / "road_640x360.avi"
 #: the pavement, bottom right, and the far barrier, top: beside the road, not on it

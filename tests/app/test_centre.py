@@ -11,15 +11,14 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
-from ridgeline.centre import ESCALATIONS, Centre
+from ridgeline.app.centre import ESCALATIONS, Centre
 from ridgeline.config.rules import RuleConfig
 from ridgeline.model import Envelope, Event, EventType, MessageType, new_id, utc_now
 from ridgeline.store import alerts as repo
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.wire import encode
-
-from .broker import Embedded, Mosquitto, probe
-from .conftest import wait_for
+from tests.broker import Embedded, Mosquitto, probe
+from tests.conftest import wait_for
 
 
 @pytest.fixture(params=["mosquitto", "embedded"])

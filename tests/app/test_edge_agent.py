@@ -12,15 +12,14 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from ridgeline.centre import Centre
-from ridgeline.edge import EdgeAgent, LogForwarder
+from ridgeline.app.centre import Centre
+from ridgeline.app.edge_agent import EdgeAgent, LogForwarder
 from ridgeline.model import Event, EventType, MessageType, Severity, utc_now
 from ridgeline.model.sensor import SensorAdapter, SensorMessage
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.outbox import Outbox
-
-from .broker import Mosquitto, free_port
-from .conftest import EXAMPLE
+from tests.broker import Mosquitto, free_port
+from tests.conftest import EXAMPLE
 
 
 def test_log_records_are_forwarded_and_rate_limited(tmp_path: Path) -> None:
@@ -128,7 +127,7 @@ def test_several_adapters_run_at_once_and_one_failing_stops_no_other(tmp_path: P
 
 
 def test_the_camera_adapter_yields_the_pipelines_events() -> None:
-    from ridgeline.edge import load_adapter
+    from ridgeline.app.edge_site import load_adapter
     from ridgeline.vision.rules import LineRule
 
     road = EXAMPLE.parents[1] / "tests" / "data" / "video" / "road_640x360.avi"

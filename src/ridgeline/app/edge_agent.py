@@ -1,4 +1,4 @@
-"""The edge agent: sensor adapters -> durable outbox -> publisher.  Wiring only.
+"""Use case: run an edge site: its sensor adapters -> durable outbox -> publisher.
 
 Adapters are looked up by name in the ``ridgeline.sensors`` entry-point group.  A site runs
 several at once (a camera, a radar, an AIS receiver), each on its own producer thread into
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ridgeline.app.edge_site import Overrides, SensorRun, load_adapter, open_adapters, plan_site
+from ridgeline.app.edge_site import Overrides, SensorRun, open_adapters, plan_site
 from ridgeline.config.sector import Sector
 from ridgeline.errors import ConfigError
 from ridgeline.model import LogRecord, MessageType, Severity
@@ -32,9 +32,6 @@ from ridgeline.transport.outbox import Outbox
 from ridgeline.transport.publisher import Publisher
 
 log = logging.getLogger(__name__)
-
-__all__ = ["EdgeAgent", "EdgeSiteResult", "LogForwarder", "load_adapter", "run_site"]
-
 
 class LogForwarder(logging.Handler):
     """Sends log records to the centre as ``logs`` messages, at most ``rate`` per second."""
