@@ -46,6 +46,17 @@ def test_example_sector_has_real_blind_spots(example) -> None:  # type: ignore[n
     assert night["covered_fraction"] < s["covered_fraction"]
 
 
+
+def test_an_ais_receiver_covers_no_ground(example) -> None:  # type: ignore[no-untyped-def]
+    sector, terrain = example
+    first = sector.sites[0]
+    vhf = SensorConfig(id="vhf", kind="ais", day_range_m=40_000, night_range_m=40_000)
+    with_ais = sector.model_copy(update={"sites": [first.model_copy(update={"sensors": [*first.sensors, vhf]}),
+                                                   *sector.sites[1:]]})
+    plain, heard = compute_coverage(sector, terrain), compute_coverage(with_ais, terrain)
+    assert len(heard.footprints) == len(plain.footprints)
+    assert heard.summary()["covered_fraction"] == plain.summary()["covered_fraction"]
+
 def test_fov_wedges() -> None:
     cam = SensorConfig(id="c", kind="camera", azimuth_deg=350, fov_deg=40, day_range_m=1, night_range_m=0)
     assert wedge(cam) == (330.0, 10.0)

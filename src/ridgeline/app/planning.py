@@ -37,7 +37,7 @@ def compute_coverage(sector: Sector, terrain: Terrain, night: bool, progress: Pr
     """Every sensor's footprint over ``terrain`` and what they see of the line together."""
     from ridgeline.terrain.coverage import compute_coverage as engine
 
-    n = sum(len(s.sensors) for s in sector.sites)
+    n = sum(s.watches_ground for site in sector.sites for s in site.sensors)
     done = 0
     report(progress, "sensor footprints", 0, n)
 

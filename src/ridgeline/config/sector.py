@@ -168,6 +168,12 @@ class SensorConfig(_Model):
         return self
 
     @property
+    def watches_ground(self) -> bool:
+        """Whether it senses people and vehicles on the ground (an AIS receiver only hears vessels'
+        reports: it has no footprint and leaves no blind spot covered)."""
+        return self.kind != "ais"
+
+    @property
     def needs_azimuth(self) -> bool:
         """Whether this sensor looks one fixed way: a camera or thermal camera narrower than all round."""
         return self.kind in FIXED_KINDS and self.fov_deg < 360.0

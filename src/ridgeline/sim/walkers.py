@@ -43,11 +43,12 @@ class WalkerAdapter:
         self.rate = rate
         self.tick_s = tick_s
         self.terrain = terrain if terrain is not None else load_sector_terrain(sector)
-        self.footprints: list[Footprint] = [sensor_footprint(self.terrain, self.site, s) for s in self.site.sensors]
+        self.footprints: list[Footprint] = [sensor_footprint(self.terrain, self.site, s) for s in self.site.sensors
+                                             if s.watches_ground]
         self.line = LineString([self.terrain.to_map(lon, lat) for lon, lat in sector.line_lonlat()])
         self.rng = np.random.default_rng(seed)
         self.site_xy = self.terrain.to_map(self.site.lon, self.site.lat)
-        reach = max((s.day_range_m for s in self.site.sensors), default=2000.0)
+        reach = max((s.day_range_m for s in self.site.sensors if s.watches_ground), default=2000.0)
         self.anchor = self.line.interpolate(self.line.project(Point(self.site_xy)))
         self.reach = max(reach, 1000.0)
         self.walkers = [self._spawn() for _ in range(walkers)]

@@ -262,7 +262,7 @@ def compute_coverage(
     counts = np.zeros(terrain.shape, dtype=np.uint16)
     footprints: list[Footprint] = []
     for site in sector.sites:
-        for sensor in site.sensors:
+        for sensor in filter(lambda s: s.watches_ground, site.sensors):
             fp = sensor_footprint(terrain, site, sensor, night=night)
             footprints.append(fp)
             add_footprint(counts, fp)
