@@ -177,19 +177,18 @@ def live(
 
     sector = load_sector(sector_file)
     with progress_bar() as progress:
-        report = run_live(sector, out_dir, seconds, rate=rate, sites=sites, progress=progress)
-    result = report.result
+        result = run_live(sector, out_dir, seconds, rate=rate, sites=sites, progress=progress)
     table = Table(title=f"Live for {seconds:.0f} s: what reached the centre")
     for col in ("site", "received", "last seq", "missing", "duplicates"):
         table.add_column(col, justify="left" if col == "site" else "right")
     for r in result.reports:
         table.add_row(r.site, str(r.received), str(r.max_seq), str(r.missing), str(r.duplicates))
     out.print(table)
-    if report.latest:
+    if result.latest:
         brief = Table(title="Latest alerts")
         for col in ("opened (UTC)", "type", "severity", "state", "events", "sources (site/sensor)"):
             brief.add_column(col)
-        for row in report.latest:
+        for row in result.latest:
             a = row.alert
             brief.add_row(a.opened.strftime("%H:%M:%S"), a.type.value,
                           a.severity.value + (" ^" if row.escalated else ""), a.state.value, str(a.event_count),

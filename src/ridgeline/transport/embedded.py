@@ -113,6 +113,13 @@ class EmbeddedBroker:
             return
         self._ready.set()
         loop.run_forever()
+        # what amqtt left waiting (each session's subscription queues) is cancelled and run to
+        # its end here, so no coroutine is collected after the loop closed (a traceback on stderr)
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
 
     def stop(self) -> None:
