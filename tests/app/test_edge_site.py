@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -81,7 +82,8 @@ def test_a_site_that_cannot_run_is_named(tmp_path: Path) -> None:
         plan_site(sector, "quiet")
     with pytest.raises(ConfigError, match=r"site 'lost' sensor 'cam': source file not found: .*missing\.avi"):
         plan_site(sector, "lost")
-    with pytest.raises(ConfigError, match="site 'coast' sensor 'radar': the edge runs a radar only as 'simulate'"):
+    with pytest.raises(ConfigError, match="site 'coast' sensor 'radar': a radar plot file is judged with the "
+                       "site's AIS receiver"):
         plan_site(sector, "coast")
     with pytest.raises(ConfigError, match=r"no site 'atlantis' \(sites: quiet, lost, coast\)"):
         plan_site(sector, "atlantis")
@@ -165,3 +167,31 @@ def test_a_placed_camera_puts_its_events_on_the_map(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="tilt_deg: camera settings, but sensor 'radar' is a radar"):
         load_sector(write_sector(tmp_path, {"mast": [{"id": "radar", "kind": "radar", "day_range_m": 9000,
                                                       "night_range_m": 9000, "tilt_deg": -5}]}))
+
+
+def test_a_radar_plot_file_is_judged_with_the_sites_ais(tmp_path: Path) -> None:
+    from ridgeline.maritime.feeds import file_lines
+    from ridgeline.maritime.nmea import NmeaDecoder
+
+    ais_file = ROOT / "tests" / "data" / "ais" / "dma_drift_212123000.nmea"
+    decoder = NmeaDecoder()
+    decoder.feed_lines(file_lines(ais_file))
+    p = decoder.take().sorted_by_time()
+    with (tmp_path / "plots.jsonl").open("w") as fh:  # a radar track 5 km south of the tanker, one on top of it
+        for k in range(0, len(p), 20):
+            t, la, lo = float(p.time[k]), float(p.lat[k]), float(p.lon[k])
+            fh.write(json.dumps({"track": "far", "time": t, "lat": la - 0.045, "lon": lo}) + "\n")
+            fh.write(json.dumps({"track": "tanker", "time": t + 1, "lat": la, "lon": lo}) + "\n")
+    vhf = {"id": "vhf", "kind": "ais", "day_range_m": 40000, "night_range_m": 40000, "source": str(ais_file)}
+    radar = {"id": "radar", "kind": "radar", "day_range_m": 9000, "night_range_m": 9000, "source": "plots.jsonl"}
+    sector = load_sector(write_sector(tmp_path, {"coast": [radar, vhf]}))
+    runs = plan_site(sector, "coast")
+    assert [(r.sensor, r.adapter) for r in runs] == [("vhf", "ais")]
+    assert runs[0].options["radar"] == str(tmp_path / "plots.jsonl")
+    [adapter] = open_adapters("coast", runs)
+    try:
+        events = [body for kind, body in adapter.messages() if kind == MessageType.EVENTS]
+    finally:
+        adapter.close()
+    dark = {e.object_id for e in events if e.type == EventType.DARK_TARGET}
+    assert len(dark) == 1 and next(iter(dark)).startswith("radar:")  # the far track; the tanker sends AIS

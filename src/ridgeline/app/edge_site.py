@@ -21,6 +21,9 @@ from ridgeline.model.sensor import SensorAdapter
 from ridgeline.vision.pipeline import Locate
 from ridgeline.vision.rules import LineRule
 
+RADAR_PLOTS = "radar-plots"
+"""A radar plot file, planned on its own until it joins the AIS receiver's run."""
+
 
 @dataclass(frozen=True)
 class Overrides:
@@ -114,8 +117,7 @@ def _configured(sector: Sector, site: SiteConfig, sensor: SensorConfig) -> Senso
         return SensorRun(sensor.id, "video", options)
     if sensor.kind == "ais":
         return SensorRun(sensor.id, "ais", {"source": source, "sensor": sensor.id, **_maritime(sector)})
-    raise ConfigError(f"{where}: the edge runs a radar only as 'simulate'; judge radar plot files with "
-                      "'ridgeline ais --radar'")
+    return SensorRun(sensor.id, RADAR_PLOTS, {"radar": source})
 
 
 def plan_site(sector: Sector, site_id: str, overrides: Overrides | None = None) -> list[SensorRun]:
@@ -137,12 +139,27 @@ def plan_site(sector: Sector, site_id: str, overrides: Overrides | None = None) 
         elif not simulated:  # the walkers are sensed by every sensor of the site at once
             runs.append(SensorRun(SIMULATE, SIMULATE, {"sector": sector}))
             simulated = True
+    runs = _radar_with_ais(site, runs)
     if not runs:
         raise ConfigError(
             f"site {site.id!r} has no sensor with a source in the sector file: give one a 'source:' "
             "or run it with --replay FILE, --simulate, --video SOURCE or --ais SOURCE"
         )
     return runs
+
+
+def _radar_with_ais(site: SiteConfig, runs: list[SensorRun]) -> list[SensorRun]:
+    """A radar's plot file rides with the site's AIS receiver (dark targets are radar tracks no
+    AIS report explains, so the two are judged together)."""
+    plots = [r for r in runs if r.adapter == RADAR_PLOTS]
+    if not plots:
+        return runs
+    receivers = [r for r in runs if r.adapter == "ais"]
+    if len(plots) > 1 or len(receivers) != 1:
+        raise ConfigError(f"site {site.id!r} sensor {plots[0].sensor!r}: a radar plot file is judged with the "
+                          f"site's AIS receiver: give the site one 'ais' sensor with a source, and one radar file")
+    receivers[0].options["radar"] = plots[0].options["radar"]
+    return [r for r in runs if r.adapter != RADAR_PLOTS]
 
 
 def load_adapter(name: str, site: str, **options: Any) -> SensorAdapter:

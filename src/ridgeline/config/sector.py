@@ -117,7 +117,8 @@ class SensorConfig(_Model):
     source: str | None = Field(
         default=None,
         description="What runs the sensor at the edge: a file (relative to the sector file), an rtsp:// or "
-        "http:// video stream, a tcp:// or udp:// AIS feed, or 'simulate'; not run when omitted.",
+        "http:// video stream, a tcp:// or udp:// AIS feed, or 'simulate'; a radar's plot file (JSON lines) is "
+        "judged with the site's AIS file, for dark targets; not run when omitted.",
     )
     lines: list[LineConfig] = Field(default_factory=list, description="Camera: tripwires in the picture.")
     zones: list[ZoneConfig] = Field(default_factory=list, description="Camera: watched areas in the picture.")

@@ -3,8 +3,9 @@
 Registered as ``ais`` under ``ridgeline.sensors``.  A behaviour is published when it
 qualifies (an encounter two hours in) and again when it ends, under the same key, the second
 time with the vessels' tracks as evidence (Track messages sent just before the event).
-The source is judged by :class:`~ridgeline.maritime.judging.BehaviourStream`, the same loop
-as ``ridgeline ais``.
+With a radar plot file beside an AIS file (``radar=``), radar tracks that no AIS report
+explains become dark targets.  The source is judged by
+:class:`~ridgeline.maritime.judging.BehaviourStream`, the same loop as ``ridgeline ais``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ridgeline.config.maritime import MaritimeConfig
+from ridgeline.errors import AisInputError
 from ridgeline.maritime.behaviour import Behaviour, BehaviourEngine
 from ridgeline.maritime.events import evidence_tracks, to_event
 from ridgeline.maritime.judging import BehaviourStream
 from ridgeline.maritime.positions import Positions
+from ridgeline.maritime.radar import RadarReader
 from ridgeline.maritime.shore import Shore, build_shore
 from ridgeline.maritime.sources import AisSource
 from ridgeline.model import MessageType
@@ -35,9 +38,13 @@ class AisAdapter:
     def __init__(self, site: str, source: str, config: MaritimeConfig | None = None,
                  bounds: tuple[float, float, float, float] | None = None, dem: list[str] | None = None,
                  global_land: bool = True, sensor: str | None = None, chunk: int = 20_000,
-                 coastline: str | None = None, **_: Any) -> None:
+                 coastline: str | None = None, radar: str | None = None, **_: Any) -> None:
         self.site = site
         self.source = AisSource(source)
+        if radar is not None and self.source.kind not in ("nmea", "csv"):
+            raise AisInputError(f"radar plots {radar}: a plot file can only be judged with an AIS file, "
+                                f"not with the live feed {source}")
+        self.radar = RadarReader().read(Path(radar).read_bytes().splitlines()) if radar is not None else None
         self.config = config or MaritimeConfig()
         self.bounds = bounds
         self.dem = dem or []
@@ -52,7 +59,7 @@ class AisAdapter:
         return build_shore(bounds, self.dem, self.coastline, self.global_land) if bounds is not None else None
 
     def messages(self) -> Iterator[SensorMessage]:
-        stream = BehaviourStream(self.source, self.config, self._shore, self.bounds, self.chunk)
+        stream = BehaviourStream(self.source, self.config, self._shore, self.bounds, self.chunk, self.radar)
         for step in stream.steps():
             self.engine = stream.engine
             if step.chunk is not None:
