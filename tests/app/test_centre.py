@@ -76,3 +76,24 @@ def test_an_escalation_is_published_for_subscribers(any_broker: Mosquitto | Embe
         for client in (listener, site):
             client.loop_stop()
             client.disconnect()
+
+
+def test_the_sector_sets_how_long_the_centre_keeps_evidence(tmp_path: Path, example_sector_path: Path) -> None:
+    from datetime import timedelta
+
+    from ridgeline.app.centre import CentreRequest, start_centre
+    from ridgeline.config import load_sector
+    from tests.broker import free_port
+
+    sector = load_sector(example_sector_path)
+    sector = sector.model_copy(update={"retention": sector.retention.model_copy(
+        update={"snapshots_days": 7, "dead_letters_days": 90})})
+    running = start_centre(sector, CentreRequest(db=f"sqlite:///{tmp_path / 'c.db'}", users=tmp_path / "users",
+                                                 embedded_port=free_port(), http_port=free_port()))
+    try:
+        store = running.centre.store
+        assert store.snapshot_retention == timedelta(days=7)
+        assert store.limits.retention == timedelta(days=90)
+        assert {"centre", "gorham", "shelburne"} <= set(running.users_created)  # the sites and the centre log in
+    finally:
+        running.stop()

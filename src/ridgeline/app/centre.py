@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ from ridgeline.rules.engine import RuleEngine
 from ridgeline.rules.service import AlertService
 from ridgeline.store.db import Store
 from ridgeline.store.deadletters import DeadLetterLimits
+from ridgeline.store.snapshots import DEFAULT_RETENTION as DEFAULT_SNAPSHOT_RETENTION
 from ridgeline.transport.access import centre_topic
 from ridgeline.transport.broker import BrokerConfig, centre_worker_user
 from ridgeline.transport.ingest import Ingest
@@ -149,8 +151,10 @@ class Centre:
     def __init__(self, db_url: str, broker: BrokerConfig, workers: int = 1, http_port: int | None = 8765,
                  limits: WireLimits | None = None, worker_prefix: str = "w",
                  rules: list[RuleConfig] | None = None, dead_letters: DeadLetterLimits | None = None,
-                 stall_after_s: float = 30.0, busy_timeout_s: float = 30.0) -> None:
-        self.store = Store(db_url, limits=dead_letters, busy_timeout_s=busy_timeout_s)
+                 stall_after_s: float = 30.0, busy_timeout_s: float = 30.0,
+                 snapshot_retention: timedelta = DEFAULT_SNAPSHOT_RETENTION) -> None:
+        self.store = Store(db_url, limits=dead_letters, busy_timeout_s=busy_timeout_s,
+                           snapshot_retention=snapshot_retention)
         self.alerts = AlertService(self.store, RuleEngine(rules or []))
         # a broker that binds client ids to user names gives each worker a user of its own
         self.workers = [
@@ -329,8 +333,11 @@ def start_centre(sector: Sector, req: CentreRequest) -> RunningCentre:
         config = broker_config(broker, req.username, req.password, req.ca_file)
         if config.username is None and folder.secret_file(CENTRE).is_file():
             config = config.with_credentials(CENTRE, folder.password(CENTRE))
+        keep = sector.retention
         centre = Centre(req.db, config, workers=workers, http_port=req.http_port,
-                        worker_prefix=req.worker_prefix, rules=list(sector.rules))
+                        worker_prefix=req.worker_prefix, rules=list(sector.rules),
+                        dead_letters=DeadLetterLimits(retention=timedelta(days=keep.dead_letters_days)),
+                        snapshot_retention=timedelta(days=keep.snapshots_days))
         centre.start()
     except BaseException:
         if embedded is not None:

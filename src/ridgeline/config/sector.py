@@ -256,6 +256,17 @@ class CandidateConfig(_Model):
     sensor: SensorConfig = Field(description="The sensor each new mast would carry.")
 
 
+class RetentionConfig(_Model):
+    """How long the centre keeps what it may not keep for ever (events, alerts and the audit trail are kept)."""
+
+    snapshots_days: float = Field(
+        default=30.0, gt=0, description="Days an event's (privacy-masked) snapshot image is kept, then removed."
+    )
+    dead_letters_days: float = Field(
+        default=30.0, gt=0, description="Days a refused message is kept as a dead letter for inspection or replay."
+    )
+
+
 class Sector(_Model):
     """A deployment: terrain, watched line, sites, towers and siting rules."""
 
@@ -273,6 +284,9 @@ class Sector(_Model):
     rules: list[RuleConfig] = Field(default_factory=list, description="Which events become alerts.")
     maritime: MaritimeConfig = Field(
         default_factory=MaritimeConfig, description="Vessel behaviour thresholds, zones and ports."
+    )
+    retention: RetentionConfig = Field(
+        default_factory=RetentionConfig, description="How long the centre keeps snapshots and dead letters."
     )
     base_dir: Path = Field(
         default=Path("."), exclude=True, description="Folder the relative paths start from."
