@@ -2,9 +2,11 @@
 
 Walkers start a few kilometres on one side of the line near the site and walk across it
 at walking speed with a wandering heading.  Each tick (``tick_s`` of simulated time), a
-walker inside one of the site's sensor footprints (viewshed ∩ range ∩ field of view,
-from the coverage engine) gives a detection; a step that crosses the line where a sensor
-sees it gives a ``line_crossing`` event with its direction.  Messages are paced at
+walker inside a sensor's footprint (viewshed ∩ range ∩ field of view, from the coverage
+engine) gives that sensor a detection; a step that crosses the line gives a ``line_crossing``
+event from every sensor that sees the crossing.  As real sensors would, each sensor follows
+the walker under its own object id and places it with its own error (``POSITION_ERROR_M``),
+so the centre has to tell that two sensors' events are one walker.  Messages are paced at
 ``rate`` ticks per second of wall time, so a demo runs faster than real life.
 """
 
@@ -27,6 +29,9 @@ from ridgeline.model.sensor import SensorMessage
 from ridgeline.terrain.coverage import load_sector_terrain
 from ridgeline.terrain.dem import Terrain
 from ridgeline.terrain.footprint import Footprint, sensor_footprint
+
+#: Standard deviation of a sensor's position error, metres (a radar's or a camera's ray over the DEM).
+POSITION_ERROR_M = 15.0
 
 
 class WalkerAdapter:
@@ -71,15 +76,23 @@ class WalkerAdapter:
             "travelled": 0.0, "limit": 2 * off + 1000.0,
         }
 
-    def _seen_by(self, x: float, y: float) -> str | None:
+    def _seen_by(self, x: float, y: float) -> list[str]:
+        """The sensors whose footprint holds the point."""
         if not self.terrain.contains(x, y):
-            return None
+            return []
         r, c = self.terrain.rowcol(x, y)
+        seen = []
         for fp in self.footprints:
             h, w = fp.mask.shape
             if 0 <= r - fp.row0 < h and 0 <= c - fp.col0 < w and fp.mask[r - fp.row0, c - fp.col0]:
-                return fp.sensor_id
-        return None
+                seen.append(fp.sensor_id)
+        return seen
+
+    def _placed(self, x: float, y: float) -> Position:
+        """Where a sensor puts the point: the truth and its error."""
+        ex, ey = self.rng.normal(0.0, POSITION_ERROR_M, 2)
+        lon, lat = self.terrain.to_lonlat(x + ex, y + ey)
+        return Position(lon=lon, lat=lat)
 
     def messages(self) -> Iterator[SensorMessage]:
         start = time.monotonic()
@@ -96,24 +109,20 @@ class WalkerAdapter:
                 w["x"] += step * math.cos(w["heading"])
                 w["y"] += step * math.sin(w["heading"])
                 w["travelled"] += step
-                sensor = self._seen_by(w["x"], w["y"])
-                lon, lat = self.terrain.to_lonlat(w["x"], w["y"])
-                if sensor is not None:
+                for sensor in self._seen_by(w["x"], w["y"]):
                     yield MessageType.DETECTIONS, Detection(
                         sensor=sensor, time=clock, object_class=ObjectClass.PERSON,
-                        position=Position(lon=lon, lat=lat), confidence=float(self.rng.uniform(0.6, 0.95)),
+                        position=self._placed(w["x"], w["y"]), confidence=float(self.rng.uniform(0.6, 0.95)),
                     )
                 crossing = LineString([(x0, y0), (w["x"], w["y"])]).intersection(self.line)
                 if not crossing.is_empty:
                     cx, cy = crossing.centroid.x, crossing.centroid.y
-                    cs = self._seen_by(cx, cy)
-                    if cs is not None:
-                        clon, clat = self.terrain.to_lonlat(cx, cy)
+                    direction = "left_to_right" if _side(self.line, x0, y0) > 0 else "right_to_left"
+                    for sensor in self._seen_by(cx, cy):
                         yield MessageType.EVENTS, Event(
-                            type=EventType.LINE_CROSSING, time=clock, severity=Severity.HIGH, sensor=cs,
-                            object_id=w["id"], object_class=ObjectClass.PERSON,
-                            position=Position(lon=clon, lat=clat),
-                            detail={"direction": "left_to_right" if _side(self.line, x0, y0) > 0 else "right_to_left"},
+                            type=EventType.LINE_CROSSING, time=clock, severity=Severity.HIGH, sensor=sensor,
+                            object_id=f"{sensor[:37]}:{w['id']}", object_class=ObjectClass.PERSON,
+                            position=self._placed(cx, cy), detail={"direction": direction},
                         )
                 if w["travelled"] > w["limit"]:
                     self.walkers[i] = self._spawn()
