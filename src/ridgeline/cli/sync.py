@@ -109,10 +109,10 @@ def edge(
     err.print(
         f"edge {site}: produced {result.produced}, sent {result.sent}, confirmed "
         f"{result.confirmed}, ignored {result.ignored_acks} confirmed seq(s) not awaited, "
-        f"backlog {'0' if result.drained else 'left in the outbox'}"
+        f"backlog {'0' if result.drained else 'left in the outbox'}", soft_wrap=True,
     )
     for failure in result.failed:
-        err.print(f"edge {site}: sensor adapter {failure}")
+        err.print(f"edge {site}: sensor adapter {failure}", soft_wrap=True)
 
 
 def serve(
