@@ -17,6 +17,7 @@ from ridgeline.app.progress import Progress, report
 from ridgeline.errors import ConfigError
 
 if TYPE_CHECKING:
+    from ridgeline.vision.motion import Profile
     from ridgeline.vision.pipeline import PipelineResult, VideoPipeline
     from ridgeline.vision.video import FrameSource
 
@@ -36,7 +37,7 @@ class CameraRequest:
     masks: tuple[Points, ...] = ()
     loiter_s: float | None = None
     detect_fps: float = 15.0
-    profile: str = "default"
+    profile: Profile = "default"
     line_inertia: int = 1
     classes: tuple[str, ...] = ()
     min_speed: float = 0.0
@@ -124,9 +125,9 @@ def _pipeline(req: CameraRequest, src: FrameSource,
 
         detector: Any = OnnxDetector(req.model, masks=req.masks)
     else:
-        detector = MotionDetector(MotionSettings.profile(req.profile, masks=req.masks))  # type: ignore[arg-type]
+        detector = MotionDetector(MotionSettings.profile(req.profile, masks=req.masks))
     pipeline = VideoPipeline(
-        detector, Tracker(TrackerSettings.profile(req.profile, frame_rate=rate)),  # type: ignore[arg-type]
+        detector, Tracker(TrackerSettings.profile(req.profile, frame_rate=rate)),
         TrackRules(lines, zones, min_height=req.min_height, min_speed=req.min_speed), camera=req.camera,
         snapshots=req.snapshots, masks=req.masks,
     )
