@@ -167,19 +167,24 @@ class Store:
         received = received or utc_now()
         with self._guard("ingest into"), self.engine.begin() as conn:
             if batch:
-                self._insert_messages(conn, batch, received, ahead or {}, result)
+                tallies = self._insert_messages(conn, batch, received, ahead or {}, result)
                 snapshots.keep(conn, result.stored, received, self._insert)
                 if hook is not None and result.stored:
                     hook(conn, result.stored)
+                # shared rows (the sites' counters, then their status) are written last and in one
+                # order by every transaction, after the rules' lock: two workers never wait on each other
+                for site in sorted(tallies):
+                    self.bump(conn, site, **tallies[site])
             letters = [*refusals, *(conflict_refusal(e) for e in result.conflicts if keep_conflicts)]
             if letters:
                 result.kept = deadletters.keep(conn, letters, self.limits, received, self.bump)
-            for site, status in (statuses or {}).items():
+            for site, status in sorted((statuses or {}).items()):
                 self._record_status(conn, site, status, received)
         return result
 
     def _insert_messages(self, conn: Connection, batch: Sequence[Envelope], received: datetime,
-                         ahead: Mapping[str, float], result: IngestResult) -> None:
+                         ahead: Mapping[str, float], result: IngestResult) -> dict[str, dict[str, int]]:
+        """Insert what is new; the counts per site (thinned, clock ahead, redelivered) to bump."""
         again: dict[str, int] = {}  # redeliveries per site
         unique: dict[str, Envelope] = {}
         for env in batch:  # one envelope per id within the batch too
@@ -230,8 +235,7 @@ class Store:
         result.redelivered = sum(again.values())
         for site, n in again.items():
             tallies.setdefault(site, {})["redelivered"] = n
-        for site, tally in tallies.items():
-            self.bump(conn, site, **tally)
+        return tallies
 
     def _record_status(self, conn: Connection, site: str, status: SiteStatus, at: datetime) -> None:
         values = {"online": status.online, "seen": at, "backlog": status.backlog, "last_seq": status.last_seq,
