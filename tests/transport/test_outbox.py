@@ -55,6 +55,33 @@ def test_a_full_outbox_thins_old_detections_and_never_events(tmp_path: Path) -> 
     assert thinned[0].seq == 11 and thinned[0].payload == '{"type": "detections"}'
 
 
+
+def test_snapshots_give_way_after_detections_and_before_any_event(tmp_path: Path) -> None:
+    """A camera firing through a long outage: its images are thinned once nothing smaller is left."""
+    import base64
+
+    import cv2
+    import numpy as np
+
+    from ridgeline.model.snapshot import Snapshot
+
+    ok, jpeg = cv2.imencode(".jpg", np.random.default_rng(1).integers(0, 255, (120, 160, 3), np.uint8))
+    assert ok
+    box = Outbox(tmp_path / "o.db", "s1", max_bytes=60_000)
+    for _ in range(5):
+        box.put(MessageType.DETECTIONS, detection())
+    for _ in range(8):
+        e = event(Severity.HIGH)
+        box.put(MessageType.EVENTS, e)
+        box.put(MessageType.SNAPSHOTS, Snapshot(event=e.id, sensor="cam", time=e.time, width=160, height=120,
+                                                data=base64.b64encode(jpeg.tobytes()).decode()))
+    pending = box.pending(1000)
+    kinds = [p.type for p in pending]
+    assert kinds.count(MessageType.EVENTS) == 8 and len(kinds) == 21  # every event whole, every seq travels
+    thinned = [p.payload for p in pending if p.type == MessageType.THINNED]
+    assert thinned.count('{"type": "detections"}') == 5  # the small ones went first
+    assert 0 < thinned.count('{"type": "snapshots"}') < 8  # then the oldest images, only as many as needed
+
 def test_wire_bytes_are_a_valid_envelope(tmp_path: Path) -> None:
     from ridgeline.transport.wire import decode
 

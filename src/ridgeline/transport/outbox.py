@@ -14,7 +14,8 @@ priority — a new high-severity event overtakes an old backlog of detections.
 
 Bounded: the outbox keeps an estimate of the bytes its rows take in the file (payload
 plus a fixed cost per row for its id, time, seq and drain index); when it passes
-``max_bytes``, the oldest low-priority messages (detections, tracks, logs) are *thinned*:
+``max_bytes``, the oldest low-priority messages (logs, detections, tracks, then event
+snapshots) are *thinned*:
 their payload is dropped and they travel as a tiny ``thinned`` message that keeps their
 seq, so the centre sees them as thinned rather than missing.  Events and status messages
 are never thinned; the counter of thinned messages is kept in the file.  The file gives
@@ -44,14 +45,15 @@ from ridgeline.model import MessageType, Severity, new_id, utc_now
 _TYPE_PRIORITY = {
     MessageType.STATUS: 10,
     MessageType.EVENTS: 5,  # plus the event's severity rank
-    MessageType.SNAPSHOTS: 3,  # evidence: after the events it shows, never thinned
+    MessageType.SNAPSHOTS: 3,  # evidence: after the events it shows, the last thing thinned
     MessageType.TRACKS: 2,
     MessageType.DETECTIONS: 1,
     MessageType.THINNED: 1,
     MessageType.LOGS: 0,
 }
-#: Messages at or below this priority may be thinned when the outbox is full.
-THINNABLE = 2
+#: Messages at or below this priority may be thinned when the outbox is full, lowest first:
+#: logs, detections, tracks, then snapshots (an event keeps its snapshot's id; the image gives way).
+THINNABLE = 3
 #: Bytes a row takes in the file beside its payload: id, type, time, priority, seq, the
 #: drain index entry and SQLite's cell headers (measured: tests/transport/test_outbox.py).
 ROW_BYTES = 100
