@@ -67,3 +67,15 @@ def test_usage_errors_keep_status_2() -> None:
 def test_an_error_is_printed_as_it_is_not_read_as_markup(tmp_path: Path) -> None:
     missing = tmp_path / "[red]x[/red].yaml"
     one_line_error(*run("coverage", str(missing), "--out", str(tmp_path)), "[red]x[/red].yaml")
+
+
+
+def test_a_running_remark_updates_its_stage_instead_of_starting_one() -> None:
+    from ridgeline.cli.console import progress_bar
+
+    with progress_bar() as stages:
+        stages("video: 30 fps, 1 tracks, 0 events", 1, 10)
+        stages("video: 31 fps, 2 tracks, 1 events", 2, 10)
+        stages("writing", 0, None)
+        shown = [(t.description, t.completed, t.visible) for t in stages.bar.tasks]
+    assert shown == [("video: 31 fps, 2 tracks, 1 events", 2, False), ("writing", 0, True)]

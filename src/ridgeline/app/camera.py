@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from ridgeline.app.progress import Progress, report
+from ridgeline.app.progress import NOTE, Progress, report
 from ridgeline.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -72,7 +72,8 @@ def watch_camera(req: CameraRequest, progress: Progress | None = None) -> Pipeli
             result = pipeline.run(
                 src, annotate=each_frame if hooks else None, keep_tracks=req.tracks is not None,
                 on_frame=lambda r: report(
-                    progress, "video", r.frames, total,
+                    progress, f"video{NOTE}{r.fps:.0f} fps, {r.track_count} tracks, {len(r.events)} events",
+                    r.frames, total,
                 ),
             )
         except KeyboardInterrupt:  # a live stream runs until stopped: keep what it found

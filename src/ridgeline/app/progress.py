@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 Progress = Callable[[str, int, "int | None"], None]
-"""Called as ``progress(stage, done, total)``: a stage's name (a new name starts a new stage),
-the units done so far, and how many there are (``None`` when unknown: a spinner, not a bar)."""
+"""Called as ``progress(stage, done, total)``: a stage's name (a new name starts a new stage;
+what follows ``NOTE`` is a running remark on the same stage, such as its rate), the units
+done so far, and how many there are (``None`` when unknown: a spinner, not a bar)."""
+
+NOTE = ": "
+"""Separates a stage's name from its running remark ("video: 41 fps, 3 tracks, 1 event")."""
 
 
 def report(progress: Progress | None, stage: str, done: int = 0, total: int | None = None) -> None:

@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from ridgeline.app.progress import Progress as ProgressFn
+from ridgeline.app.progress import NOTE
 from ridgeline.errors import RidgelineError
 
 out = Console()
@@ -73,13 +73,27 @@ def setup_logging(verbose: int = 0, quiet: bool = False, command: str | None = N
     return level
 
 
-@contextmanager
-def progress_bar() -> Iterator[ProgressFn]:
-    """A progress callback for the application layer, drawn on stderr while the block runs.
+class StageBars:
+    """The application layer's progress callback drawn as rich bars: a line per stage (a bar
+    when its total is known, a spinner when not), the stage before it hidden; a stage's
+    running remark (after ``NOTE``) updates its line."""
 
-    Each new stage gets its own line (a bar when its total is known, a spinner when not);
-    the stage before it is hidden.
-    """
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        name = stage.split(NOTE, 1)[0]
+        if name not in self.tasks:
+            for previous in self.tasks.values():
+                self.bar.update(previous, visible=False)
+            self.tasks[name] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[name], description=stage, completed=done, total=total)
+
+
+@contextmanager
+def progress_bar() -> Iterator[StageBars]:
+    """A progress callback for the application layer, drawn on stderr while the block runs."""
     bar = Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -89,17 +103,8 @@ def progress_bar() -> Iterator[ProgressFn]:
         console=err,
         transient=True,
     )
-    tasks: dict[str, TaskID] = {}
-
-    def update(stage: str, done: int, total: int | None) -> None:
-        if stage not in tasks:
-            for previous in tasks.values():
-                bar.update(previous, visible=False)
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done, total=total)
-
     with bar:
-        yield update
+        yield StageBars(bar)
 
 
 def print_json(data: Any) -> None:
