@@ -40,6 +40,10 @@ TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S", "
 MAX_ROWS_PER_CHUNK = 100_000
 
 
+DELIMITERS = ",;\t|"
+"""Column separators a CSV header may use; the one it uses most is the file's."""
+
+
 @dataclass(frozen=True)
 class ColumnMap:
     """Which CSV column holds each field, with a scale factor, and how time is written."""
@@ -158,13 +162,12 @@ class CsvReader:
         opener = gzip.open if self.path.suffix == ".gz" else open
         with opener(self.path, "rt", encoding="utf-8", errors="replace", newline="") as stream:
             assert isinstance(stream, io.TextIOBase)
-            sample = stream.read(8192)
+            first = stream.readline()
             stream.seek(0)
-            try:
-                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-            except csv.Error:
-                dialect = csv.excel
-            reader = csv.reader(stream, dialect)
+            # the delimiter is read off the header alone: rows are data, and a stray quote or
+            # semicolon in them made a sniffer of the whole sample split the header wrongly
+            delimiter = max(DELIMITERS, key=first.count) if any(d in first for d in DELIMITERS) else ","
+            reader = csv.reader(stream, delimiter=delimiter)
             header = next(reader, None)
             if not header:
                 raise AisInputError(f"{self.path}: empty file (no header row)")
