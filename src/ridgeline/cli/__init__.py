@@ -13,6 +13,7 @@ imported inside the commands so ``--help`` stays instant.
     video     video, track
     vessels   ais
     alerts    alert list|ack|dispatch|resolve
+    audit     audit verify
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import typer
 
 from ridgeline.cli import sync, terrain, vessels, video
 from ridgeline.cli.alerts import alert_app
+from ridgeline.cli.audit import audit_app
 from ridgeline.cli.broker import broker_app
 from ridgeline.cli.console import ErrorHandlingGroup, setup_logging
 from ridgeline.cli.store import store_app
@@ -68,6 +70,7 @@ sync.register(app)
 video.register(app)
 vessels.register(app)
 app.add_typer(alert_app, name="alert")
+app.add_typer(audit_app, name="audit")
 app.add_typer(store_app, name="store")
 app.add_typer(broker_app, name="broker")
 

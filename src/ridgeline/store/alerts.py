@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text, update
 
 from ridgeline.model import Alert, AlertSource, AlertState, Position
+from ridgeline.store import audit
 from ridgeline.store.schema import alert_events, alert_history, alerts
 
 _OPEN = [AlertState.NEW.value, AlertState.ACKNOWLEDGED.value, AlertState.DISPATCHED.value]
@@ -77,6 +78,9 @@ def write_batch(
         conn.execute(update(alerts).where(alerts.c.id == a.id).values(**_values(a)))
     if history_rows:
         conn.execute(insert(alert_history), history_rows)
+        for row in history_rows:  # every alert change is in the audit trail too
+            audit.append(conn, str(row["actor"]), f"alert.{row['action']}", str(row["alert_id"]), row["detail"],
+                         row["time"])
     if links:
         conn.execute(insert(alert_events), [{"event_id": e, "alert_id": a} for e, a in links.items()])
 
@@ -114,6 +118,7 @@ def save_alert(
     conn.execute(
         insert(alert_history).values(alert_id=alert.id, time=at, action=action, actor=actor, detail=detail or {})
     )
+    audit.append(conn, actor, f"alert.{action}", alert.id, detail or {}, at)
 
 
 def unescalated_new(conn: Connection) -> list[tuple[Alert, str, datetime]]:

@@ -18,6 +18,9 @@ with the alert it went to, so an event delivered again can never count twice.
 ``snapshots`` holds each event's still image (privacy-masked at the edge) once per (site,
 id), beside the ``messages`` row of the envelope that carried it (whose payload keeps every
 field but the image); images go after their retention, the messages stay.
+``audit`` is the hash-chained trail of every action by a person or the system: each entry's
+hash covers the previous entry's hash and a canonical encoding of the entry
+(``store.audit``); ``audit_head`` holds the latest seq and hash, the one row appends lock.
 """
 
 from __future__ import annotations
@@ -183,3 +186,26 @@ snapshots = Table(
     Column("image", LargeBinary, nullable=False),
     PrimaryKeyConstraint("site", "id", name="pk_snapshots"),
 )
+
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(128), nullable=True),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+

@@ -1,0 +1,29 @@
+"""``ridgeline audit verify``: 0 on an intact trail, 1 naming the first entry that was tampered with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ridgeline.store import audit
+from ridgeline.store.db import Store
+from tests.cli.runner import one_line_error, run
+
+
+def test_audit_verify_says_intact_then_names_the_edited_entry(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'centre.db'}"
+    store = Store(url)
+    with store.engine.begin() as conn:
+        for i in range(4):
+            audit.append(conn, "maria", "alert.acknowledged", f"A{i}")
+    code, output = run("audit", "verify", "--db", url)
+    assert code == 0 and "audit trail intact: 4 entries" in output, output
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit SET actor = 'someone else' WHERE seq = 2"))
+    store.close()
+    code, output = run("audit", "verify", "--db", url)
+    assert code == 1 and "audit trail broken: entry 2 changed" in " ".join(output.split()), output
+    code, output = run("audit", "verify", "--db", f"sqlite:///{tmp_path / 'typo.db'}")
+    one_line_error(code, output, "typo.db: no such file")
+    assert not (tmp_path / "typo.db").exists()
