@@ -27,3 +27,27 @@ def test_audit_verify_says_intact_then_names_the_edited_entry(tmp_path: Path) ->
     code, output = run("audit", "verify", "--db", f"sqlite:///{tmp_path / 'typo.db'}")
     one_line_error(code, output, "typo.db: no such file")
     assert not (tmp_path / "typo.db").exists()
+
+
+def test_a_trail_rewritten_whole_is_caught_by_a_witnessed_head(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'centre.db'}"
+    store = Store(url)
+    with store.engine.begin() as conn:
+        for i in range(3):
+            audit.append(conn, "maria", "alert.acknowledged", f"A{i}")
+    code, output = run("audit", "head", "--db", url)
+    assert code == 0 and output.split()[0] == "3" and len(output.split()[1]) == 64, output
+    witness = tmp_path / "heads.txt"
+    witness.write_text(output)
+    with store.engine.begin() as conn:  # the owner rebuilds the whole chain, every hash recomputed
+        conn.execute(sa.text("DELETE FROM audit"))
+        conn.execute(sa.text(f"UPDATE audit_head SET seq = 0, hash = '{audit.GENESIS}'"))
+        for i in range(3):
+            audit.append(conn, "nobody", "alert.acknowledged", f"A{i}")
+    store.close()
+    assert run("audit", "verify", "--db", url)[0] == 0  # consistent in itself
+    code, output = run("audit", "verify", "--db", url, "--heads", str(witness))
+    assert code == 1 and "heads.txt:1: entry 3 was witnessed with hash" in " ".join(output.split()), output
+    witness.write_text("3 not-a-hash\n")
+    code, output = run("audit", "verify", "--db", url, "--heads", str(witness))
+    one_line_error(code, output, "heads.txt:1: expected 'SEQ HASH [TIME]'")

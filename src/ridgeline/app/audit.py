@@ -2,21 +2,61 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ridgeline.app.database import open_existing
+from ridgeline.errors import ConfigError, DataFileNotFoundError
 
 if TYPE_CHECKING:
     from ridgeline.store.audit import AuditCheck
 
 
-def verify_audit(db: str) -> AuditCheck:
-    """Walk the hash chain of the database at ``db`` (which must exist)."""
-    from ridgeline.store.audit import verify
+def verify_audit(db: str, witnessed: Path | None = None) -> AuditCheck:
+    """Walk the hash chain of the database at ``db`` (which must exist), and check that it still
+    holds every head in ``witnessed`` (lines ``SEQ HASH [TIME]`` written by :func:`audit_head`)."""
+    from dataclasses import replace
+
+    from ridgeline.store.audit import check_witness, verify
+
+    heads = _witnessed(witnessed) if witnessed is not None else []
+    store = open_existing(db)
+    try:
+        with store.engine.connect() as conn:
+            check = verify(conn)
+            for line, (seq, hash_) in heads:
+                problem = check_witness(conn, seq, hash_)
+                if problem is not None and check.intact:
+                    return replace(check, problem=f"{witnessed}:{line}: {problem}")
+            return check
+    finally:
+        store.close()
+
+
+def audit_head(db: str) -> str:
+    """The trail's head as one line, ``SEQ HASH TIME``, to be kept outside the database."""
+    from ridgeline.model import utc_now
+    from ridgeline.store.audit import head
 
     store = open_existing(db)
     try:
         with store.engine.connect() as conn:
-            return verify(conn)
+            seq, hash_ = head(conn)
     finally:
         store.close()
+    return f"{seq} {hash_} {utc_now().isoformat(timespec='seconds')}"
+
+
+def _witnessed(path: Path) -> list[tuple[int, tuple[int, str]]]:
+    """The heads in a witness file: (line number, (seq, hash)); a malformed line is an error naming it."""
+    if not path.is_file():
+        raise DataFileNotFoundError(f"{path}: witness file not found")
+    heads = []
+    for n, text in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+        parts = text.split()
+        if not parts:
+            continue
+        if len(parts) < 2 or not parts[0].isdigit() or len(parts[1]) != 64:
+            raise ConfigError(f"{path}:{n}: expected 'SEQ HASH [TIME]' (a line of 'ridgeline audit head')")
+        heads.append((n, (int(parts[0]), parts[1])))
+    return heads

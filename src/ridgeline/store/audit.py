@@ -131,3 +131,22 @@ def verify(conn: Connection) -> AuditCheck:
                    else f"the head (entry {head.seq}) does not match the last entry ({count})")
         return AuditCheck(count, int(head.seq), head.hash, problem)
     return AuditCheck(count, int(head.seq), head.hash)
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """The latest entry's seq and hash (0 and ``GENESIS`` before the first)."""
+    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+    return int(row.seq), str(row.hash)
+
+
+def check_witness(conn: Connection, seq: int, hash_: str) -> str | None:
+    """Whether the chain still holds a head written out earlier (by ``ridgeline audit head``):
+    a chain rewritten whole, every hash recomputed, passes :func:`verify` but not this."""
+    found = conn.execute(select(audit.c.hash).where(audit.c.seq == seq)).scalar_one_or_none()
+    if found is None:
+        return f"entry {seq}, witnessed with hash {hash_[:16]}..., is no longer in the trail"
+    if found != hash_:
+        return (f"entry {seq} was witnessed with hash {hash_[:16]}... and now has {found[:16]}...: "
+                "the trail was rewritten")
+    return None
+
