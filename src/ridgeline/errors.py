@@ -23,7 +23,8 @@ at fault, because it is printed to the operator as it is.
     ├── OutboxError            (OSError)          the edge's outbox file cannot be opened or written
     ├── BrokerError            (OSError)          the embedded broker cannot start, or broker users cannot be written
     ├── StoreError             (RuntimeError)     the centre's database cannot be reached, migrated or written
-    └── AlertStateError        (ValueError)       an alert cannot move to the requested state
+    ├── AlertStateError        (ValueError)       an alert cannot move to the requested state
+    └── OperatorError          (ValueError)       an operator account cannot be added or changed as asked
 
 This module imports nothing of ours, so every layer may use it.
 """
@@ -116,3 +117,8 @@ class StoreError(RidgelineError, RuntimeError):
 
 class AlertStateError(RidgelineError, ValueError):
     """An alert cannot move to the requested state."""
+
+
+class OperatorError(RidgelineError, ValueError):
+    """An operator account cannot be added or changed as asked (a name taken, a weak password...)."""
+

@@ -13,7 +13,8 @@ imported inside the commands so ``--help`` stays instant.
     video     video, track
     vessels   ais
     alerts    alert list|ack|dispatch|resolve
-    audit     audit verify
+    audit     audit verify|head
+    users     user add|list|disable|passwd
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ridgeline.cli.audit import audit_app
 from ridgeline.cli.broker import broker_app
 from ridgeline.cli.console import ErrorHandlingGroup, setup_logging
 from ridgeline.cli.store import store_app
+from ridgeline.cli.users import user_app
 
 app = typer.Typer(
     cls=ErrorHandlingGroup,
@@ -71,6 +73,7 @@ video.register(app)
 vessels.register(app)
 app.add_typer(alert_app, name="alert")
 app.add_typer(audit_app, name="audit")
+app.add_typer(user_app, name="user")
 app.add_typer(store_app, name="store")
 app.add_typer(broker_app, name="broker")
 

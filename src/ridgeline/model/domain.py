@@ -75,6 +75,15 @@ class AlertState(StrEnum):
     RESOLVED_FALSE_ALARM = "resolved_false_alarm"
 
 
+class Role(StrEnum):
+    """What an operator of the centre may do: each role may do all that the one before it may."""
+
+    VIEWER = "viewer"  # reads
+    OPERATOR = "operator"  # acknowledges, comments, assigns, opens incidents
+    SUPERVISOR = "supervisor"  # also resolves, overrides, exports case files
+    ADMIN = "admin"  # also manages users and retention
+
+
 class UnitStatus(StrEnum):
     """A response unit's status: available -> dispatched -> en_route -> on_scene -> available."""
 

@@ -21,6 +21,9 @@ field but the image); images go after their retention, the messages stay.
 ``audit`` is the hash-chained trail of every action by a person or the system: each entry's
 hash covers the previous entry's hash and a canonical encoding of the entry
 (``store.audit``); ``audit_head`` holds the latest seq and hash, the one row appends lock.
+``operators`` holds the people who work the centre: a name, a role, an Argon2id hash of the
+password (never the password), and whether the account is disabled (kept, never deleted,
+so the audit trail's names keep meaning someone).
 """
 
 from __future__ import annotations
@@ -207,5 +210,16 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created", UtcDateTime(), nullable=False),
+    Column("updated", UtcDateTime(), nullable=False),
 )
 
