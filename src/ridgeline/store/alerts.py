@@ -78,9 +78,9 @@ def write_batch(
         conn.execute(update(alerts).where(alerts.c.id == a.id).values(**_values(a)))
     if history_rows:
         conn.execute(insert(alert_history), history_rows)
-        for row in history_rows:  # every alert change is in the audit trail too
-            audit.append(conn, str(row["actor"]), f"alert.{row['action']}", str(row["alert_id"]), row["detail"],
-                         row["time"])
+        audit.append_many(conn, [  # every alert change is in the audit trail too
+            (str(row["actor"]), f"alert.{row['action']}", str(row["alert_id"]), row["detail"], row["time"])
+            for row in history_rows])
     if links:
         conn.execute(insert(alert_events), [{"event_id": e, "alert_id": a} for e, a in links.items()])
 

@@ -51,23 +51,39 @@ class AuditEntry:
         return hashlib.sha256(self.canonical()).hexdigest()
 
 
+Action = tuple[str, str, "str | None", "dict[str, Any] | None", "datetime | None"]
+"""One action to append: actor, action, target, detail, time (now when None)."""
+
+
 def append(conn: Connection, actor: str, action: str, target: str | None = None,
            detail: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEntry:
     """Append an entry in the caller's transaction; the entry as written."""
+    return append_many(conn, [(actor, action, target, detail, at)])[0]
+
+
+def append_many(conn: Connection, actions: list[Action]) -> list[AuditEntry]:
+    """Append entries in order, in the caller's transaction, with one lock and one insert."""
+    if not actions:
+        return []
     # a write to the head first: it takes the row (PostgreSQL) or the database (SQLite) for
-    # this transaction, so the head read next is the one this append follows
+    # this transaction, so the head read next is the one these appends follow
     conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq))
     head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
-    # a round trip through JSON: what is hashed is exactly what the database gives back
-    body = json.loads(json.dumps(detail or {}, default=str))
-    entry = AuditEntry(int(head.seq) + 1, (at or utc_now()), actor[:64], action[:64],
-                       None if target is None else target[:128], body, head.hash)
-    entry = replace(entry, hash=entry.digest())
-    conn.execute(insert(audit).values(seq=entry.seq, time=entry.time, actor=entry.actor, action=entry.action,
-                                      target=entry.target, detail=entry.detail, prev_hash=entry.prev_hash,
-                                      hash=entry.hash))
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
-    return entry
+    seq, prev, written = int(head.seq), str(head.hash), []
+    for actor, action, target, detail, at in actions:
+        seq += 1
+        # a round trip through JSON: what is hashed is exactly what the database gives back
+        body = json.loads(json.dumps(detail or {}, default=str))
+        entry = AuditEntry(seq, (at or utc_now()), actor[:64], action[:64],
+                           None if target is None else target[:128], body, prev)
+        entry = replace(entry, hash=entry.digest())
+        written.append(entry)
+        prev = entry.hash
+    conn.execute(insert(audit), [
+        {"seq": e.seq, "time": e.time, "actor": e.actor, "action": e.action, "target": e.target,
+         "detail": e.detail, "prev_hash": e.prev_hash, "hash": e.hash} for e in written])
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+    return written
 
 
 def entries(conn: Connection, after: int = 0, limit: int | None = None) -> Iterator[AuditEntry]:
