@@ -11,12 +11,18 @@ from ridgeline.store.db import Store
 from tests.cli.runner import one_line_error, run
 
 
-def test_audit_verify_says_intact_then_names_the_edited_entry(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'centre.db'}"
+def _trail(url: str, entries: int) -> Store:
+    """A centre database whose trail holds ``entries`` acknowledgements by maria."""
     store = Store(url)
     with store.engine.begin() as conn:
-        for i in range(4):
+        for i in range(entries):
             audit.append(conn, "maria", "alert.acknowledged", f"A{i}")
+    return store
+
+
+def test_audit_verify_says_intact_then_names_the_edited_entry(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'centre.db'}"
+    store = _trail(url, 4)
     code, output = run("audit", "verify", "--db", url)
     assert code == 0 and "audit trail intact: 4 entries" in output, output
     with store.engine.begin() as conn:
@@ -31,10 +37,7 @@ def test_audit_verify_says_intact_then_names_the_edited_entry(tmp_path: Path) ->
 
 def test_a_trail_rewritten_whole_is_caught_by_a_witnessed_head(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'centre.db'}"
-    store = Store(url)
-    with store.engine.begin() as conn:
-        for i in range(3):
-            audit.append(conn, "maria", "alert.acknowledged", f"A{i}")
+    store = _trail(url, 3)
     code, output = run("audit", "head", "--db", url)
     assert code == 0 and output.split()[0] == "3" and len(output.split()[1]) == 64, output
     witness = tmp_path / "heads.txt"

@@ -81,10 +81,12 @@ def test_two_swapped_entries_are_named(store: Store) -> None:
     assert check.problem is not None and "entries 2 and 3 reordered" in check.problem, check.problem
 
 
-def test_postgresql_refuses_to_change_the_trail(db_url: str) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the trigger is PostgreSQL's; SQLite files are checked by verify alone")
-    store = Store(db_url)
+def test_postgresql_refuses_to_change_the_trail() -> None:
+    """The trigger is PostgreSQL's (a SQLite file is checked by ``verify`` alone)."""
+    from tests.postgres import drop_database, fresh_database
+
+    url, name = fresh_database()
+    store = Store(url)
     try:
         _fill(store, 2)
         for sql in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit", "TRUNCATE audit"):
@@ -93,6 +95,7 @@ def test_postgresql_refuses_to_change_the_trail(db_url: str) -> None:
         assert _check(store).intact
     finally:
         store.close()
+        drop_database(name)
 
 
 def test_concurrent_writers_never_fork_the_chain(store: Store) -> None:

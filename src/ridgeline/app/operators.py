@@ -47,34 +47,28 @@ def list_operators(db: str) -> list[Operator]:
 
 def disable_operator(db: str, name: str, by: str) -> Operator:
     """Disable an account (it is kept: the audit trail names it)."""
-    from ridgeline.model import utc_now
-    from ridgeline.store import audit
-    from ridgeline.store import operators as repo
-
-    store = open_existing(db)
-    try:
-        with store.engine.begin() as conn:
-            now = utc_now()
-            changed = repo.change(conn, name, now, disabled=True)
-            audit.append(conn, by, "user.disabled", name, {}, now)
-        return changed
-    finally:
-        store.close()
+    return _change(db, name, by, "user.disabled", disabled=True)
 
 
 def change_password(db: str, name: str, password: str, by: str) -> Operator:
     """Set a new password for ``name``."""
+    from ridgeline.store import operators as repo
+
+    return _change(db, name, by, "user.password_changed", password_hash=repo.hash_password(password))
+
+
+def _change(db: str, name: str, by: str, action: str, **values: object) -> Operator:
+    """Change an account and audit it as ``action`` (the values themselves stay out of the trail)."""
     from ridgeline.model import utc_now
     from ridgeline.store import audit
     from ridgeline.store import operators as repo
 
-    hashed = repo.hash_password(password)
     store = open_existing(db)
     try:
         with store.engine.begin() as conn:
             now = utc_now()
-            changed = repo.change(conn, name, now, password_hash=hashed)
-            audit.append(conn, by, "user.password_changed", name, {}, now)
+            changed = repo.change(conn, name, now, **values)
+            audit.append(conn, by, action, name, {}, now)
         return changed
     finally:
         store.close()
