@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,3 +25,17 @@ def open_existing(db: str) -> Store:
         if path not in ("", ":memory:") and not Path(path).is_file():
             raise DataFileNotFoundError(f"database {db}: no such file")
     return Store(db)
+
+
+@contextmanager
+def opened(db: str) -> Iterator[Store]:
+    """The store at ``db`` (which must exist) for the length of a command, closed after.
+
+    Use cases take an open ``Store`` (the API holds one for its whole life); a command opens
+    one with this and hands it on.
+    """
+    store = open_existing(db)
+    try:
+        yield store
+    finally:
+        store.close()

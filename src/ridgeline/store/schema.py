@@ -24,6 +24,12 @@ hash covers the previous entry's hash and a canonical encoding of the entry
 ``operators`` holds the people who work the centre: a name, a role, an Argon2id hash of the
 password (never the password), and whether the account is disabled (kept, never deleted,
 so the audit trail's names keep meaning someone).
+Alerts keep who acknowledged and who cleared them (separate facts), an assignee, and who an
+escalation went to; ``comments`` holds what people wrote on an alert or an incident, and a
+system comment for every change; ``incidents`` and ``incident_alerts`` the cases a team
+works (a closed one is read-only; one under legal hold keeps its evidence past retention);
+``sessions`` the API's logins and bearer tokens, by the SHA-256 of the token;
+``login_failures`` the failed logins per name and address that slow the next ones.
 """
 
 from __future__ import annotations
@@ -152,6 +158,12 @@ alerts = Table(
     Column("lon", Float, nullable=True),
     Column("lat", Float, nullable=True),
     Column("seen", UtcDateTime(), nullable=True),
+    Column("acknowledged", UtcDateTime(), nullable=True),
+    Column("acknowledged_by", String(64), nullable=True),
+    Column("cleared", UtcDateTime(), nullable=True),
+    Column("cleared_by", String(64), nullable=True),
+    Column("assignee", String(64), nullable=True),
+    Column("escalated_to", String(64), nullable=True),
     Index("ix_alerts_rule_state", "rule", "state"),
 )
 
@@ -223,3 +235,64 @@ operators = Table(
     Column("updated", UtcDateTime(), nullable=False),
 )
 
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(16), nullable=False),
+    Column("subject_id", String(26), nullable=False),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("system", Boolean, nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_comments_subject", "subject", "subject_id"),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("opened", UtcDateTime(), nullable=False, index=True),
+    Column("opened_by", String(64), nullable=False),
+    Column("updated", UtcDateTime(), nullable=False),
+    Column("closed", UtcDateTime(), nullable=True),
+    Column("closed_by", String(64), nullable=True),
+    Column("outcome", String(32), nullable=True),
+    Column("summary", Text, nullable=True),
+    Column("legal_hold", Boolean, nullable=False, server_default="0"),
+)
+
+incident_alerts = Table(
+    "incident_alerts",
+    metadata,
+    Column("incident_id", String(26), nullable=False),
+    Column("alert_id", String(26), nullable=False, index=True),
+    Column("added", UtcDateTime(), nullable=False),
+    Column("added_by", String(64), nullable=False),
+    PrimaryKeyConstraint("incident_id", "alert_id", name="pk_incident_alerts"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("operator", String(64), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),
+    Column("label", String(64), nullable=True),
+    Column("created", UtcDateTime(), nullable=False),
+    Column("expires", UtcDateTime(), nullable=True),
+    Column("last_used", UtcDateTime(), nullable=False),
+    Column("revoked", UtcDateTime(), nullable=True),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(160), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("first", UtcDateTime(), nullable=False),
+    Column("locked_until", UtcDateTime(), nullable=True),
+)
