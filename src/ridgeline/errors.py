@@ -24,7 +24,10 @@ at fault, because it is printed to the operator as it is.
     ├── BrokerError            (OSError)          the embedded broker cannot start, or broker users cannot be written
     ├── StoreError             (RuntimeError)     the centre's database cannot be reached, migrated or written
     ├── AlertStateError        (ValueError)       an alert cannot move to the requested state
-    └── OperatorError          (ValueError)       an operator account cannot be added or changed as asked
+    ├── OperatorError          (ValueError)       an operator account cannot be added or changed as asked
+    ├── ApiStartError          (OSError)          the API cannot listen on its address
+    └── AuthenticationError    (PermissionError)  a login or token is refused
+        └── LoginThrottledError                   too many failed logins: wait before trying again
 
 This module imports nothing of ours, so every layer may use it.
 """
@@ -122,3 +125,20 @@ class AlertStateError(RidgelineError, ValueError):
 class OperatorError(RidgelineError, ValueError):
     """An operator account cannot be added or changed as asked (a name taken, a weak password...)."""
 
+
+
+class AuthenticationError(RidgelineError, PermissionError):
+    """A login (name and password) or a session or bearer token is refused; the message never
+    says which of name or password was wrong."""
+
+
+class LoginThrottledError(AuthenticationError):
+    """Too many failed logins from this address for this name: wait ``retry_after_s`` seconds."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ApiStartError(RidgelineError, OSError):
+    """The API cannot listen on its address (the port in use, the address not this machine's)."""

@@ -34,7 +34,7 @@ def any_broker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mosqu
 
 def test_an_escalation_is_published_for_subscribers(any_broker: Mosquitto | Embedded, tmp_path: Path) -> None:
     centre = Centre(f"sqlite:///{tmp_path / 'c.db'}", BrokerConfig.from_url(any_broker.url("centre")),
-                    http_port=None, rules=[RuleConfig(id="r", events=["line_crossing"], escalate_after_s=0.5)])
+                    rules=[RuleConfig(id="r", events=["line_crossing"], escalate_after_s=0.5)])
     # a consumer (an API process) with a centre user of its own: the second worker's, unused here
     password = any_broker.password("centre" if isinstance(any_broker, Embedded) else "centre-2")
     listener, reason, _ = probe(any_broker, "centre-2", password, client_id="centre-2")

@@ -18,7 +18,7 @@ from ridgeline.model import Event, EventType, MessageType, Severity, utc_now
 from ridgeline.model.sensor import SensorAdapter, SensorMessage
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.outbox import Outbox
-from tests.broker import Mosquitto, free_port
+from tests.broker import Mosquitto
 from tests.conftest import EXAMPLE
 
 
@@ -45,7 +45,7 @@ def test_a_killed_site_is_marked_offline_by_its_last_will(tmp_path: Path) -> Non
     broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
     broker.start()
     centre = Centre(f"sqlite:///{tmp_path / 'c.db'}", BrokerConfig.from_url(broker.url("centre")),
-                    http_port=free_port())
+                    )
     centre.start()
     replay = tmp_path / "r.jsonl"
     replay.write_text("")
@@ -108,7 +108,7 @@ def test_several_adapters_run_at_once_and_one_failing_stops_no_other(tmp_path: P
     broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
     broker.start()
     db = f"sqlite:///{tmp_path / 'c.db'}"
-    centre = Centre(db, BrokerConfig.from_url(broker.url("centre")), http_port=free_port())
+    centre = Centre(db, BrokerConfig.from_url(broker.url("centre")))
     centre.start()
     try:
         adapters: list[SensorAdapter] = [ReplayAdapter("gorham", tmp_path / "a.jsonl", rate=200.0),
@@ -152,7 +152,7 @@ def test_a_coastal_site_sends_vessel_behaviours_through_the_broker(tmp_path: Pat
     broker = Mosquitto(tmp_path / "broker", ["centre", "gorham"])
     broker.start()
     db = f"sqlite:///{tmp_path / 'c.db'}"
-    centre = Centre(db, BrokerConfig.from_url(broker.url("centre")), http_port=free_port())
+    centre = Centre(db, BrokerConfig.from_url(broker.url("centre")))
     centre.start()
     try:
         done = subprocess.run(

@@ -19,7 +19,7 @@ from ridgeline.transport.broker import BrokerConfig
 from ridgeline.vision.adapter import VideoAdapter
 from ridgeline.vision.privacy import PrivacyMask
 from ridgeline.vision.rules import LineRule
-from tests.broker import Embedded, Mosquitto, free_port
+from tests.broker import Embedded, Mosquitto
 from tests.conftest import ROOT
 
 ROAD = ROOT / "tests" / "data" / "video" / "road_640x360.avi"
@@ -32,7 +32,7 @@ def test_crossings_reach_the_centre_with_masked_snapshots(tmp_path: Path, kind: 
     broker = kind(tmp_path / "broker", ["centre", "gorham"])
     broker.start()
     db = f"sqlite:///{tmp_path / 'c.db'}"
-    centre = Centre(db, BrokerConfig.from_url(broker.url("centre")), http_port=free_port())
+    centre = Centre(db, BrokerConfig.from_url(broker.url("centre")))
     centre.start()
     try:
         adapter = VideoAdapter("gorham", str(ROAD), lines=[LineRule("mid", (320, 0), (320, 360))],

@@ -15,20 +15,19 @@ SECRET = "correct horse battery staple"
 
 
 def test_accounts_keep_a_hash_and_every_change_is_audited(db_url: str) -> None:
-    Store(db_url).close()  # the centre made the database
-    added = add_operator(db_url, "maria", Role.SUPERVISOR, SECRET, by="admin")
-    assert added.role == Role.SUPERVISOR and not added.disabled
     store = Store(db_url)
     try:
+        added = add_operator(store, "maria", Role.SUPERVISOR, SECRET, by="admin")
+        assert added.role == Role.SUPERVISOR and not added.disabled
         with store.engine.connect() as conn:
             stored = repo.password_hash(conn, "maria")
         assert stored is not None and stored.startswith("$argon2id$") and SECRET not in stored
         assert repo.verify_password(stored, SECRET) == (True, False)
         assert repo.verify_password(stored, SECRET + "!")[0] is False
         assert repo.verify_password("not a hash", SECRET) == (False, False)
-        change_password(db_url, "maria", "another long passphrase", by="maria")
-        disable_operator(db_url, "maria", by="admin")
-        assert [(o.name, o.disabled) for o in list_operators(db_url)] == [("maria", True)]
+        change_password(store, "maria", "another long passphrase", by="maria")
+        disable_operator(store, "maria", by="admin")
+        assert [(o.name, o.disabled) for o in list_operators(store)] == [("maria", True)]
         with store.engine.connect() as conn:
             trail = list(audit.entries(conn))
             assert repo.verify_password(repo.password_hash(conn, "maria") or "", "another long passphrase")[0]
@@ -48,22 +47,20 @@ def test_accounts_keep_a_hash_and_every_change_is_audited(db_url: str) -> None:
     ("maria", "short", "at least 12 characters, got 5"),
 ])
 def test_bad_names_and_weak_passwords_are_refused(tmp_path, name: str, password: str, message: str) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'c.db'}"
-    Store(url).close()
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
     with pytest.raises(OperatorError, match=message):
-        add_operator(url, name, Role.VIEWER, password, by="admin")
-    assert list_operators(url) == []
+        add_operator(store, name, Role.VIEWER, password, by="admin")
+    assert list_operators(store) == []
+    store.close()
 
 
 def test_a_name_is_taken_once_and_a_missing_one_is_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'c.db'}"
-    Store(url).close()
-    add_operator(url, "ola", Role.OPERATOR, SECRET, by="admin")
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    add_operator(store, "ola", Role.OPERATOR, SECRET, by="admin")
     with pytest.raises(OperatorError, match="operator 'ola' exists already"):
-        add_operator(url, "ola", Role.ADMIN, SECRET, by="admin")
+        add_operator(store, "ola", Role.ADMIN, SECRET, by="admin")
     with pytest.raises(OperatorError, match="no operator 'nobody'"):
-        disable_operator(url, "nobody", by="admin")
-    store = Store(url)
+        disable_operator(store, "nobody", by="admin")
     with store.engine.begin() as conn:
         assert repo.change(conn, "ola", utc_now(), role=Role.VIEWER.value).role == Role.VIEWER
     store.close()

@@ -105,7 +105,7 @@ def test_forged_confirmations_delete_nothing(any_broker: Mosquitto | Embedded, t
     outbox = Outbox(tmp_path / "o.db", "gorham")
     put_events(outbox, 3000)
     publisher = Publisher(outbox, "gorham", config(any_broker, "gorham"), resend_after=5.0)
-    centre = Centre(f"sqlite:///{tmp_path / 'c.db'}", config(any_broker, "centre"), http_port=None)
+    centre = Centre(f"sqlite:///{tmp_path / 'c.db'}", config(any_broker, "centre"))
     try:
         publisher.start()
         assert wait_for(lambda: publisher.sent >= 3000 and publisher.ignored_acks >= 1, timeout=15)
@@ -134,7 +134,7 @@ def test_forged_envelopes_displace_nothing_silently(broker: Mosquitto, tmp_path:
     forged = [Envelope(id=new_id(), site="gorham", seq=s, type=MessageType.EVENTS, time=now, sent=now,
                        payload=Event(type=EventType.TAMPER, time=now, detail={"forged": s}).model_dump(mode="json"))
               for s in range(1, 108)]
-    centre = Centre(db_url, config(broker, "centre"), http_port=None)
+    centre = Centre(db_url, config(broker, "centre"))
     centre.start()
     outbox = Outbox(tmp_path / "o.db", "gorham")
     publisher = Publisher(outbox, "gorham", config(broker, "gorham"), resend_after=5.0)
@@ -171,7 +171,7 @@ def test_a_flood_of_refusals_is_capped_and_a_retained_one_kept_once(broker: Mosq
     """Finding 6: 1 MB refusals as fast as a site can send them, and a retained one seen at every restart."""
     db = tmp_path / "c.db"
     limits = DeadLetterLimits(max_per_site=50, max_bytes_per_site=8 * 1024 * 1024)
-    centre = Centre(f"sqlite:///{db}", config(broker, "centre"), http_port=None, dead_letters=limits)
+    centre = Centre(f"sqlite:///{db}", config(broker, "centre"), dead_letters=limits)
     centre.start()
     flooder, _, _ = probe(broker, "gorham")
     try:
@@ -194,7 +194,7 @@ def test_a_flood_of_refusals_is_capped_and_a_retained_one_kept_once(broker: Mosq
         close(flooder)
         centre.stop()
     for _ in range(2):  # the retained one comes again at each start: one row, counted
-        again = Centre(f"sqlite:///{db}", config(broker, "centre"), http_port=None, dead_letters=limits)
+        again = Centre(f"sqlite:///{db}", config(broker, "centre"), dead_letters=limits)
         again.start()
         assert wait_for(lambda c=again: c.workers[0].counters.batches > 0, timeout=20)  # type: ignore[misc]
         again.stop()

@@ -12,6 +12,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from ridgeline.api.server import serve_centre
 from ridgeline.app.centre import Centre
 from ridgeline.model import Envelope, Event, EventType, MessageType, new_id, utc_now
 from ridgeline.transport.broker import BrokerConfig
@@ -35,10 +36,11 @@ def envelope(seq: int, site: str = "shelburne", id_: str | None = None, **kw: ob
 def test_bad_messages_are_dead_lettered_and_ingest_carries_on(broker: Mosquitto, tmp_path: Path) -> None:
     port = free_port()
     centre = Centre(
-        f"sqlite:///{tmp_path / 'c.db'}", BrokerConfig.from_url(broker.url("centre")), http_port=port,
+        f"sqlite:///{tmp_path / 'c.db'}", BrokerConfig.from_url(broker.url("centre")),
         limits=WireLimits(max_payload_bytes=20_000, max_future=timedelta(minutes=5)),
     )
     centre.start()
+    api = serve_centre(centre, port)
     site = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bad-site", protocol=mqtt.MQTTv5)
     site.username_pw_set("shelburne", "pw-shelburne")
     site.connect("127.0.0.1", broker.port)
@@ -90,6 +92,7 @@ def test_bad_messages_are_dead_lettered_and_ingest_carries_on(broker: Mosquitto,
     finally:
         site.disconnect()
         site.loop_stop()
+        api.stop()
         centre.stop()
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from ridgeline.api.server import serve_centre
 from ridgeline.app.centre import Centre
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.outbox import Outbox
@@ -49,7 +50,7 @@ class Rig:
 
     def __init__(self, broker: Mosquitto, db_url: str, tmp: Path) -> None:
         self.port = free_port()
-        self.centre = Centre(db_url, BrokerConfig.from_url(broker.url("centre")), http_port=self.port,
+        self.centre = Centre(db_url, BrokerConfig.from_url(broker.url("centre")),
                              stall_after_s=2.0, busy_timeout_s=1.0)
         self.outbox = Outbox(tmp / "o.db", "gorham")
         self.publisher = Publisher(self.outbox, "gorham", BrokerConfig.from_url(broker.url("gorham")),
@@ -58,6 +59,7 @@ class Rig:
 
     def start(self) -> None:
         self.centre.start()
+        self.api = serve_centre(self.centre, self.port)
         self.publisher.start()
         assert wait_for(lambda: self.centre.workers[0].counters.connected)
 
@@ -70,6 +72,7 @@ class Rig:
 
     def stop(self) -> None:
         self.publisher.stop()
+        self.api.stop()
         self.centre.stop()
         self.outbox.close()
 

@@ -9,7 +9,8 @@ from ridgeline.app.database import open_existing
 from ridgeline.errors import ConfigError, DataFileNotFoundError
 
 if TYPE_CHECKING:
-    from ridgeline.store.audit import AuditCheck
+    from ridgeline.store.audit import AuditCheck, AuditEntry
+    from ridgeline.store.db import Store
 
 
 def verify_audit(db: str, witnessed: Path | None = None) -> AuditCheck:
@@ -60,3 +61,19 @@ def _witnessed(path: Path) -> list[tuple[int, tuple[int, str]]]:
             raise ConfigError(f"{path}:{n}: expected 'SEQ HASH [TIME]' (a line of 'ridgeline audit head')")
         heads.append((n, (int(parts[0]), parts[1])))
     return heads
+
+
+def read_trail(store: Store, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+    """Entries after seq ``after``, oldest first, at most ``limit``."""
+    from ridgeline.store.audit import entries
+
+    with store.engine.connect() as conn:
+        return list(entries(conn, after=after, limit=limit))
+
+
+def check_trail(store: Store) -> AuditCheck:
+    """Walk the whole chain of an open store (see :func:`verify_audit`)."""
+    from ridgeline.store.audit import verify
+
+    with store.engine.connect() as conn:
+        return verify(conn)

@@ -5,9 +5,12 @@ as JSON per message, QoS 1, not retained) through a connected ingest worker, for
 and other consumers; while no worker is connected the latest ``UNSENT_MAX`` wait (every
 escalation is in the alert's history in the store regardless).
 
-``/health`` answers JSON (database reachable, broker connected, ingest not stalled, sites
-online) with status 200 when all is well and 503 when not; ``/metrics`` the Prometheus
-text format.  A watchdog restarts an ingest worker whose thread ended, and removes dead
+What each commit changed is announced on the centre's change feed (``app.changes``), to
+this process's listeners and to every other centre process through the broker.
+
+``health()`` says whether the database is reachable, the broker connected, ingest not
+stalled and which sites are online (the API serves it as ``/health``); ``registry`` holds
+the Prometheus metrics (``/metrics``).  A watchdog restarts an ingest worker whose thread ended, and removes dead
 letters and snapshots past their retention once an hour.
 
 With ``broker="embedded"`` ``start_centre`` first starts an in-process broker on 127.0.0.1,
@@ -16,29 +19,30 @@ with the users and ACL of the users folder (created for the sector's sites if mi
 
 from __future__ import annotations
 
-import json
 import logging
+import os
+import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from ridgeline.app.brokers import broker_config
+from ridgeline.app.changes import CHANGES, ChangeFeed, commit_changes
 from ridgeline.config.rules import RuleConfig
 from ridgeline.errors import StoreError
-from ridgeline.model import Event
+from ridgeline.model import Event, SiteStatus
 from ridgeline.rules.engine import RuleEngine
 from ridgeline.rules.service import AlertService
-from ridgeline.store.db import Store
+from ridgeline.store.db import IngestResult, Store
 from ridgeline.store.deadletters import DeadLetterLimits
 from ridgeline.store.snapshots import DEFAULT_RETENTION as DEFAULT_SNAPSHOT_RETENTION
 from ridgeline.transport.access import centre_topic
@@ -148,7 +152,7 @@ class _IngestCollector(Collector):
 class Centre:
     """Store, ingest workers and the health/metrics endpoint."""
 
-    def __init__(self, db_url: str, broker: BrokerConfig, workers: int = 1, http_port: int | None = 8765,
+    def __init__(self, db_url: str, broker: BrokerConfig, workers: int = 1,
                  limits: WireLimits | None = None, worker_prefix: str = "w",
                  rules: list[RuleConfig] | None = None, dead_letters: DeadLetterLimits | None = None,
                  stall_after_s: float = 30.0, busy_timeout_s: float = 30.0,
@@ -156,12 +160,15 @@ class Centre:
         self.store = Store(db_url, limits=dead_letters, busy_timeout_s=busy_timeout_s,
                            snapshot_retention=snapshot_retention)
         self.alerts = AlertService(self.store, RuleEngine(rules or []))
-        # a broker that binds client ids to user names gives each worker a user of its own
+        self.changes = ChangeFeed(f"{socket.gethostname()}:{os.getpid()}:{worker_prefix}", publish=self._publish)
+        # a broker that binds client ids to user names gives each worker a user of its own; the
+        # first worker also hears the other centre processes' changes
         self.workers = [
             Ingest(self.store, broker.with_credentials(centre_worker_user(broker.username, i), broker.password)
                    if broker.username else broker,
                    worker=f"{worker_prefix}{i + 1}", limits=limits, hook=self.alerts.apply,
-                   stall_after_s=stall_after_s)
+                   stall_after_s=stall_after_s, on_commit=self._committed,
+                   on_centre=self.changes.heard if i == 0 else None, centre_subscription=CHANGES if i == 0 else None)
             for i in range(workers)
         ]
         self._unsent: deque[Event] = deque(maxlen=UNSENT_MAX)
@@ -169,8 +176,14 @@ class Centre:
         self._stop = threading.Event()
         self.registry = CollectorRegistry()
         self.registry.register(_IngestCollector(self.workers, self.alerts, self.store))
-        self.http_port = http_port
-        self._http: ThreadingHTTPServer | None = None
+
+    def _committed(self, result: IngestResult, statuses: dict[str, SiteStatus]) -> None:
+        alerts = result.caused if isinstance(result.caused, list) else []
+        self.changes.announce(commit_changes(result.stored, statuses, alerts))
+
+    def _publish(self, topic: str, payload: bytes) -> bool:
+        worker = next((w for w in self.workers if w.counters.connected), None)
+        return worker is not None and worker.publish(topic, payload)
 
     def health(self) -> dict[str, Any]:
         """What ``/health`` says; ``healthy`` is false when the database is away, no worker is
@@ -202,9 +215,6 @@ class Centre:
             w.start()
         threading.Thread(target=self._escalator, name="escalation", daemon=True).start()
         threading.Thread(target=self._watchdog, name="watchdog", daemon=True).start()
-        if self.http_port is not None:
-            self._http = ThreadingHTTPServer(("127.0.0.1", self.http_port), self._handler())
-            threading.Thread(target=self._http.serve_forever, name="centre-http", daemon=True).start()
 
     def _escalator(self) -> None:
         while not self._stop.wait(1.0):
@@ -250,37 +260,7 @@ class Centre:
         self._stop.set()
         for w in self.workers:
             w.stop()
-        if self._http is not None:
-            self._http.shutdown()
         self.store.close()
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        centre = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                code = 200
-                if self.path == "/health":
-                    health = centre.health()
-                    body = json.dumps(health).encode()
-                    kind = "application/json"
-                    code = 200 if health["healthy"] else 503
-                elif self.path == "/metrics":
-                    body = generate_latest(centre.registry)
-                    kind = "text/plain; version=0.0.4"
-                else:
-                    self.send_error(404)
-                    return
-                self.send_response(code)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: Any) -> None:
-                return
-
-        return Handler
 
 
 @dataclass(frozen=True)
@@ -334,7 +314,7 @@ def start_centre(sector: Sector, req: CentreRequest) -> RunningCentre:
         if config.username is None and folder.secret_file(CENTRE).is_file():
             config = config.with_credentials(CENTRE, folder.password(CENTRE))
         keep = sector.retention
-        centre = Centre(req.db, config, workers=workers, http_port=req.http_port,
+        centre = Centre(req.db, config, workers=workers,
                         worker_prefix=req.worker_prefix, rules=list(sector.rules),
                         dead_letters=DeadLetterLimits(retention=timedelta(days=keep.dead_letters_days)),
                         snapshot_retention=timedelta(days=keep.snapshots_days))

@@ -54,7 +54,7 @@ def run_live(sector: Sector, out_dir: Path, seconds: float, rate: float = 5.0, s
     users.ensure(s.id for s in sector.sites)
     broker = EmbeddedBroker(users, port=free_port())
     broker.start()
-    centre = Centre(db_url, broker.config(CENTRE), http_port=None, rules=list(sector.rules))
+    centre = Centre(db_url, broker.config(CENTRE), rules=list(sector.rules))
     centre.start()
     terrain = load_sector_terrain(sector)
     agents = [

@@ -133,13 +133,25 @@ def serve(
     password: PasswordOpt = None,
     ca_file: CaOpt = None,
     workers: Annotated[int, typer.Option(help="Ingest workers on the shared subscription.")] = 1,
-    http_port: Annotated[int, typer.Option(help="Port of /health and /metrics on 127.0.0.1.")] = 8765,
+    http_port: Annotated[int, typer.Option(help="Port of the API (/api/v1), /health and /metrics.")] = 8765,
+    host: Annotated[str, typer.Option(help="Address the API listens on (behind a TLS proxy: keep 127.0.0.1).")] = (
+        "127.0.0.1"),
+    origin: Annotated[list[str] | None, typer.Option(
+        "--origin", help="An origin (https://console.example) whose pages may call the API, besides its own; "
+        "repeat for more.")] = None,
+    insecure_cookie: Annotated[bool, typer.Option(
+        "--insecure-cookie", help="Send the session cookie over plain HTTP too (a test bench; never in "
+        "production).")] = False,
+    case_key: Annotated[Path, typer.Option("--case-key", help="The centre's Ed25519 key that signs case files "
+                                           "(created if missing).")] = Path("ridgeline-centre.key"),
     worker_prefix: Annotated[str, typer.Option(help="Prefix of the workers' MQTT client ids.")] = "w",
 ) -> None:
-    """Run the centre: ingest from every site into the database, with health and metrics."""
+    """Run the centre: ingest from every site into the database, and the API for the operators."""
     import signal
     import threading
 
+    from ridgeline.api.context import ApiSettings
+    from ridgeline.api.server import serve_centre
     from ridgeline.app.centre import CentreRequest, start_centre
     from ridgeline.config import load_sector
 
@@ -153,12 +165,19 @@ def serve(
     if running.embedded is not None:
         err.print(f"embedded broker on {running.embedded.url} (MQTT 3.1.1, local only, users and ACL of {users}; "
                   "deploy with Mosquitto)")
+    try:
+        settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not insecure_cookie, case_key=case_key)
+        api = serve_centre(running.centre, http_port, host, settings, sector.retention)
+    except BaseException:
+        running.stop()
+        raise
     err.print(f"centre: {running.workers} ingest worker(s) on {running.broker_url} -> {db}; "
-              f"http://127.0.0.1:{http_port}/health and /metrics")
+              f"API {api.url}/api/v1 (OpenAPI: /api/v1/openapi.json), /health and /metrics", soft_wrap=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
         done.wait()
+    api.stop()
     running.stop()
 
 

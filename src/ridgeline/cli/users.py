@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ridgeline.app.database import opened
 from ridgeline.cli.alerts import DEFAULT_DB, DbOpt
 from ridgeline.cli.console import out, print_json
 from ridgeline.errors import OperatorError
@@ -42,7 +43,8 @@ def user_add(name: NameArg, role: Annotated[RoleName, typer.Option("--role", hel
     from ridgeline.app.operators import add_operator
     from ridgeline.model import Role
 
-    added = add_operator(db, name, Role(role.value), _password(password_stdin), by)
+    with opened(db) as store:
+        added = add_operator(store, name, Role(role.value), _password(password_stdin), by)
     out.print(f"operator {added.name} added as {added.role.value}", highlight=False)
 
 
@@ -53,7 +55,8 @@ def user_list(db: DbOpt = DEFAULT_DB,
     """Every operator, with role and whether the account is disabled."""
     from ridgeline.app.operators import list_operators
 
-    rows = list_operators(db)
+    with opened(db) as store:
+        rows = list_operators(store)
     if as_json:
         print_json([{"name": o.name, "role": o.role.value, "disabled": o.disabled, "created": o.created,
                      "updated": o.updated} for o in rows])
@@ -71,7 +74,8 @@ def user_disable(name: NameArg, by: ByOpt = "admin", db: DbOpt = DEFAULT_DB) -> 
     """Disable an operator (kept, never deleted: the audit trail names them)."""
     from ridgeline.app.operators import disable_operator
 
-    disable_operator(db, name, by)
+    with opened(db) as store:
+        disable_operator(store, name, by)
     out.print(f"operator {name} disabled", highlight=False)
 
 
@@ -80,5 +84,33 @@ def user_passwd(name: NameArg, password_stdin: StdinOpt = False, by: ByOpt = "ad
     """Set a new password (read from stdin) for an operator."""
     from ridgeline.app.operators import change_password
 
-    change_password(db, name, _password(password_stdin), by)
+    password = _password(password_stdin)
+    with opened(db) as store:
+        change_password(store, name, password, by)
     out.print(f"password of {name} changed", highlight=False)
+
+
+@user_app.command("role")
+def user_role(name: NameArg, role: Annotated[RoleName, typer.Argument(help="The new role.")], by: ByOpt = "admin",
+              db: DbOpt = DEFAULT_DB) -> None:
+    """Give an operator another role (their sessions end: they log in again)."""
+    from ridgeline.app.operators import change_role
+    from ridgeline.model import Role
+
+    with opened(db) as store:
+        change_role(store, name, Role(role.value), by)
+    out.print(f"operator {name} is now {role.value}", highlight=False)
+
+
+@user_app.command("token")
+def user_token(name: NameArg,
+               label: Annotated[str, typer.Option("--label", help="What uses the token (kept in the audit trail).")],
+               days: Annotated[float | None, typer.Option(help="Days until it expires (default: until revoked "
+                                                          "or the account is disabled).")] = None,
+               by: ByOpt = "admin", db: DbOpt = DEFAULT_DB) -> None:
+    """Issue a bearer token for a machine client acting as NAME; printed once on stdout, kept only as a hash."""
+    from ridgeline.app.sessions import issue_bearer_token
+
+    with opened(db) as store:
+        token = issue_bearer_token(store, name, label, by, days)
+    print(token)

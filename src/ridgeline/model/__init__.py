@@ -3,6 +3,7 @@
 No I/O here and nothing of ours imported: every other layer builds on these.
 """
 
+from ridgeline.model.change import Change, ChangeBatch, ChangeKind
 from ridgeline.model.domain import (
     Alert,
     AlertSource,
@@ -29,6 +30,9 @@ __all__ = [
     "Alert",
     "AlertSource",
     "AlertState",
+    "Change",
+    "ChangeBatch",
+    "ChangeKind",
     "Detection",
     "Envelope",
     "Event",

@@ -89,6 +89,8 @@ class IngestResult:
     stored: list[Envelope] = field(default_factory=list)
     #: for each refusal handed in, then each conflict: whether its bytes are now kept in full
     kept: list[bool] = field(default_factory=list)
+    #: what the hook returned (the alerts the rules opened or changed), once committed
+    caused: object = None
 
 
 def _chunks(items: Sequence[T], size: int = 1000) -> list[Sequence[T]]:
@@ -170,7 +172,7 @@ class Store:
                 tallies = self._insert_messages(conn, batch, received, ahead or {}, result)
                 snapshots.keep(conn, result.stored, received, self._insert)
                 if hook is not None and result.stored:
-                    hook(conn, result.stored)
+                    result.caused = hook(conn, result.stored)
                 # shared rows (the sites' counters, then their status) are written last and in one
                 # order by every transaction, after the rules' lock: two workers never wait on each other
                 for site in sorted(tallies):

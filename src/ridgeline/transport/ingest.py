@@ -136,6 +136,9 @@ class Ingest:
         receive_max: int = 1000,
         stall_after_s: float = 30.0,
         max_retry_wait_s: float = 30.0,
+        on_commit: Callable[[IngestResult, dict[str, SiteStatus]], None] | None = None,
+        on_centre: Callable[[str, bytes], None] | None = None,
+        centre_subscription: str | None = None,
     ) -> None:
         self.store = store
         self.broker = broker
@@ -149,6 +152,9 @@ class Ingest:
         self.receive_max = receive_max
         self.stall_after_s = stall_after_s
         self.max_retry_wait_s = max_retry_wait_s
+        self.on_commit = on_commit
+        self.on_centre = on_centre
+        self.centre_subscription = centre_subscription
         self.counters = IngestCounters()
         self.last_error: str | None = None
         self.last_commit = time.monotonic()
@@ -246,6 +252,10 @@ class Ingest:
                     down.set()
                     return
                 c.subscribe(self.subscription, qos=1)
+                if self.centre_subscription is not None and self.broker.protocol == 5:
+                    # not shared: every centre process hears what the centre says (on 3.1.1 the
+                    # plain subscription above already matches it)
+                    c.subscribe(self.centre_subscription, qos=0)
                 up.set()
 
             def on_disconnect(
@@ -291,9 +301,16 @@ class Ingest:
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         """Hand a message to the worker; wait while its queue is full (the broker holds the rest).
-        What the centre itself says (``ridgeline/v1/centre/...``, matched by ``+/+``) is not data: passed by."""
+        What the centre itself says (``ridgeline/v1/centre/...``, matched by ``+/+``) is not data: handed
+        to ``on_centre`` when it is the centre subscription's, else passed by."""
         if is_centre_topic(msg.topic):
             client.ack(msg.mid, msg.qos)
+            if (self.on_centre is not None and self.centre_subscription is not None
+                    and mqtt.topic_matches_sub(self.centre_subscription, msg.topic)):
+                try:
+                    self.on_centre(msg.topic, msg.payload)
+                except Exception:  # a listener's failure never stops ingest
+                    log.exception("ingest %s: handling %s", self.worker, msg.topic)
             return
         size = len(msg.payload)
         with self._room:  # an empty queue takes any message, however large
@@ -386,6 +403,11 @@ class Ingest:
                                    ahead=ahead)
         for site, status in statuses.items():
             self.counters.status[site] = status.online
+        if self.on_commit is not None:
+            try:
+                self.on_commit(result, statuses)
+            except Exception:  # committed already: a listener's failure must not make it retry
+                log.exception("ingest %s: announcing a commit", self.worker)
         if ahead:
             log.warning("ingest: %d envelope(s) with a sensor clock more than %s ahead, stored and flagged (%s)",
                         len(ahead), self.limits.max_future, ", ".join(sorted({e.site for e in good if e.id in ahead})))

@@ -1,0 +1,44 @@
+"""What every route reaches: the store, the change feed, the centre's health, the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+    from ridgeline.app.changes import ChangeFeed
+    from ridgeline.config.sector import RetentionConfig
+    from ridgeline.store.db import Store
+
+
+@dataclass
+class ApiSettings:
+    """How the API treats browsers and sessions."""
+
+    #: origins (``scheme://host[:port]``) a browser may call from, besides the API's own
+    origins: frozenset[str] = frozenset()
+    #: whether the session cookie is marked Secure (behind TLS; a plain-HTTP test sets False)
+    secure_cookie: bool = True
+    #: WebSocket: changes a client may be behind before it is told and dropped
+    client_queue: int = 1000
+    #: where the centre's Ed25519 case-file key lives
+    case_key: Path = Path("ridgeline-centre.key")
+
+
+@dataclass
+class ApiContext:
+    """The running centre as the API sees it."""
+
+    store: Store
+    changes: ChangeFeed
+    settings: ApiSettings = field(default_factory=ApiSettings)
+    #: the centre's health (``Centre.health``); None: the API runs without ingest
+    health: Callable[[], dict[str, Any]] | None = None
+    #: the centre's Prometheus metrics
+    registry: CollectorRegistry | None = None
+    #: the sector's retention (for the retention routes); None: the defaults
+    retention: RetentionConfig | None = None
