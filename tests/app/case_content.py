@@ -3,12 +3,16 @@
 Three events on the example sector's line (two placed on the map, one a tamper alarm with
 no position), one track, two evidence JPEGs made the way the edge makes them (a frame with
 a privacy mask, ``vision.privacy.encode_jpeg``) and a timeline in which an operator's
-comment carries a hostile ``<script>``.
+comment carries a hostile ``<script>``; and the tools of a tamperer: re-pack a case file with a
+member changed, flip a byte where a member lies in the ZIP.
 """
 
 from __future__ import annotations
 
+import struct
+import zipfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 
@@ -75,3 +79,34 @@ def sample_case(title: str = "Two people crossing at Kinsman Notch") -> CaseCont
                 "opened_by": "maria", "closed": T0 + timedelta(hours=2), "outcome": "apprehended",
                 "summary": "Two people met by patrol 2 at the trailhead.", "legal_hold": True, "alerts": [alert]}
     return CaseContent(incident=incident, timeline=timeline, events=events, tracks=[track], evidence=evidence)
+
+
+def rezip(source: Path, target: Path, change: dict[str, bytes | None] | None = None,
+          add: dict[str, bytes] | None = None) -> None:
+    """Copy a case file member by member, as someone who unpacked, edited and packed it again would:
+    members in ``change`` get new bytes (None: left out), ``add`` appended; the ZIP itself is consistent."""
+    change = change or {}
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = change.get(info.filename, src.read(info))
+            if data is not None:
+                dst.writestr(info, data)
+        for name, data in (add or {}).items():
+            dst.writestr(name, data)
+
+
+def flip(data: bytes, at: int, mask: int = 0x01) -> bytes:
+    """``data`` with the byte at ``at`` xor-ed with ``mask``."""
+    return data[:at] + bytes([data[at] ^ mask]) + data[at + 1:]
+
+
+def member_spans(path: Path) -> dict[str, tuple[int, int]]:
+    """Where each member's stored (compressed) bytes lie in the ZIP file: start and length."""
+    raw = path.read_bytes()
+    spans = {}
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            at = info.header_offset
+            name_len, extra_len = struct.unpack("<HH", raw[at + 26:at + 30])
+            spans[info.filename] = (at + 30 + name_len + extra_len, info.compress_size)
+    return spans
