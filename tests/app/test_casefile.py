@@ -23,7 +23,17 @@ from ridgeline.app.casefiles import CaseContent, CentreKey, Evidence, export_cas
 from ridgeline.app.casefiles.content import canonical_json
 from ridgeline.errors import CaseFileError, CentreKeyError
 from ridgeline.vision.privacy import PrivacyMask
-from tests.app.case_content import HOSTILE, INCIDENT, T0, WINDOW, flip, member_spans, rezip, sample_case
+from tests.app.case_content import (
+    HOSTILE,
+    INCIDENT,
+    T0,
+    WINDOW,
+    evidence_jpeg,
+    flip,
+    member_spans,
+    rezip,
+    sample_case,
+)
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 IMAGE = "evidence/mast-kinsman-01KB7Y2A0000000000000000S1.jpg"
@@ -240,7 +250,8 @@ def test_any_byte_flipped_inside_any_member_that_changes_it_is_named(tmp_path_fa
     path.write_bytes(flipped)
     check = verify_case(path)
     subjects = [p.subject for p in check.problems]
-    size = zipfile.ZipFile(io.BytesIO(_case_bytes())).getinfo(member).file_size
+    with zipfile.ZipFile(io.BytesIO(_case_bytes())) as zf:
+        size = zf.getinfo(member).file_size
     if _holds(flipped, member, start, length, size) == _holds(_case_bytes(), member, start, length, size):
         # deflate has bits that carry nothing (the final-block flag of the only block, the
         # padding after the end-of-block code) and a reader stops at the member's size: the
@@ -301,3 +312,13 @@ def test_the_centre_key_is_made_once_private_and_a_corrupt_one_is_named(tmp_path
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     with pytest.raises(CentreKeyError, match=r"centre\.key: a \w+, not an Ed25519 key"):
         CentreKey.load(path)
+
+
+def test_evidence_comes_from_a_stored_snapshot_unchanged() -> None:
+    from ridgeline.store.snapshots import StoredSnapshot
+
+    image = evidence_jpeg(1)
+    stored = StoredSnapshot(site="mast-kinsman", id="S9", message_id="M9", event="E9", sensor="cam-north", time=T0,
+                            received=NOW, media_type="image/jpeg", width=160, height=120, image=image)
+    item = Evidence.of_snapshot(stored)
+    assert (item.path, item.event, item.time, item.data) == ("evidence/mast-kinsman-S9.jpg", "E9", T0, image)

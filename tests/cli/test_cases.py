@@ -74,6 +74,10 @@ def test_case_verify_of_a_truncated_zip_or_a_bad_key_is_one_clear_error(tmp_path
 
 
 def test_case_commands_have_help() -> None:
+    from ridgeline.app.casefiles import DEFAULT_KEY
+    from ridgeline.cli.cases import DEFAULT_KEY_PATH
+
+    assert DEFAULT_KEY_PATH == DEFAULT_KEY
     for command in ("verify", "key"):
         code, output = run("case", command, "--help")
         assert code == 0 and "Usage" in output, output

@@ -18,6 +18,7 @@ from ridgeline.cli.console import err, out
 case_app = typer.Typer(help="Case files for handover: a signed ZIP of an incident; check one; the centre's key.",
                        no_args_is_help=True)
 KeyOpt = Annotated[Path, typer.Option("--key", help="The centre's signing key (PEM), made here if missing.")]
+#: ``app.casefiles.DEFAULT_KEY``, beside the default database (written here so ``--help`` loads no cryptography).
 DEFAULT_KEY_PATH = Path("ridgeline-centre.key")
 
 

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ridgeline.errors import CaseFileError
+
+if TYPE_CHECKING:
+    from ridgeline.store.snapshots import StoredSnapshot
 
 #: Site and evidence ids become file names: letters, digits, '.', '_', '-' (not leading '.').
 SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
@@ -41,6 +44,12 @@ class Evidence:
     time: datetime
     data: bytes = field(repr=False)
     media_type: str = "image/jpeg"
+
+    @classmethod
+    def of_snapshot(cls, snapshot: StoredSnapshot) -> Evidence:
+        """The evidence of a snapshot the centre holds (``store.snapshots.find``/``for_event``)."""
+        return cls(id=snapshot.id, event=snapshot.event, site=snapshot.site, sensor=snapshot.sensor,
+                   time=snapshot.time, data=snapshot.image, media_type=snapshot.media_type)
 
     @property
     def path(self) -> str:

@@ -5,7 +5,9 @@ The ZIP holds ``incident.json``, ``timeline.json``, ``events.geojson``, ``tracks
 path, size and SHA-256, and the signing key) and ``manifest.sig`` (the Ed25519 signature of
 manifest.json's exact bytes, base64).  The bytes depend on the content, the key, who
 exported and when, and nothing else: members in a fixed order, each stamped with the export
-time, fixed permissions and compression, so exporting one incident twice gives one file.
+time, fixed permissions and compression, so exporting one incident twice gives one file
+(with the same zlib: another deflate implementation may pack the same members otherwise,
+which changes the ZIP's bytes and digest, never the members' or the manifest's).
 """
 
 from __future__ import annotations
