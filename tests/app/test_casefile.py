@@ -156,6 +156,8 @@ def test_a_removed_or_added_file_is_named(tmp_path: Path) -> None:
     fewer, more = tmp_path / "fewer.zip", tmp_path / "more.zip"
     rezip(path, fewer, change={IMAGE: None})
     assert [str(p) for p in verify_case(fewer).problems] == [f"{IMAGE}: missing from the case file"]
+    rezip(path, more, add={"evidence/": b""})  # packed again by hand: a folder entry holds nothing
+    assert verify_case(more).ok
     rezip(path, more, add={"evidence/planted.jpg": b"\xff\xd8\xff\xe0 planted"})
     assert [str(p) for p in verify_case(more).problems] == [
         "evidence/planted.jpg: not listed in the manifest (added after signing)"]
@@ -208,6 +210,13 @@ def test_a_manifest_signed_with_another_key_fails_only_against_the_trusted_one(t
     trusted = verify_case(resigned, _key().public_raw())
     assert [str(p) for p in trusted.problems] == [
         f"signature: made with key {other.fingerprint()}, not the trusted centre key {_key().fingerprint()}"]
+    # a manifest that claims the centre's fingerprint beside another key
+    manifest["key"]["fingerprint"] = _key().fingerprint()
+    data = canonical_json(manifest, "m")
+    rezip(path, resigned, change={"manifest.json": data, "manifest.sig": base64.b64encode(other.sign(data))})
+    assert [str(p) for p in verify_case(resigned).problems] == [
+        f"manifest.json: key fingerprint '{_key().fingerprint()}' is not that of its public key "
+        f"({other.fingerprint()})"]
     # a signature moved from elsewhere, or none at all
     swapped, unsigned = tmp_path / "swapped.zip", tmp_path / "unsigned.zip"
     rezip(path, swapped, change={"manifest.sig": base64.b64encode(other.sign(b"something else"))})

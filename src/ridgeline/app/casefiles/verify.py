@@ -12,7 +12,8 @@ The checks, each failure a :class:`CaseProblem` naming the file or the signature
   person with the centre's, and says that it was not checked;
 * every file the manifest lists is in the ZIP once, with its size and SHA-256, and can be
   read (a damaged member fails its CRC and is named);
-* no file is in the ZIP that the manifest does not list;
+* no file is in the ZIP that the manifest does not list (an empty folder entry, which
+  ``zip -r`` adds when someone unpacks and packs a case file again, holds nothing and passes);
 * no path in the ZIP is absolute, climbs with ``..`` or hides behind a backslash.
 
 Nothing is ever extracted: members are read and hashed in memory, each no further than
@@ -95,6 +96,11 @@ def unsafe_path(name: str) -> str | None:
     if any(p in ("", ".") for p in parts):
         return "an empty or '.' part in the path"
     return None
+
+
+def _bare_folder(info: zipfile.ZipInfo) -> bool:
+    """Whether a member is a folder entry holding nothing, as a ZIP packed again by hand may have."""
+    return info.is_dir() and info.file_size == 0 and unsafe_path(info.filename) is None
 
 
 def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -224,6 +230,8 @@ def _verify(path: Path, zf: zipfile.ZipFile, trusted: bytes | None) -> CaseVerif
         elif got_sha != sha:
             problems.append(CaseProblem(name, f"changed: SHA-256 {got_sha}, the manifest says {sha}"))
     for name in counts:
+        if _bare_folder(members[name]):
+            continue
         if name not in listed and name not in (MANIFEST, SIGNATURE):
             problems.append(CaseProblem(name, "not listed in the manifest (added after signing)"))
     incident, exported_at = manifest.get("incident"), manifest.get("exported_at")
