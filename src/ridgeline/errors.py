@@ -25,6 +25,8 @@ at fault, because it is printed to the operator as it is.
     ├── StoreError             (RuntimeError)     the centre's database cannot be reached, migrated or written
     ├── AlertStateError        (ValueError)       an alert cannot move to the requested state
     ├── OperatorError          (ValueError)       an operator account cannot be added or changed as asked
+    ├── CaseFileError          (ValueError)       a case file cannot be written, or is not a readable ZIP
+    ├── CentreKeyError         (ValueError)       the centre's signing key file cannot be read or written
     ├── ApiStartError          (OSError)          the API cannot listen on its address
     └── AuthenticationError    (PermissionError)  a login or token is refused
         └── LoginThrottledError                   too many failed logins: wait before trying again
@@ -125,6 +127,17 @@ class AlertStateError(RidgelineError, ValueError):
 class OperatorError(RidgelineError, ValueError):
     """An operator account cannot be added or changed as asked (a name taken, a weak password...)."""
 
+
+class CaseFileError(RidgelineError, ValueError):
+    """A case file cannot be written from what was given, or the file to verify is not a readable ZIP.
+
+    A case file that reads but fails its checks is not an error: verification returns its
+    problems (``app.casefiles.CaseVerification``).
+    """
+
+
+class CentreKeyError(RidgelineError, ValueError):
+    """The centre's Ed25519 signing key (or a public key given to trust) cannot be read or written."""
 
 
 class AuthenticationError(RidgelineError, PermissionError):

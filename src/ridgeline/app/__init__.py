@@ -17,4 +17,6 @@ through an optional callback (:mod:`ridgeline.app.progress`).
     alerts     list_alerts, move_alert          work the alerts
     database   open_existing                    a database that must already exist
     brokers    broker_config                    broker settings from URL and options
+    casefiles  export_case, verify_case,        case files for handover: a signed ZIP of an
+               CentreKey                        incident, checked file by file
 """

@@ -15,6 +15,7 @@ imported inside the commands so ``--help`` stays instant.
     alerts    alert list|ack|dispatch|resolve
     audit     audit verify|head
     users     user add|list|disable|passwd
+    cases     case verify|key
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ridgeline.cli import sync, terrain, vessels, video
 from ridgeline.cli.alerts import alert_app
 from ridgeline.cli.audit import audit_app
 from ridgeline.cli.broker import broker_app
+from ridgeline.cli.cases import case_app
 from ridgeline.cli.console import ErrorHandlingGroup, setup_logging
 from ridgeline.cli.store import store_app
 from ridgeline.cli.users import user_app
@@ -76,6 +78,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(store_app, name="store")
 app.add_typer(broker_app, name="broker")
+app.add_typer(case_app, name="case")
 
 
 def main() -> None:
