@@ -31,7 +31,7 @@ class ApiServer:
         self.host = host
         self.port = port
         config = uvicorn.Config(self.app, host=host, port=port, log_level="warning", access_log=False,
-                                ws="websockets", lifespan="on", timeout_graceful_shutdown=2)
+                                ws="websockets-sansio", lifespan="on", timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="api", daemon=True)
 
