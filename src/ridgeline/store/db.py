@@ -26,7 +26,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ridgeline.errors import StoreError
 from ridgeline.model import Envelope, MessageType, SiteStatus, utc_now
-from ridgeline.store import deadletters, snapshots
+from ridgeline.store import deadletters, retention, snapshots
 from ridgeline.store.check import SiteReport, check
 from ridgeline.store.deadletters import DeadLetter, DeadLetterLimits, Refusal
 from ridgeline.store.schema import COUNTERS, messages, site_counters, sites
@@ -285,6 +285,12 @@ class Store:
         """Remove snapshot images past ``snapshot_retention``; how many went."""
         with self._guard("pruning snapshots in"), self.engine.begin() as conn:
             return snapshots.prune(conn, (now or utc_now()) - self.snapshot_retention)
+
+    def purge(self, events_before: datetime, evidence_before: datetime, on_batch: retention.OnBatch | None = None,
+              batch: int = retention.BATCH, dry_run: bool = False) -> retention.Purged:
+        """Remove expired evidence and messages that no hold keeps, in batches (``retention.purge``)."""
+        with self._guard("purging expired data in"):
+            return retention.purge(self.engine, events_before, evidence_before, on_batch, batch, dry_run)
 
     def message_at(self, site: str, seq: int) -> dict[str, Any] | None:
         """The stored message of (site, seq), as an envelope's fields, if there is one."""
