@@ -250,19 +250,45 @@ def test_a_held_incident_keeps_its_evidence_on_postgresql() -> None:
     try:
         held_event = event(2)
         store.ingest([detection(1), held_event], received=OLD, hook=alerting(store).apply)
-        store.ingest([evidence(3, held_event), detection(4)], received=OLD)
-        store.ingest([detection(5)], received=DAYS)
+        store.ingest([evidence(3, held_event), detection(4), evidence(5, event(95)), evidence(6, event(96))],
+                     received=OLD)
+        store.ingest([detection(7)], received=DAYS)
         incident = open_incident(store, [held_event.payload["id"]], legal_hold=True, closed=True)
         first = purge(store, batch=2)
-        assert first.messages == {"detections": 2} and first.held == {"legal_hold": {"messages": 2, "snapshots": 1}}
-        assert stored_seqs(store) == [2, 3, 5] and len(images(store)) == 1
+        assert first.messages == {"detections": 2, "snapshots": 2} and first.snapshots == 2
+        assert first.held == {"legal_hold": {"messages": 2, "snapshots": 1}}
+        assert stored_seqs(store) == [2, 3, 7] and len(images(store)) == 1
         set_incident(store, incident, legal_hold=False)
         second = purge(store, batch=2)
         assert second.messages == {"events": 1, "snapshots": 1} and second.snapshots == 1
         with store.engine.connect() as conn:
-            assert retention.purged(conn) == {"s1": [(1, 4)]}
+            assert retention.purged(conn) == {"s1": [(1, 6)]}
         report = site_report(store)
-        assert (report.missing, report.purged, report.received) == (0, 4, 1)
+        assert (report.missing, report.purged, report.received) == (0, 6, 1)
     finally:
         store.close()
         drop_database(name)
+
+
+def test_a_purged_message_delivered_again_is_not_stored_again(store: Store) -> None:
+    first, second = detection(1), detection(2)
+    store.ingest([first, second], received=OLD)
+    purge(store)
+    again = store.ingest([first, detection(3)])  # a year-late redelivery beside a new message
+    assert (again.inserted, again.redelivered, again.conflicts) == (1, 1, [])
+    assert stored_seqs(store) == [3] and store.tallies()["s1"]["redelivered"] == 1
+    report = site_report(store)
+    assert (report.missing, report.purged, report.received) == (0, 2, 1)
+
+
+def test_images_past_a_batch_go_around_the_held_ones(store: Store) -> None:
+    held_event = event(1)
+    store.ingest([held_event], received=DAYS, hook=alerting(store).apply)
+    batch = [evidence(seq, held_event if seq == 4 else event(90 + seq)) for seq in range(2, 9)]
+    for i, env in enumerate(batch):  # the held image in the middle of the walk
+        store.ingest([env], received=MONTHS - timedelta(hours=len(batch) - i))
+    open_incident(store, [held_event.payload["id"]], legal_hold=True)
+    gone = purge(store, batch=2)
+    assert gone.snapshots == 6 and gone.held == {"legal_hold": {"snapshots": 1}} and gone.messages == {}
+    assert [s.id for s in store.event_snapshots(held_event.payload["id"])] == [batch[2].payload["id"]]
+    assert len(images(store)) == 1 and stored_seqs(store) == list(range(1, 9))

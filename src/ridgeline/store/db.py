@@ -184,7 +184,10 @@ class Store:
 
     def _insert_messages(self, conn: Connection, batch: Sequence[Envelope], received: datetime,
                          ahead: Mapping[str, float], result: IngestResult) -> dict[str, dict[str, int]]:
-        """Insert what is new; the counts per site (thinned, clock ahead, redelivered) to bump."""
+        """Insert what is new; the counts per site (thinned, clock ahead, redelivered) to bump.
+
+        A seq purged after its retention counts as redelivered: the centre had it, and storing
+        it again would bring back what retention removed."""
         again: dict[str, int] = {}  # redeliveries per site
         unique: dict[str, Envelope] = {}
         for env in batch:  # one envelope per id within the batch too
@@ -200,6 +203,7 @@ class Store:
             if e.id in known:
                 again[e.site] = again.get(e.site, 0) + 1
         taken: set[tuple[str, int]] = set()
+        gone: set[tuple[str, int]] = set()  # stored once and purged after their retention
         by_site: dict[str, list[int]] = {}
         for e in fresh:
             by_site.setdefault(e.site, []).append(e.seq)
@@ -207,11 +211,15 @@ class Store:
             for seq_part in _chunks(seqs):
                 taken.update((site, q) for q in conn.scalars(
                     select(messages.c.seq).where(messages.c.site == site, messages.c.seq.in_(seq_part))))
+            gone.update((site, q) for q in retention.purged_among(conn, site, seqs))
         rows: list[dict[str, object]] = []
         seen_keys: set[tuple[str, int]] = set()
         tallies: dict[str, dict[str, int]] = {}
         for e in fresh:
             key = (e.site, e.seq)
+            if key in gone and key not in taken:  # not brought back: it counts as delivered again
+                again[e.site] = again.get(e.site, 0) + 1
+                continue
             if key in taken or key in seen_keys:
                 result.conflicts.append(e)
                 continue

@@ -26,7 +26,9 @@ something, before it commits: the audit entry of what it removed is committed ex
 with the removal.
 
 The seqs of removed messages are kept per site as ranges (``purged_seqs``, merged as
-neighbours go), so the sequence check counts them as purged, not missing.
+neighbours go), so the sequence check counts them as purged, not missing, and the ingest
+takes one of them delivered again for a redelivery instead of storing it anew (its id is
+gone with it, so a replay under another id is not told apart).
 """
 
 from __future__ import annotations
@@ -133,6 +135,15 @@ def purged(conn: Connection, site: str | None = None) -> dict[str, list[tuple[in
     for name, first, last in conn.execute(query.order_by(purged_seqs.c.site, purged_seqs.c.first)):
         out.setdefault(name, []).append((int(first), int(last)))
     return out
+
+
+def purged_among(conn: Connection, site: str, seqs: Sequence[int]) -> set[int]:
+    """Those of a site's seqs that were stored once and purged (for the ingest: not to store them again)."""
+    if not seqs:
+        return set()
+    ranges = conn.execute(select(purged_seqs.c.first, purged_seqs.c.last).where(
+        purged_seqs.c.site == site, purged_seqs.c.first <= max(seqs), purged_seqs.c.last >= min(seqs))).all()
+    return {seq for seq in seqs if any(first <= seq <= last for first, last in ranges)}
 
 
 def _runs(seqs: Iterable[int]) -> list[tuple[int, int]]:
@@ -274,4 +285,4 @@ def purge(engine: Engine, events_before: datetime, evidence_before: datetime, on
     return total
 
 
-__all__ = ["BATCH", "Holds", "OnBatch", "Purged", "holds", "merge", "purge", "purged"]
+__all__ = ["BATCH", "Holds", "OnBatch", "Purged", "holds", "merge", "purge", "purged", "purged_among"]
