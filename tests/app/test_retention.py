@@ -122,3 +122,16 @@ def test_no_removal_commits_without_its_audit_entry(store: Store, monkeypatch: p
         from ridgeline.store import retention
 
         assert retention.purged(conn) == {}
+
+
+def test_a_capped_purge_stops_after_its_batches_and_the_next_goes_on_past_held_rows(store: Store) -> None:
+    held = [event(seq) for seq in range(1, 5)]
+    store.ingest(held, received=OLD - timedelta(days=1), hook=alerting(store).apply)  # the oldest: walked first
+    store.ingest([detection(seq) for seq in range(5, 8)], received=OLD)
+    open_incident(store, [e.payload["id"] for e in held], legal_hold=True)
+    first = purge_expired(store, KEEP, NOW, batch=2, max_batches=1)
+    assert not first.complete and first.messages == {"detections": 2} and len(first.audit_seqs) == 1
+    assert first.held == {"legal_hold": {"messages": 4}}  # stepped past, not counted against the cap
+    second = purge_expired(store, KEEP, NOW, batch=2, max_batches=1)
+    assert second.complete and second.messages == {"detections": 1}
+    assert stored_seqs(store) == [1, 2, 3, 4] and site_report(store).missing == 0 and verified(store).intact

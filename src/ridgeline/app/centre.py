@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 #: escalations kept while no worker is connected to publish them (the oldest go first)
 UNSENT_MAX = 1000
 ESCALATIONS = centre_topic("escalations")
+#: transactions of one purge by the watchdog before it sees to the workers again
+PURGE_BATCHES = 20
 
 #: per-site tallies exported from the store: (counter name, metric, help, is a counter)
 _SITE_METRICS = (
@@ -243,11 +245,11 @@ class Centre:
                     gone = self.store.prune_dead_letters()
                     if gone:
                         log.info("removed %d dead letter(s) past their retention", gone)
-                    purged = purge_expired(self.store, self.retention, utc_now())
+                    purged = purge_expired(self.store, self.retention, utc_now(), max_batches=PURGE_BATCHES)
                     if purged.removed:
                         log.info("purged %d message(s) and %d image(s) past their retention",
                                  sum(purged.messages.values()), purged.snapshots)
-                    next_prune = time.monotonic() + 3600
+                    next_prune = time.monotonic() + (3600 if purged.complete else 1)  # a long purge goes on soon
                 except StoreError as exc:
                     log.warning("retention: %s", exc)
                     next_prune = time.monotonic() + 60

@@ -52,6 +52,8 @@ class PurgeReport:
     dry_run: bool = False
     #: seqs of the audit entries written (one per transaction that removed something)
     audit_seqs: list[int] = field(default_factory=list)
+    #: whether every expired row was reached (false when ``max_batches`` stopped it first)
+    complete: bool = True
 
     @property
     def removed(self) -> int:
@@ -81,9 +83,13 @@ def _detail(run: str, batch: int, events_before: datetime, evidence_before: date
 
 
 def purge_expired(store: Store, retention: RetentionConfig, now: datetime, dry_run: bool = False,
-                  batch: int | None = None) -> PurgeReport:
+                  batch: int | None = None, max_batches: int | None = None) -> PurgeReport:
     """Remove the evidence and messages past ``retention`` at ``now`` that no incident holds,
-    auditing each transaction that removed something; ``dry_run`` only counts."""
+    auditing each transaction that removed something; ``dry_run`` only counts.
+
+    ``batch`` rows at most are scanned per transaction; ``max_batches`` stops after that many
+    transactions that removed something (the report's ``complete`` is then false: a later
+    run goes on)."""
     from ridgeline.store import audit
     from ridgeline.store.retention import BATCH
 
@@ -95,10 +101,11 @@ def purge_expired(store: Store, retention: RetentionConfig, now: datetime, dry_r
         detail = _detail(run, len(written) + 1, events_before, evidence_before, step)
         written.append(audit.append(conn, ACTOR, ACTION, None, detail, now).seq)
 
-    total = store.purge(events_before, evidence_before, on_batch=audited, batch=batch or BATCH, dry_run=dry_run)
+    total = store.purge(events_before, evidence_before, on_batch=audited, batch=batch or BATCH, dry_run=dry_run,
+                        max_batches=max_batches)
     return PurgeReport(run=run, events_before=events_before, evidence_before=evidence_before,
                        messages=dict(sorted(total.messages.items())), snapshots=total.snapshots, held=total.held,
-                       dry_run=dry_run, audit_seqs=written)
+                       dry_run=dry_run, audit_seqs=written, complete=total.complete)
 
 
 __all__ = ["ACTION", "ACTOR", "PurgeReport", "cutoffs", "purge_expired"]

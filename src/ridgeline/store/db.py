@@ -295,10 +295,12 @@ class Store:
             return snapshots.prune(conn, (now or utc_now()) - self.snapshot_retention)
 
     def purge(self, events_before: datetime, evidence_before: datetime, on_batch: retention.OnBatch | None = None,
-              batch: int = retention.BATCH, dry_run: bool = False) -> retention.Purged:
+              batch: int = retention.BATCH, dry_run: bool = False,
+              max_batches: int | None = None) -> retention.Purged:
         """Remove expired evidence and messages that no hold keeps, in batches (``retention.purge``)."""
         with self._guard("purging expired data in"):
-            return retention.purge(self.engine, events_before, evidence_before, on_batch, batch, dry_run)
+            return retention.purge(self.engine, events_before, evidence_before, on_batch, batch, dry_run,
+                                   max_batches)
 
     def message_at(self, site: str, seq: int) -> dict[str, Any] | None:
         """The stored message of (site, seq), as an envelope's fields, if there is one."""

@@ -86,6 +86,8 @@ class Purged:
     messages: dict[str, int] = field(default_factory=dict)
     snapshots: int = 0
     held: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: whether every expired row was reached (false when ``max_batches`` stopped the purge first)
+    complete: bool = True
 
     @property
     def removed(self) -> int:
@@ -93,6 +95,7 @@ class Purged:
         return sum(self.messages.values()) + self.snapshots
 
     def hold(self, why: str, kind: str) -> None:
+        """Count one expired row of ``kind`` kept for ``why``."""
         per = self.held.setdefault(why, {})
         per[kind] = per.get(kind, 0) + 1
 
@@ -255,18 +258,25 @@ def _message_step(conn: Connection, walk: _Walk, room: int, keep: Holds, tally: 
 
 
 def purge(engine: Engine, events_before: datetime, evidence_before: datetime, on_batch: OnBatch | None = None,
-          batch: int = BATCH, dry_run: bool = False) -> Purged:
+          batch: int = BATCH, dry_run: bool = False, max_batches: int | None = None) -> Purged:
     """Remove the images received before ``evidence_before`` and the messages received before
     ``events_before`` that no hold keeps, in transactions of at most ``batch`` rows scanned
     (images first); what went and what was held back, in all.
 
     ``dry_run`` only counts: nothing is removed and ``on_batch`` is not called.
+    ``max_batches`` stops after that many transactions that removed something (``complete``
+    then says whether all was reached), so a caller with other duties (the centre's
+    watchdog) comes back soon; transactions that only stepped past held rows do not count,
+    so a later call, starting again from the oldest, always gets further.
     """
     if batch < 1:
         raise ValueError("a purge batch needs at least one row")
     images, records = _Walk(evidence_before), _Walk(events_before)
-    total = Purged()
+    total, done = Purged(), 0
     while not (images.done and records.done):
+        if max_batches is not None and done >= max_batches:
+            total.complete = False
+            break
         step = Purged()
         with engine.connect() if dry_run else engine.begin() as conn:
             if not dry_run:
@@ -282,6 +292,7 @@ def purge(engine: Engine, events_before: datetime, evidence_before: datetime, on
             if step.removed and on_batch is not None and not dry_run:
                 on_batch(conn, step)
         total.add(step)
+        done += 1 if step.removed else 0
     return total
 
 
