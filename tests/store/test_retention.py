@@ -292,3 +292,21 @@ def test_images_past_a_batch_go_around_the_held_ones(store: Store) -> None:
     assert gone.snapshots == 6 and gone.held == {"legal_hold": {"snapshots": 1}} and gone.messages == {}
     assert [s.id for s in store.event_snapshots(held_event.payload["id"])] == [batch[2].payload["id"]]
     assert len(images(store)) == 1 and stored_seqs(store) == list(range(1, 9))
+
+
+def test_the_check_takes_purged_ranges_out_as_a_set_difference_would() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from ridgeline.store.check import _minus
+
+    spans = st.lists(st.tuples(st.integers(1, 60), st.integers(0, 8)).map(lambda p: (p[0], p[0] + p[1])), max_size=8)
+
+    @given(spans, spans)
+    def agrees(ranges: list[tuple[int, int]], cut: list[tuple[int, int]]) -> None:
+        ranges, cut = retention.merge(ranges), retention.merge(cut)
+        gone = {q for lo, hi in cut for q in range(lo, hi + 1)}
+        expected = retention.merge((q, q) for lo, hi in ranges for q in range(lo, hi + 1) if q not in gone)
+        assert _minus(ranges, cut) == expected
+
+    agrees()
