@@ -79,21 +79,38 @@ def test_an_escalation_is_published_for_subscribers(any_broker: Mosquitto | Embe
 
 
 def test_the_sector_sets_how_long_the_centre_keeps_evidence(tmp_path: Path, example_sector_path: Path) -> None:
+    import time
     from datetime import timedelta
 
     from ridgeline.app.centre import CentreRequest, start_centre
     from ridgeline.config import load_sector
+    from ridgeline.model import utc_now
+    from ridgeline.store import audit
+    from ridgeline.store.db import Store
     from tests.broker import free_port
+    from tests.store.test_retention import detection
 
     sector = load_sector(example_sector_path)
     sector = sector.model_copy(update={"retention": sector.retention.model_copy(
-        update={"snapshots_days": 7, "dead_letters_days": 90})})
-    running = start_centre(sector, CentreRequest(db=f"sqlite:///{tmp_path / 'c.db'}", users=tmp_path / "users",
+        update={"snapshots_days": 7, "dead_letters_days": 90, "events_days": 20})})
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    before = Store(db)
+    before.ingest([detection(1, site="gorham")], received=utc_now() - timedelta(days=21))
+    before.ingest([detection(2, site="gorham")], received=utc_now() - timedelta(days=19))
+    before.close()
+    running = start_centre(sector, CentreRequest(db=db, users=tmp_path / "users",
                                                  embedded_port=free_port(), http_port=free_port()))
     try:
         store = running.centre.store
         assert store.snapshot_retention == timedelta(days=7)
         assert store.limits.retention == timedelta(days=90)
+        assert running.centre.retention == sector.retention
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and store.message_at("gorham", 1) is not None:
+            time.sleep(0.1)  # the watchdog purges once it starts, then hourly
+        assert store.message_at("gorham", 1) is None and store.message_at("gorham", 2) is not None
+        with store.engine.connect() as conn:
+            assert [e.detail["messages"] for e in audit.entries(conn)] == [{"detections": 1}]
         assert {"centre", "gorham", "shelburne"} <= set(running.users_created)  # the sites and the centre log in
     finally:
         running.stop()

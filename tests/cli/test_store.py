@@ -101,3 +101,31 @@ def test_a_bad_reason_is_an_error_that_lists_the_good_ones(tmp_path: Path) -> No
     assert code == 2 and "'sceme' is not one of" in flat(out) and "'schema'" in out, out
     code, out = run("store", "dead-letters", "list", "--db", db, "--reason", "schema", "--json")
     assert code == 0 and json.loads(out) == []
+
+
+def test_store_purge_says_what_would_go_then_removes_it_keeping_what_a_hold_keeps(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from tests.store.test_retention import OLD, alerting, event, evidence, open_incident
+
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    store = Store(db)
+    held = event(3, site="gorham")
+    store.ingest([*detections(1, 2), held], received=OLD, hook=alerting(store).apply)
+    store.ingest([evidence(4, held)], received=OLD)
+    store.ingest(detections(5), received=utc_now() - timedelta(days=1))
+    open_incident(store, [held.payload["id"]], legal_hold=True, closed=True)
+    store.close()
+    code, out = run("store", "purge", "--db", db, "--dry-run")
+    assert code == 0, out
+    assert "would remove 2 detections" in out and "would remove 0" in out  # messages; no image is free to go
+    assert "held back by legal hold: 2 messages, 1 images" in out and "held back by open incidents: 0" in out
+    code, out = run("store", "purge", "--db", db, "--sector", SECTOR)
+    assert code == 0 and "removed 2 detections" in out and "audit entries 2" in out, out
+    code, out = run("store", "check", "--db", db)
+    assert code == 0 and "gorham 3 5 0" in flat(out), out  # 3 stored, last seq 5, none missing
+    assert "gorham 0 2 0 0 0 0 -" in flat(out)  # pending 0, purged 2
+    code, out = run("store", "purge", "--db", db)
+    assert code == 0 and "removed none" in out and "audit entries" not in out, out
+    code, out = run("store", "purge", "--db", f"sqlite:///{tmp_path / 'typo.db'}")
+    one_line_error(code, out, "typo.db: no such file")

@@ -47,6 +47,16 @@ def test_wrong_type_is_named(tmp_path: Path, example_sector_path: Path) -> None:
         load_sector(path)
 
 
+def test_evidence_may_not_outlive_the_events_it_shows(tmp_path: Path, example_sector_path: Path) -> None:
+    path = _write(tmp_path, example_sector_path,
+                  lambda r: r.update(retention={"snapshots_days": 400, "events_days": 365}))
+    with pytest.raises(ConfigError, match=r"retention: .*snapshots_days \(400\) must not exceed events_days \(365\)"):
+        load_sector(path)
+    path = _write(tmp_path, example_sector_path, lambda r: r.update(retention={"events_days": 0}))
+    with pytest.raises(ConfigError, match=r"retention\.events_days: .*greater than 0"):
+        load_sector(path)
+
+
 def test_missing_dem_is_named(tmp_path: Path, example_sector_path: Path) -> None:
     path = _write(tmp_path, example_sector_path, lambda r: r["terrain"].update(dem=["nowhere.hgt"]))
     with pytest.raises(DataFileNotFoundError, match=r"terrain\.dem: file not found: .*nowhere\.hgt"):

@@ -10,8 +10,9 @@ this process's listeners and to every other centre process through the broker.
 
 ``health()`` says whether the database is reachable, the broker connected, ingest not
 stalled and which sites are online (the API serves it as ``/health``); ``registry`` holds
-the Prometheus metrics (``/metrics``).  A watchdog restarts an ingest worker whose thread ended, and removes dead
-letters and snapshots past their retention once an hour.
+the Prometheus metrics (``/metrics``).  A watchdog restarts an ingest worker whose thread
+ended, and once an hour removes dead letters past their retention and purges expired
+evidence and messages (``app.retention``, audited).
 
 With ``broker="embedded"`` ``start_centre`` first starts an in-process broker on 127.0.0.1,
 with the users and ACL of the users folder (created for the sector's sites if missing).
@@ -37,9 +38,11 @@ from prometheus_client.registry import Collector
 
 from ridgeline.app.brokers import broker_config
 from ridgeline.app.changes import CHANGES, ChangeFeed, commit_changes
+from ridgeline.app.retention import purge_expired
 from ridgeline.config.rules import RuleConfig
+from ridgeline.config.sector import RetentionConfig
 from ridgeline.errors import StoreError
-from ridgeline.model import Event, SiteStatus
+from ridgeline.model import Event, SiteStatus, utc_now
 from ridgeline.rules.engine import RuleEngine
 from ridgeline.rules.service import AlertService
 from ridgeline.store.db import IngestResult, Store
@@ -58,6 +61,8 @@ log = logging.getLogger(__name__)
 #: escalations kept while no worker is connected to publish them (the oldest go first)
 UNSENT_MAX = 1000
 ESCALATIONS = centre_topic("escalations")
+#: transactions of one purge by the watchdog before it sees to the workers again
+PURGE_BATCHES = 20
 
 #: per-site tallies exported from the store: (counter name, metric, help, is a counter)
 _SITE_METRICS = (
@@ -156,7 +161,9 @@ class Centre:
                  limits: WireLimits | None = None, worker_prefix: str = "w",
                  rules: list[RuleConfig] | None = None, dead_letters: DeadLetterLimits | None = None,
                  stall_after_s: float = 30.0, busy_timeout_s: float = 30.0,
-                 snapshot_retention: timedelta = DEFAULT_SNAPSHOT_RETENTION) -> None:
+                 snapshot_retention: timedelta = DEFAULT_SNAPSHOT_RETENTION,
+                 retention: RetentionConfig | None = None) -> None:
+        self.retention = retention or RetentionConfig()
         self.store = Store(db_url, limits=dead_letters, busy_timeout_s=busy_timeout_s,
                            snapshot_retention=snapshot_retention)
         self.alerts = AlertService(self.store, RuleEngine(rules or []))
@@ -237,7 +244,7 @@ class Centre:
             self.published += 1
 
     def _watchdog(self) -> None:
-        """Restart ended workers; prune expired dead letters hourly."""
+        """Restart ended workers; prune expired dead letters and purge expired data hourly."""
         next_prune = time.monotonic()
         while not self._stop.wait(1.0):
             for w in self.workers:
@@ -248,12 +255,13 @@ class Centre:
                     gone = self.store.prune_dead_letters()
                     if gone:
                         log.info("removed %d dead letter(s) past their retention", gone)
-                    gone = self.store.prune_snapshots()
-                    if gone:
-                        log.info("removed %d snapshot(s) past their retention", gone)
-                    next_prune = time.monotonic() + 3600
+                    purged = purge_expired(self.store, self.retention, utc_now(), max_batches=PURGE_BATCHES)
+                    if purged.removed:
+                        log.info("purged %d message(s) and %d image(s) past their retention",
+                                 sum(purged.messages.values()), purged.snapshots)
+                    next_prune = time.monotonic() + (3600 if purged.complete else 1)  # a long purge goes on soon
                 except StoreError as exc:
-                    log.warning("dead-letter retention: %s", exc)
+                    log.warning("retention: %s", exc)
                     next_prune = time.monotonic() + 60
 
     def stop(self) -> None:
@@ -317,7 +325,7 @@ def start_centre(sector: Sector, req: CentreRequest) -> RunningCentre:
         centre = Centre(req.db, config, workers=workers,
                         worker_prefix=req.worker_prefix, rules=list(sector.rules),
                         dead_letters=DeadLetterLimits(retention=timedelta(days=keep.dead_letters_days)),
-                        snapshot_retention=timedelta(days=keep.snapshots_days))
+                        snapshot_retention=timedelta(days=keep.snapshots_days), retention=keep)
         centre.start()
     except BaseException:
         if embedded is not None:

@@ -1,4 +1,4 @@
-"""``ridgeline store``: the centre's database — the sequence check and the dead letters."""
+"""``ridgeline store``: the centre's database — the sequence check, the purge and the dead letters."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def check(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Per site: every seq stored, quarantined (a dead letter), pending at the site, or missing.
+    """Per site: every seq stored, quarantined (a dead letter), purged, pending at the site, or missing.
 
     Exit 1 if any seq is missing or stored twice, two messages claim one seq, or a site's
     refusals passed its dead-letter cap.
@@ -88,12 +88,13 @@ def _check_table(reports: list[Any], dead: dict[str, int]) -> None:
                      f"[yellow]{r.quarantined}[/]" if r.quarantined else "0", red(r.conflicts), red(r.duplicates))
     out.print(seqs)
     tallies = Table(title="Also per site", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-    for col in ("site", "pending", "redelivered", "thinned", "clock ahead", "over cap", "online"):
+    for col in ("site", "pending", "purged", "redelivered", "thinned", "clock ahead", "over cap", "online"):
         tallies.add_column(col, justify="left" if col == "site" else "right", no_wrap=True)
     for r in reports:
-        if r.pending or r.redelivered or r.thinned or r.clock_ahead or r.dead_overflow:
-            tallies.add_row(r.site, str(r.pending), str(r.redelivered), str(r.thinned), str(r.clock_ahead),
-                            red(r.dead_overflow), "-" if r.online is None else ("yes" if r.online else "no"))
+        if r.pending or r.purged or r.redelivered or r.thinned or r.clock_ahead or r.dead_overflow:
+            tallies.add_row(r.site, str(r.pending), str(r.purged), str(r.redelivered), str(r.thinned),
+                            str(r.clock_ahead), red(r.dead_overflow),
+                            "-" if r.online is None else ("yes" if r.online else "no"))
     if tallies.row_count:
         out.print(tallies)
     silent = [r.site for r in reports if not r.heard]
@@ -106,6 +107,41 @@ def _check_table(reports: list[Any], dead: dict[str, int]) -> None:
     if dead:
         out.print("dead letters: " + ", ".join(f"{k} {v}" for k, v in sorted(dead.items()))
                   + "  (ridgeline store dead-letters list)", highlight=False)
+
+
+@store_app.command("purge")
+def purge(
+    db: DbOpt = DEFAULT_DB,
+    sector_file: Annotated[
+        Path | None, typer.Option("--sector", help="Sector file whose retention applies (the defaults without).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go; remove nothing.")] = False,
+) -> None:
+    """Remove evidence and messages past their retention, keeping what incidents hold; audited."""
+    from ridgeline.app.database import opened
+    from ridgeline.app.retention import purge_expired
+    from ridgeline.config.sector import RetentionConfig
+    from ridgeline.model import utc_now
+
+    retention = RetentionConfig()
+    if sector_file is not None:
+        from ridgeline.config import load_sector
+
+        retention = load_sector(sector_file).retention
+    with opened(db) as store:
+        report = purge_expired(store, retention, utc_now(), dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    kinds = ", ".join(f"{n} {kind}" for kind, n in report.messages.items()) or "none"
+    out.print(f"messages received before {report.events_before:%Y-%m-%d %H:%M} UTC: {verb} {kinds}",
+              highlight=False)
+    out.print(f"evidence images received before {report.evidence_before:%Y-%m-%d %H:%M} UTC: {verb} "
+              f"{report.snapshots}", highlight=False)
+    for why, label in (("legal_hold", "legal hold"), ("open_incident", "open incidents")):
+        per = report.held.get(why, {})
+        out.print(f"held back by {label}: {per.get('messages', 0)} messages, {per.get('snapshots', 0)} images",
+                  highlight=False)
+    if report.audit_seqs:
+        err.print(f"audit entries {', '.join(map(str, report.audit_seqs))}")
 
 
 @dead_app.command("list")

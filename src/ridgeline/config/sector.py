@@ -257,14 +257,37 @@ class CandidateConfig(_Model):
 
 
 class RetentionConfig(_Model):
-    """How long the centre keeps what it may not keep for ever (events, alerts and the audit trail are kept)."""
+    """How long the centre keeps what the sites sent; the centre purges the rest hourly.
+
+    Evidence (event images) and the messages of the sites (detections, tracks, events, logs)
+    expire by when the centre received them (its own clock, not a sensor's).  Evidence and
+    events of an incident under legal hold, or of one still open, are kept past both.
+    Alerts, incidents, comments and the audit trail (which records every purge) are kept.
+    """
 
     snapshots_days: float = Field(
-        default=30.0, gt=0, description="Days an event's (privacy-masked) snapshot image is kept, then removed."
+        default=30.0, gt=0,
+        description="Evidence retention: days an event's (privacy-masked) snapshot image is kept after the "
+        "centre received it, then removed unless its incident is under legal hold or still open. "
+        "At most events_days: an image outliving its event would show nothing anyone can place.",
+    )
+    events_days: float = Field(
+        default=365.0, gt=0,
+        description="Days the messages the sites sent (detections, tracks, events, logs, the records of "
+        "snapshots) are kept after the centre received them, then removed unless an event belongs to an "
+        "incident under legal hold or still open; the sequence check counts removed ones as purged, "
+        "not missing.",
     )
     dead_letters_days: float = Field(
         default=30.0, gt=0, description="Days a refused message is kept as a dead letter for inspection or replay."
     )
+
+    @model_validator(mode="after")
+    def _evidence_within_events(self) -> RetentionConfig:
+        if self.snapshots_days > self.events_days:
+            raise ValueError(f"snapshots_days ({self.snapshots_days:g}) must not exceed events_days "
+                             f"({self.events_days:g}): evidence would outlive the events it shows")
+        return self
 
 
 class Sector(_Model):
@@ -286,7 +309,8 @@ class Sector(_Model):
         default_factory=MaritimeConfig, description="Vessel behaviour thresholds, zones and ports."
     )
     retention: RetentionConfig = Field(
-        default_factory=RetentionConfig, description="How long the centre keeps snapshots and dead letters."
+        default_factory=RetentionConfig,
+        description="How long the centre keeps evidence, the sites' messages and dead letters.",
     )
     base_dir: Path = Field(
         default=Path("."), exclude=True, description="Folder the relative paths start from."

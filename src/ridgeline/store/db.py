@@ -26,7 +26,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ridgeline.errors import StoreError
 from ridgeline.model import Envelope, MessageType, SiteStatus, utc_now
-from ridgeline.store import deadletters, snapshots
+from ridgeline.store import deadletters, retention, snapshots
 from ridgeline.store.check import SiteReport, check
 from ridgeline.store.deadletters import DeadLetter, DeadLetterLimits, Refusal
 from ridgeline.store.schema import COUNTERS, messages, site_counters, sites
@@ -186,7 +186,10 @@ class Store:
 
     def _insert_messages(self, conn: Connection, batch: Sequence[Envelope], received: datetime,
                          ahead: Mapping[str, float], result: IngestResult) -> dict[str, dict[str, int]]:
-        """Insert what is new; the counts per site (thinned, clock ahead, redelivered) to bump."""
+        """Insert what is new; the counts per site (thinned, clock ahead, redelivered) to bump.
+
+        A seq purged after its retention counts as redelivered: the centre had it, and storing
+        it again would bring back what retention removed."""
         again: dict[str, int] = {}  # redeliveries per site
         unique: dict[str, Envelope] = {}
         for env in batch:  # one envelope per id within the batch too
@@ -202,6 +205,7 @@ class Store:
             if e.id in known:
                 again[e.site] = again.get(e.site, 0) + 1
         taken: set[tuple[str, int]] = set()
+        gone: set[tuple[str, int]] = set()  # stored once and purged after their retention
         by_site: dict[str, list[int]] = {}
         for e in fresh:
             by_site.setdefault(e.site, []).append(e.seq)
@@ -209,11 +213,15 @@ class Store:
             for seq_part in _chunks(seqs):
                 taken.update((site, q) for q in conn.scalars(
                     select(messages.c.seq).where(messages.c.site == site, messages.c.seq.in_(seq_part))))
+            gone.update((site, q) for q in retention.purged_among(conn, site, seqs))
         rows: list[dict[str, object]] = []
         seen_keys: set[tuple[str, int]] = set()
         tallies: dict[str, dict[str, int]] = {}
         for e in fresh:
             key = (e.site, e.seq)
+            if key in gone and key not in taken:  # not brought back: it counts as delivered again
+                again[e.site] = again.get(e.site, 0) + 1
+                continue
             if key in taken or key in seen_keys:
                 result.conflicts.append(e)
                 continue
@@ -287,6 +295,14 @@ class Store:
         """Remove snapshot images past ``snapshot_retention``; how many went."""
         with self._guard("pruning snapshots in"), self.engine.begin() as conn:
             return snapshots.prune(conn, (now or utc_now()) - self.snapshot_retention)
+
+    def purge(self, events_before: datetime, evidence_before: datetime, on_batch: retention.OnBatch | None = None,
+              batch: int = retention.BATCH, dry_run: bool = False,
+              max_batches: int | None = None) -> retention.Purged:
+        """Remove expired evidence and messages that no hold keeps, in batches (``retention.purge``)."""
+        with self._guard("purging expired data in"):
+            return retention.purge(self.engine, events_before, evidence_before, on_batch, batch, dry_run,
+                                   max_batches)
 
     def message_at(self, site: str, seq: int) -> dict[str, Any] | None:
         """The stored message of (site, seq), as an envelope's fields, if there is one."""

@@ -17,7 +17,7 @@ time of its latest event (the correlation gates); ``alert_events`` holds each ev
 with the alert it went to, so an event delivered again can never count twice.
 ``snapshots`` holds each event's still image (privacy-masked at the edge) once per (site,
 id), beside the ``messages`` row of the envelope that carried it (whose payload keeps every
-field but the image); images go after their retention, the messages stay.
+field but the image); images go after the evidence retention, messages after theirs (longer).
 ``audit`` is the hash-chained trail of every action by a person or the system: each entry's
 hash covers the previous entry's hash and a canonical encoding of the entry
 (``store.audit``); ``audit_head`` holds the latest seq and hash, the one row appends lock.
@@ -30,6 +30,9 @@ system comment for every change; ``incidents`` and ``incident_alerts`` the cases
 works (a closed one is read-only; one under legal hold keeps its evidence past retention);
 ``sessions`` the API's logins and bearer tokens, by the SHA-256 of the token;
 ``login_failures`` the failed logins per name and address that slow the next ones.
+``purged_seqs`` holds per site the ranges of seqs whose messages were stored and later
+removed after their retention (``store.retention``): the sequence check counts them as
+purged, not missing.
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ messages = Table(
     UniqueConstraint("site", "seq", name="uq_messages_site_seq"),
     Index("ix_messages_time", "time"),
     Index("ix_messages_type_time", "type", "time"),
+    Index("ix_messages_received", "received", "id"),
 )
 
 dead_letters = Table(
@@ -295,4 +299,13 @@ login_failures = Table(
     Column("failures", Integer, nullable=False),
     Column("first", UtcDateTime(), nullable=False),
     Column("locked_until", UtcDateTime(), nullable=True),
+)
+
+purged_seqs = Table(
+    "purged_seqs",
+    metadata,
+    Column("site", String(64), nullable=False),
+    Column("first", BigInteger, nullable=False),
+    Column("last", BigInteger, nullable=False),
+    PrimaryKeyConstraint("site", "first", name="pk_purged_seqs"),
 )
