@@ -23,8 +23,17 @@ at fault, because it is printed to the operator as it is.
     ├── OutboxError            (OSError)          the edge's outbox file cannot be opened or written
     ├── BrokerError            (OSError)          the embedded broker cannot start, or broker users cannot be written
     ├── StoreError             (RuntimeError)     the centre's database cannot be reached, migrated or written
-    ├── AlertStateError        (ValueError)       an alert cannot move to the requested state
-    └── OperatorError          (ValueError)       an operator account cannot be added or changed as asked
+    ├── NotFoundError          (LookupError)      what a request names does not exist (the API answers 404)
+    │   ├── AlertNotFoundError                    no alert with this id
+    │   └── IncidentNotFoundError                 no incident with this id
+    ├── AlertStateError        (ValueError)       an alert cannot move to the requested state, or a fact
+    │                                             (acknowledged, cleared) is recorded already (409)
+    ├── CommentError           (ValueError)       a comment is empty or too long (422)
+    ├── IncidentError          (ValueError)       an incident cannot be opened or changed as asked (422)
+    │   └── IncidentStateError                    the incident's state forbids it (reopening an open one) (409)
+    │       └── IncidentClosedError               the incident is closed: reopen it first (409)
+    └── OperatorError          (ValueError)       an operator account cannot be added or changed as asked,
+                                                  or an alert assigned to one that is unknown or disabled
 
 This module imports nothing of ours, so every layer may use it.
 """
@@ -122,3 +131,31 @@ class AlertStateError(RidgelineError, ValueError):
 class OperatorError(RidgelineError, ValueError):
     """An operator account cannot be added or changed as asked (a name taken, a weak password...)."""
 
+
+
+class NotFoundError(RidgelineError, LookupError):
+    """What a request names (an alert, an incident) does not exist: the API answers 404, not 409."""
+
+
+class AlertNotFoundError(NotFoundError):
+    """No alert with this id."""
+
+
+class IncidentNotFoundError(NotFoundError):
+    """No incident with this id."""
+
+
+class CommentError(RidgelineError, ValueError):
+    """A comment is empty (once stripped) or longer than allowed."""
+
+
+class IncidentError(RidgelineError, ValueError):
+    """An incident cannot be opened or changed as asked (a bad title, an alert named twice...)."""
+
+
+class IncidentStateError(IncidentError):
+    """The incident's state forbids the change (closing a closed incident, reopening an open one)."""
+
+
+class IncidentClosedError(IncidentStateError):
+    """The incident is closed and read-only until a supervisor reopens it."""

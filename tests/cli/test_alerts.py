@@ -100,9 +100,11 @@ def test_a_wide_listing_shows_every_column_and_a_narrow_one_says_what_it_left_ou
     from rich.console import Console
 
     from ridgeline.app.alerts import list_alerts
+    from ridgeline.app.database import opened
     from ridgeline.cli.alerts import alerts_table
 
-    rows = list_alerts(alerts_db(tmp_path, 2))
+    with opened(alerts_db(tmp_path, 2)) as store:
+        rows = list_alerts(store)
     for width, left_out in ((200, ""), (80, "key")):
         console = Console(width=width, record=True)
         console.print(alerts_table(rows, width))
