@@ -247,4 +247,7 @@ class Incident(_Model):
     legal_hold: bool = Field(
         default=False, description="Its evidence is kept past the retention period until the hold is released."
     )
-    alerts: list[Id] = Field(default_factory=list, description="Alerts it gathers, in the order they were added.")
+    alerts: list[Id] = Field(
+        default_factory=list, description="Alerts it gathers, in the order they were added (those added together: "
+        "by id)."
+    )

@@ -103,7 +103,7 @@ def add_alerts(conn: Connection, incident_id: str, alert_ids: list[str], at: dat
 
 
 def links(conn: Connection, incident_id: str) -> list[AlertLink]:
-    """The incident's alerts, in the order they were added."""
+    """The incident's alerts, in the order they were added (those added together: by id)."""
     rows = conn.execute(select(incident_alerts).where(incident_alerts.c.incident_id == incident_id)
                         .order_by(incident_alerts.c.added, incident_alerts.c.alert_id))
     return [AlertLink(r.alert_id, r.added, r.added_by) for r in rows]
