@@ -44,18 +44,18 @@ def _title(title: str) -> str:
     return cleaned
 
 
-def load(conn: Connection, incident_id: str) -> Incident:
-    """The incident; ``IncidentNotFoundError`` if there is none."""
+def load(conn: Connection, incident_id: str, lock: bool = False) -> Incident:
+    """The incident; ``IncidentNotFoundError`` if there is none (``lock``: held for a change)."""
     from ridgeline.store import incidents as repo
 
-    found = repo.get(conn, incident_id)
+    found = repo.get(conn, incident_id, lock)
     if found is None:
         raise IncidentNotFoundError(f"no incident {incident_id}")
     return found
 
 
 def _open_one(conn: Connection, incident_id: str) -> Incident:
-    incident = load(conn, incident_id)
+    incident = load(conn, incident_id, lock=True)
     if incident.state == IncidentState.CLOSED:
         raise IncidentClosedError(f"incident {incident_id} is closed: reopen it first")
     return incident
@@ -172,7 +172,7 @@ def reopen(store: Store, incident_id: str, actor: str, reason: str = "") -> Inci
 
     with store.engine.begin() as conn:
         now = utc_now()
-        incident = load(conn, incident_id)
+        incident = load(conn, incident_id, lock=True)
         if incident.state != IncidentState.CLOSED:
             raise IncidentStateError(f"incident {incident_id} is open already")
         repo.change(conn, incident_id, state=IncidentState.OPEN, closed=None, closed_by=None, outcome=None,
@@ -193,7 +193,7 @@ def set_legal_hold(store: Store, incident_id: str, on: bool, actor: str) -> Inci
 
     with store.engine.begin() as conn:
         now = utc_now()
-        incident = load(conn, incident_id)
+        incident = load(conn, incident_id, lock=True)
         if incident.legal_hold == on:
             raise IncidentStateError(f"incident {incident_id} is under legal hold already" if on
                                      else f"incident {incident_id} is not under legal hold")

@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
+from ridgeline.errors import IncidentError
 from ridgeline.model import Incident, IncidentOutcome, IncidentState
 from ridgeline.store.schema import alert_history, incident_alerts, incidents, messages, snapshots
 
@@ -74,9 +76,12 @@ def create(conn: Connection, incident: Incident) -> None:
         summary=None, legal_hold=incident.legal_hold))
 
 
-def get(conn: Connection, incident_id: str) -> Incident | None:
-    """The incident with its alert ids in the order they were added, if there is one."""
-    row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
+def get(conn: Connection, incident_id: str, lock: bool = False) -> Incident | None:
+    """The incident with its alert ids in the order they were added, if there is one; ``lock``
+    holds its row for the rest of the transaction (PostgreSQL; SQLite's one writer needs none),
+    so a change checked against its state (open, closed) cannot race another change."""
+    query = select(incidents).where(incidents.c.id == incident_id)
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         return None
     return _incident(row, [link.alert_id for link in links(conn, incident_id)])
@@ -96,10 +101,14 @@ def change(conn: Connection, incident_id: str, **values: Any) -> None:
 
 
 def add_alerts(conn: Connection, incident_id: str, alert_ids: list[str], at: datetime, by: str) -> None:
-    """Link alerts to an incident (the caller checks they exist and are not linked already)."""
+    """Link alerts to an incident (the caller checks they exist and are not linked already; one
+    linked meanwhile by another writer is an :class:`IncidentError`)."""
     if alert_ids:
-        conn.execute(insert(incident_alerts), [
-            {"incident_id": incident_id, "alert_id": a, "added": at, "added_by": by} for a in alert_ids])
+        try:
+            conn.execute(insert(incident_alerts), [
+                {"incident_id": incident_id, "alert_id": a, "added": at, "added_by": by} for a in alert_ids])
+        except IntegrityError as exc:
+            raise IncidentError(f"an alert of {', '.join(alert_ids)} is in incident {incident_id} already") from exc
 
 
 def links(conn: Connection, incident_id: str) -> list[AlertLink]:
