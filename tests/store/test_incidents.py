@@ -8,8 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
+from ridgeline.errors import IncidentError
 from ridgeline.model import Incident, IncidentOutcome, IncidentState, utc_now
 from ridgeline.store import comments
 from ridgeline.store import incidents as repo
@@ -53,8 +53,8 @@ def test_incidents_are_read_back_whole_with_their_alerts_in_order(centre: Centre
         assert [i.id for i in repo.list_incidents(conn, IncidentState.OPEN)] == [newer.id]
         assert repo.list_incidents(conn, limit=1)[0].alerts == ["A"]
         assert repo.get(conn, "nope") is None
-    with pytest.raises(IntegrityError), centre.store.engine.begin() as conn:
-        repo.add_alerts(conn, older.id, ["A"], t, "maria")  # once per incident
+    with pytest.raises(IncidentError, match="in incident"), centre.store.engine.begin() as conn:
+        repo.add_alerts(conn, older.id, ["A"], t, "maria")  # once per incident (the primary key says so)
     with pytest.raises(ValueError, match="not an incident column"), centre.store.engine.begin() as conn:
         repo.change(conn, older.id, opened_by="someone else")
 
