@@ -35,6 +35,12 @@ at fault, because it is printed to the operator as it is.
     └── OperatorError          (ValueError)       an operator account cannot be added or changed as asked,
                                                   or an alert assigned to one that is unknown or disabled
 
+The HTTP status the API answers with is written beside the errors a request can cause:
+a ``NotFoundError`` is 404, a change that conflicts with what is recorded (an
+``AlertStateError``, an ``IncidentStateError``) is 409, and a request that can never be
+right (a ``CommentError``, an ``OperatorError``, any other ``IncidentError``) is 422; test
+the more specific classes first.
+
 This module imports nothing of ours, so every layer may use it.
 """
 
