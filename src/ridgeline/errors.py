@@ -23,13 +23,29 @@ at fault, because it is printed to the operator as it is.
     ├── OutboxError            (OSError)          the edge's outbox file cannot be opened or written
     ├── BrokerError            (OSError)          the embedded broker cannot start, or broker users cannot be written
     ├── StoreError             (RuntimeError)     the centre's database cannot be reached, migrated or written
-    ├── AlertStateError        (ValueError)       an alert cannot move to the requested state
-    ├── OperatorError          (ValueError)       an operator account cannot be added or changed as asked
+    ├── NotFoundError          (LookupError)      what a request names does not exist (the API answers 404)
+    │   ├── AlertNotFoundError                    no alert with this id
+    │   └── IncidentNotFoundError                 no incident with this id
+    ├── AlertStateError        (ValueError)       an alert cannot move to the requested state, or a fact
+    │                                             (acknowledged, cleared) is recorded already (409)
+    ├── CommentError           (ValueError)       a comment is empty or too long (400)
+    ├── IncidentError          (ValueError)       an incident cannot be opened or changed as asked (400)
+    │   └── IncidentStateError                    the incident's state forbids it (reopening an open one) (409)
+    │       └── IncidentClosedError               the incident is closed: reopen it first (409)
+    ├── OperatorError          (ValueError)       an operator account cannot be added or changed as asked,
+    │                                             or an alert assigned to one that is unknown or disabled (400)
     ├── CaseFileError          (ValueError)       a case file cannot be written, or is not a readable ZIP
     ├── CentreKeyError         (ValueError)       the centre's signing key file cannot be read or written
     ├── ApiStartError          (OSError)          the API cannot listen on its address
-    └── AuthenticationError    (PermissionError)  a login or token is refused
-        └── LoginThrottledError                   too many failed logins: wait before trying again
+    └── AuthenticationError    (PermissionError)  a login or token is refused (401)
+        └── LoginThrottledError                   too many failed logins: wait before trying again (429)
+
+The HTTP status the API answers with is written beside the errors a request can cause:
+a ``NotFoundError`` is 404, a change that conflicts with what is recorded (an
+``AlertStateError``, an ``IncidentStateError``) is 409, and a request well-formed but
+never right (a ``CommentError``, an ``OperatorError``, any other ``IncidentError``, a
+``ConfigError``) is 400 (422 is kept for what the request schema itself refuses); test
+the more specific classes first.
 
 This module imports nothing of ours, so every layer may use it.
 """
@@ -126,6 +142,34 @@ class AlertStateError(RidgelineError, ValueError):
 
 class OperatorError(RidgelineError, ValueError):
     """An operator account cannot be added or changed as asked (a name taken, a weak password...)."""
+
+
+class NotFoundError(RidgelineError, LookupError):
+    """What a request names (an alert, an incident) does not exist: the API answers 404, not 409."""
+
+
+class AlertNotFoundError(NotFoundError):
+    """No alert with this id."""
+
+
+class IncidentNotFoundError(NotFoundError):
+    """No incident with this id."""
+
+
+class CommentError(RidgelineError, ValueError):
+    """A comment is empty (once stripped) or longer than allowed."""
+
+
+class IncidentError(RidgelineError, ValueError):
+    """An incident cannot be opened or changed as asked (a bad title, an alert named twice...)."""
+
+
+class IncidentStateError(IncidentError):
+    """The incident's state forbids the change (closing a closed incident, reopening an open one)."""
+
+
+class IncidentClosedError(IncidentStateError):
+    """The incident is closed and read-only until a supervisor reopens it."""
 
 
 class CaseFileError(RidgelineError, ValueError):

@@ -14,7 +14,7 @@ from ridgeline.rules.engine import RuleEngine
 from ridgeline.rules.service import AlertService
 from ridgeline.store.db import Store
 
-from .runner import one_line_error, run
+from .runner import flat, one_line_error, run
 
 
 def alerts_db(tmp_path: Path, n: int = 3) -> str:
@@ -100,9 +100,11 @@ def test_a_wide_listing_shows_every_column_and_a_narrow_one_says_what_it_left_ou
     from rich.console import Console
 
     from ridgeline.app.alerts import list_alerts
+    from ridgeline.app.database import opened
     from ridgeline.cli.alerts import alerts_table
 
-    rows = list_alerts(alerts_db(tmp_path, 2))
+    with opened(alerts_db(tmp_path, 2)) as store:
+        rows = list_alerts(store)
     for width, left_out in ((200, ""), (80, "key")):
         console = Console(width=width, record=True)
         console.print(alerts_table(rows, width))
@@ -110,3 +112,56 @@ def test_a_wide_listing_shows_every_column_and_a_narrow_one_says_what_it_left_ou
         assert all(r.alert.id in text for r in rows)
         assert all(r.alert.key in text for r in rows) == (width == 200)
         assert ("not shown for want of width" in text) == bool(left_out) and left_out in text
+
+
+def _add_operator(db: str, name: str, disabled: bool = False) -> None:
+    from ridgeline.model import Role
+    from ridgeline.store import operators
+
+    store = Store(db)
+    try:
+        with store.engine.begin() as conn:
+            operators.add(conn, name, Role.OPERATOR, "argon2-hash-not-checked-here", utc_now())
+            if disabled:
+                operators.change(conn, name, utc_now(), disabled=True)
+    finally:
+        store.close()
+
+
+def test_an_alert_is_cleared_assigned_commented_and_shown(tmp_path: Path) -> None:
+    db = alerts_db(tmp_path, 1)
+    alert_id = str(listed(db)[0]["id"])
+    _add_operator(db, "maria")
+    _add_operator(db, "gone", disabled=True)
+    code, out = run("alert", "clear", alert_id, "--db", db, "--by", "ivan", "--note", "deer")
+    assert code == 0 and f"alert {alert_id}: cleared by ivan" in out, out
+    code, out = run("alert", "clear", alert_id, "--db", db)
+    one_line_error(code, out, "cleared already by ivan")
+    code, out = run("alert", "assign", alert_id, "gone", "--db", db)
+    one_line_error(code, out, "operator 'gone' is disabled")
+    code, out = run("alert", "assign", alert_id, "maria", "--db", db, "--by", "lead")
+    assert code == 0 and f"alert {alert_id}: assigned to maria" in out, out
+    code, out = run("alert", "assign", alert_id, "maria", "--none", "--db", db)
+    assert code == 2, out  # a name or --none, not both
+    code, out = run("alert", "comment", alert_id, "  heading north  ", "--db", db, "--by", "maria")
+    assert code == 0, out
+    code, out = run("alert", "comment", alert_id, "   ", "--db", db)
+    one_line_error(code, out, "needs some text")
+    code, out = run("alert", "list", "--db", db, "--assignee", "maria", "--json")
+    assert code == 0 and [r["id"] for r in json.loads(out)] == [alert_id], out
+    code, out = run("alert", "show", alert_id, "--db", db, "--json")
+    assert code == 0, out
+    shown = json.loads(out)
+    assert (shown["alert"]["cleared_by"], shown["alert"]["assignee"], shown["alert"]["acknowledged"]) == (
+        "ivan", "maria", None)
+    assert [(c["author"], c["system"], c["text"]) for c in shown["comments"]] == [
+        ("rules", True, "opened by rule crossing: line_crossing from shelburne-north/thermal-north-ridge-1"),
+        ("ivan", True, "cleared: deer"), ("lead", True, "assigned to maria"), ("maria", False, "heading north")]
+    assert [h["action"] for h in shown["history"]] == ["opened", "cleared", "assigned"]
+    code, out = run("alert", "assign", alert_id, "--none", "--db", db)
+    assert code == 0 and f"alert {alert_id}: unassigned" in out, out
+    code, out = run("alert", "show", alert_id, "--db", db)
+    assert code == 0, out
+    text = flat(out)
+    for needle in ("cleared", "by ivan", "History", "heading north", "unassigned (was maria)"):
+        assert needle in text, out

@@ -11,7 +11,10 @@ from pathlib import Path
 from .runner import flat, one_line_error, run
 
 COMMANDS = ("viewshed", "coverage", "site", "radio", "edge", "serve", "live", "track", "video", "ais",
-            "alert list", "alert ack", "alert dispatch", "alert resolve", "store check", "store dead-letters list",
+            "alert list", "alert ack", "alert dispatch", "alert resolve", "alert clear", "alert assign",
+            "alert comment", "alert show", "incident open", "incident list", "incident show", "incident add",
+            "incident comment", "incident close", "incident reopen", "incident hold", "store check",
+            "store dead-letters list",
             "store dead-letters show", "store dead-letters replay", "broker users")
 
 

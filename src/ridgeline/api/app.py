@@ -29,9 +29,9 @@ from ridgeline.api.schemas import Problem
 from ridgeline.errors import (
     AlertStateError,
     AuthenticationError,
-    ConfigError,
+    IncidentStateError,
     LoginThrottledError,
-    OperatorError,
+    NotFoundError,
     RidgelineError,
     StoreError,
 )
@@ -50,21 +50,18 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 
 
 def status_of(exc: RidgelineError) -> int:
-    """The HTTP status an error of the use cases means."""
+    """The HTTP status an error of the use cases means (``errors``' docstring lists them)."""
     if isinstance(exc, LoginThrottledError):
         return status.HTTP_429_TOO_MANY_REQUESTS
     if isinstance(exc, AuthenticationError):
         return status.HTTP_401_UNAUTHORIZED
     if isinstance(exc, StoreError):
         return status.HTTP_503_SERVICE_UNAVAILABLE if exc.transient else status.HTTP_409_CONFLICT
-    name = type(exc).__name__
-    if "NotFound" in name or str(exc).startswith("no "):
+    if isinstance(exc, NotFoundError):
         return status.HTTP_404_NOT_FOUND
-    if isinstance(exc, ConfigError):
-        return status.HTTP_400_BAD_REQUEST
-    if isinstance(exc, AlertStateError | OperatorError):
+    if isinstance(exc, AlertStateError | IncidentStateError):
         return status.HTTP_409_CONFLICT
-    return status.HTTP_409_CONFLICT
+    return status.HTTP_400_BAD_REQUEST
 
 
 def create_app(ctx: ApiContext, hub: LiveHub | None = None) -> FastAPI:

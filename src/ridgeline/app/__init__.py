@@ -14,7 +14,15 @@ through an optional callback (:mod:`ridgeline.app.progress`).
     camera     watch_camera, track_detections   a camera's events; MOTChallenge tracking
     centre     start_centre                     ingest, rules, health (embedded broker too)
     live       run_live                         the sector on one machine, simulated
-    alerts     list_alerts, move_alert          work the alerts
+    alerts     list_alerts, get_alert,          work the alerts as a team (store first,
+               acknowledge, clear, assign,      then the arguments, then the actor)
+               comment, move_alert, resolve
+    incidents  open_incident, add_alerts,       the cases a team works
+               comment, close, reopen,
+               set_legal_hold, get_incident,
+               list_incidents
+    incident_  incident_timeline,               an incident's timeline, and what a case
+    record     incident_record                  file is built from
     database   open_existing                    a database that must already exist
     brokers    broker_config                    broker settings from URL and options
     casefiles  export_case, verify_case,        case files for handover: a signed ZIP of an

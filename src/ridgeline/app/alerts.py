@@ -1,14 +1,29 @@
-"""Use cases of acting on alerts: list them, move them along their lifecycle."""
+"""Use cases of working alerts as a team: list and show them, acknowledge, clear, assign,
+comment, move them along their lifecycle.
+
+Each takes an open :class:`~ridgeline.store.db.Store` first (the API holds one for its life;
+a command opens one with :func:`ridgeline.app.database.opened`) and ``actor``, the operator's
+name (or ``rules``/``system``).  Each change is one transaction with its history line, its
+audit entry and its system comment (:mod:`ridgeline.rules.work`).  Roles are the API's to
+check; what cannot be done at all raises an error of :mod:`ridgeline.errors`:
+``AlertNotFoundError`` (a ``NotFoundError``) when the alert does not exist,
+``AlertStateError`` when the change conflicts with what is recorded, ``OperatorError`` for an
+unknown or disabled assignee, ``CommentError`` for an empty or overlong comment.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from ridgeline.app.database import open_existing
+# imported when the module is (not only for type checking): the API builds its response
+# models from these dataclasses, which needs their field types at run time
+from ridgeline.model import Alert, AlertState
+from ridgeline.store.comments import Comment
 
 if TYPE_CHECKING:
-    from ridgeline.model import Alert, AlertState
+    from ridgeline.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -19,26 +34,103 @@ class AlertRow:
     escalated: bool
 
 
-def list_alerts(db: str, state: AlertState | None = None, limit: int = 50) -> list[AlertRow]:
-    """Alerts in the database at ``db`` (which must exist), newest first, optionally in one state."""
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change to an alert: when, what (opened, updated, acknowledged, escalated...), by whom, details."""
+
+    time: datetime
+    action: str
+    actor: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AlertDetail:
+    """An alert with its rule, its history (oldest first), its comments (oldest first) and the
+    incidents it belongs to."""
+
+    alert: Alert
+    rule: str
+    history: list[HistoryLine]
+    comments: list[Comment]
+    incidents: list[str]
+
+
+def list_alerts(store: Store, state: AlertState | None = None, limit: int = 50, assignee: str | None = None,
+                unacknowledged: bool | None = None, cleared: bool | None = None) -> list[AlertRow]:
+    """Alerts newest first, optionally only those in one state, assigned to one operator,
+    unacknowledged (True) or acknowledged (False), cleared (True) or not (False)."""
     from ridgeline.store import alerts as repo
 
-    store = open_existing(db)
-    try:
-        with store.engine.connect() as conn:
-            rows = repo.list_alerts(conn, state.value if state is not None else None, limit)
-    finally:
-        store.close()
+    with store.engine.connect() as conn:
+        rows = repo.list_alerts(conn, state.value if state is not None else None, limit, assignee=assignee,
+                                unacknowledged=unacknowledged, cleared=cleared)
     return [AlertRow(a, bool(escalated)) for a, escalated in rows]
 
 
-def move_alert(db: str, alert_id: str, to: AlertState, actor: str, note: str = "") -> Alert:
-    """Move one alert to ``to`` (acknowledge, dispatch, resolve), kept in its history under ``actor``."""
-    from ridgeline.rules.engine import RuleEngine
-    from ridgeline.rules.service import AlertService
+def get_alert(store: Store, alert_id: str) -> AlertDetail:
+    """One alert with its history, comments and incidents; ``AlertNotFoundError`` if there is none."""
+    from ridgeline.rules import work
+    from ridgeline.store import alerts as repo
+    from ridgeline.store import comments, incidents
+    from ridgeline.store.comments import Subject
 
-    store = open_existing(db)
-    try:
-        return AlertService(store, RuleEngine([])).set_state(alert_id, to, actor=actor, note=note)
-    finally:
-        store.close()
+    with store.engine.connect() as conn:
+        alert, rule = work.load(conn, alert_id)
+        lines = [HistoryLine(t, action, actor, detail) for t, action, actor, detail in repo.history(conn, alert_id)]
+        thread = comments.on(conn, Subject.ALERT, [alert_id])
+        cases = incidents.of_alert(conn, alert_id)
+    return AlertDetail(alert, rule, lines, thread, cases)
+
+
+def acknowledge(store: Store, alert_id: str, actor: str, note: str = "") -> Alert:
+    """``actor`` has seen the alert and owns the reaction (a new alert becomes acknowledged; its
+    escalation stops).  Twice is an ``AlertStateError``."""
+    from ridgeline.model import utc_now
+    from ridgeline.rules import work
+
+    with store.engine.begin() as conn:
+        return work.acknowledge(conn, alert_id, actor, utc_now(), note)
+
+
+def clear(store: Store, alert_id: str, actor: str, note: str = "") -> Alert:
+    """The activity is over: the alert needs no more attention and gathers no more events.
+    Twice is an ``AlertStateError``."""
+    from ridgeline.model import utc_now
+    from ridgeline.rules import work
+
+    with store.engine.begin() as conn:
+        return work.clear(conn, alert_id, actor, utc_now(), note)
+
+
+def assign(store: Store, alert_id: str, assignee: str | None, actor: str) -> Alert:
+    """Assign the alert to ``assignee`` (an enabled operator), or unassign it with ``None``."""
+    from ridgeline.model import utc_now
+    from ridgeline.rules import work
+
+    with store.engine.begin() as conn:
+        return work.assign(conn, alert_id, actor, assignee, utc_now())
+
+
+def comment(store: Store, alert_id: str, text: str, actor: str) -> Comment:
+    """A person's comment on the alert: 1 to 4000 characters once stripped."""
+    from ridgeline.model import utc_now
+    from ridgeline.rules import work
+
+    with store.engine.begin() as conn:
+        return work.comment(conn, alert_id, actor, text, utc_now())
+
+
+def move_alert(store: Store, alert_id: str, to: AlertState, actor: str, note: str = "") -> Alert:
+    """Move one alert to ``to`` (acknowledge, dispatch, resolve as a true or false alarm)."""
+    from ridgeline.model import utc_now
+    from ridgeline.rules import work
+
+    with store.engine.begin() as conn:
+        return work.move(conn, alert_id, to, actor, utc_now(), note)
+
+
+def resolve(store: Store, alert_id: str, false_alarm: bool, actor: str, note: str = "") -> Alert:
+    """A supervisor's verdict on the alert: a true alarm, or a false one."""
+    to = AlertState.RESOLVED_FALSE_ALARM if false_alarm else AlertState.RESOLVED_TRUE
+    return move_alert(store, alert_id, to, actor, note)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ridgeline.app.alerts import AlertRow, list_alerts
 from ridgeline.app.centre import Centre
+from ridgeline.app.database import opened
 from ridgeline.app.edge_agent import EdgeAgent
 from ridgeline.app.edge_site import load_adapter
 from ridgeline.app.progress import Progress, report
@@ -82,4 +83,5 @@ def run_live(sector: Sector, out_dir: Path, seconds: float, rate: float = 5.0, s
         result = LiveResult(reports, centre.alerts.opened, centre.alerts.updated, centre.alerts.escalated, db_url)
         centre.stop()
         broker.stop()
-    return replace(result, latest=list_alerts(db_url, limit=latest))
+    with opened(db_url) as store:
+        return replace(result, latest=list_alerts(store, limit=latest))

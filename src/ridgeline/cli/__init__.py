@@ -12,7 +12,8 @@ imported inside the commands so ``--help`` stays instant.
     sync      edge, serve, live     (store: the centre's database; broker: its users)
     video     video, track
     vessels   ais
-    alerts    alert list|ack|dispatch|resolve
+    alerts    alert list|show|ack|clear|assign|comment|dispatch|resolve
+    incidents incident open|list|show|add|comment|close|reopen|hold
     audit     audit verify|head
     users     user add|list|disable|passwd
     cases     case verify|key
@@ -32,6 +33,7 @@ from ridgeline.cli.audit import audit_app
 from ridgeline.cli.broker import broker_app
 from ridgeline.cli.cases import case_app
 from ridgeline.cli.console import ErrorHandlingGroup, setup_logging
+from ridgeline.cli.incidents import incident_app
 from ridgeline.cli.store import store_app
 from ridgeline.cli.users import user_app
 
@@ -74,6 +76,7 @@ sync.register(app)
 video.register(app)
 vessels.register(app)
 app.add_typer(alert_app, name="alert")
+app.add_typer(incident_app, name="incident")
 app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(store_app, name="store")

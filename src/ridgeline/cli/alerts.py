@@ -1,4 +1,4 @@
-"""``ridgeline alert list|ack|dispatch|resolve``: the alerts in the centre's database.
+"""``ridgeline alert list|show|ack|clear|assign|comment|dispatch|resolve``: the alerts in the centre's database.
 
 An alert's id is what an operator copies into ``ack``, so the listing never cuts it: at
 any width the id column keeps its whole text and the other columns give way first.
@@ -6,6 +6,7 @@ any width the id column keeps its whole text and the other columns give way firs
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +19,8 @@ from ridgeline.cli.console import err, out, print_json
 if TYPE_CHECKING:
     from ridgeline.app.alerts import AlertRow
 
-alert_app = typer.Typer(help="Alerts: list them and move them along their lifecycle.", no_args_is_help=True)
+alert_app = typer.Typer(help="Alerts: list and show them, acknowledge, clear, assign, comment, move them along "
+                        "their lifecycle.", no_args_is_help=True)
 DEFAULT_DB = "sqlite:///ridgeline-centre.db"
 DbOpt = Annotated[str, typer.Option("--db", help="Database URL (the database must exist).")]
 ActorOpt = Annotated[str, typer.Option("--by", help="Who does it (kept in the alert's history).")]
@@ -42,14 +44,19 @@ def alert_list(
     state: Annotated[State | None, typer.Option(help="Only alerts in this state.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")] = False,
+    assignee: Annotated[str | None, typer.Option(help="Only alerts assigned to this operator.")] = None,
+    unacknowledged: Annotated[bool, typer.Option("--unacknowledged", help="Only alerts nobody acknowledged.")] = False,
 ) -> None:
     """Alerts, newest first."""
     from ridgeline.app.alerts import list_alerts
+    from ridgeline.app.database import opened
     from ridgeline.model import AlertState
 
-    rows = list_alerts(db, AlertState(state.value) if state is not None else None, limit)
+    with opened(db) as store:
+        rows = list_alerts(store, AlertState(state.value) if state is not None else None, limit, assignee=assignee,
+                           unacknowledged=True if unacknowledged else None)
     if as_json:
-        print_json([{**r.alert.model_dump(mode="json"), "escalated": r.escalated} for r in rows])
+        print_json([r.alert.model_dump(mode="json") for r in rows])
         return
     out.print(alerts_table(rows, out.width))
     if not rows:
@@ -94,16 +101,120 @@ def alerts_table(rows: list[AlertRow], width: int) -> Table:
 
 def _move(db: str, alert_id: str, to: str, actor: str, note: str) -> None:
     from ridgeline.app.alerts import move_alert
+    from ridgeline.app.database import opened
     from ridgeline.model import AlertState
 
-    moved = move_alert(db, alert_id, AlertState(to), actor, note)
+    with opened(db) as store:
+        moved = move_alert(store, alert_id, AlertState(to), actor, note)
     out.print(f"alert {moved.id}: {moved.state.value}", highlight=False)
 
 
 @alert_app.command("ack")
 def alert_ack(alert_id: IdArg, db: DbOpt = DEFAULT_DB, by: ActorOpt = "operator", note: NoteOpt = "") -> None:
-    """Acknowledge an alert (stops its escalation)."""
-    _move(db, alert_id, "acknowledged", by, note)
+    """Acknowledge an alert: you have seen it and own the reaction (stops its escalation)."""
+    from ridgeline.app.alerts import acknowledge
+    from ridgeline.app.database import opened
+
+    with opened(db) as store:
+        done = acknowledge(store, alert_id, by, note)
+    out.print(f"alert {done.id}: {done.state.value}", highlight=False)
+
+
+@alert_app.command("clear")
+def alert_clear(alert_id: IdArg, db: DbOpt = DEFAULT_DB, by: ActorOpt = "operator", note: NoteOpt = "") -> None:
+    """Clear an alert: the activity is over or needs no more attention (later events open a new alert)."""
+    from ridgeline.app.alerts import clear
+    from ridgeline.app.database import opened
+
+    with opened(db) as store:
+        done = clear(store, alert_id, by, note)
+    out.print(f"alert {done.id}: cleared by {done.cleared_by}", highlight=False)
+
+
+@alert_app.command("assign")
+def alert_assign(
+    alert_id: IdArg,
+    name: Annotated[str | None, typer.Argument(help="The operator to assign it to (from `ridgeline user list`).")]
+    = None,
+    none: Annotated[bool, typer.Option("--none", help="Unassign it.")] = False,
+    db: DbOpt = DEFAULT_DB, by: ActorOpt = "operator",
+) -> None:
+    """Assign an alert to an operator, or unassign it with --none."""
+    from ridgeline.app.alerts import assign
+    from ridgeline.app.database import opened
+
+    if (name is None) == (not none):
+        raise typer.BadParameter("give an operator's name or --none, not both or neither")
+    with opened(db) as store:
+        done = assign(store, alert_id, None if none else name, by)
+    out.print(f"alert {done.id}: " + (f"assigned to {done.assignee}" if done.assignee else "unassigned"),
+              highlight=False)
+
+
+@alert_app.command("comment")
+def alert_comment(
+    alert_id: IdArg, text: Annotated[str, typer.Argument(help="The comment (1 to 4000 characters).")],
+    db: DbOpt = DEFAULT_DB, by: ActorOpt = "operator",
+) -> None:
+    """Comment on an alert."""
+    from ridgeline.app.alerts import comment
+    from ridgeline.app.database import opened
+
+    with opened(db) as store:
+        comment(store, alert_id, text, by)
+    out.print(f"alert {alert_id}: commented", highlight=False)
+
+
+def _when(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S") if at is not None else "-"
+
+
+@alert_app.command("show")
+def alert_show(
+    alert_id: IdArg, db: DbOpt = DEFAULT_DB,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout instead of tables.")] = False,
+) -> None:
+    """An alert's facts, its history and its comments."""
+    from ridgeline.app.alerts import get_alert
+    from ridgeline.app.database import opened
+
+    with opened(db) as store:
+        detail = get_alert(store, alert_id)
+    a = detail.alert
+    if as_json:
+        print_json({"alert": a.model_dump(mode="json"), "rule": detail.rule, "incidents": detail.incidents,
+                    "history": [{"time": h.time.isoformat(), "action": h.action, "actor": h.actor,
+                                 "detail": h.detail} for h in detail.history],
+                    "comments": [{"time": c.time.isoformat(), "author": c.author, "system": c.system,
+                                  "text": c.text} for c in detail.comments]})
+        return
+    facts = Table(title=f"Alert {a.id}", box=box.SIMPLE_HEAD, show_header=False, pad_edge=False)
+    facts.add_column("fact", style="bold")
+    facts.add_column("value", overflow="fold")
+    for label, value in (
+        ("rule", detail.rule), ("type", a.type.value), ("severity", a.severity.value), ("state", a.state.value),
+        ("opened (UTC)", _when(a.opened)), ("events", str(a.event_count)), ("site", a.site or "-"),
+        ("acknowledged", f"{_when(a.acknowledged)} by {a.acknowledged_by}" if a.acknowledged else "no"),
+        ("cleared", f"{_when(a.cleared)} by {a.cleared_by}" if a.cleared else "no"),
+        ("assignee", a.assignee or "-"),
+        ("escalated", f"to {a.escalated_to}" if a.escalated else "no"),
+        ("incidents", ", ".join(detail.incidents) or "-"),
+    ):
+        facts.add_row(label, value)
+    out.print(facts)
+    history = Table(title="History", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("time (UTC)", "action", "by"):
+        history.add_column(col, no_wrap=True)
+    for h in detail.history:
+        history.add_row(_when(h.time), h.action, h.actor)
+    out.print(history)
+    thread = Table(title="Comments (*: system)", box=box.SIMPLE_HEAD, pad_edge=False)
+    thread.add_column("time (UTC)", no_wrap=True)
+    thread.add_column("by", no_wrap=True)
+    thread.add_column("text", overflow="fold")
+    for c in detail.comments:
+        thread.add_row(_when(c.time), c.author + (" *" if c.system else ""), c.text)
+    out.print(thread)
 
 
 @alert_app.command("dispatch")

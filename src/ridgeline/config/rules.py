@@ -67,3 +67,12 @@ class RuleConfig(_Model):
         default=120.0, gt=0, description="Escalate an alert still unacknowledged after this many seconds "
         "(none: never)."
     )
+    escalate_to: str = Field(
+        default="supervisor", min_length=1, max_length=64, description="Who an escalation goes to: a role "
+        "(supervisor, admin) or an operator's name; recorded on the alert and in its comments."
+    )
+    assign_to: str | None = Field(
+        default=None, min_length=1, max_length=64, description="Assign each alert this rule opens to this "
+        "operator (a name from `ridgeline user list`); an unknown or disabled name leaves the alert unassigned, "
+        "and a system comment on it says why."
+    )

@@ -84,6 +84,24 @@ class Role(StrEnum):
     ADMIN = "admin"  # also manages users and retention
 
 
+class IncidentState(StrEnum):
+    """An incident is open while the team works it; closed, it is read-only until reopened."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class IncidentOutcome(StrEnum):
+    """How an incident ended, as the team records it on closing."""
+
+    APPREHENDED = "apprehended"  # the people or vessel were stopped
+    TURNED_BACK = "turned_back"  # they went back across the line
+    NO_TRACE = "no_trace"  # the team found nothing on the scene
+    FALSE_ALARM = "false_alarm"  # nothing was there (animal, weather, a sensor fault)
+    HANDED_OVER = "handed_over"  # passed to another agency
+    OTHER = "other"  # the summary says what
+
+
 class UnitStatus(StrEnum):
     """A response unit's status: available -> dispatched -> en_route -> on_scene -> available."""
 
@@ -188,6 +206,20 @@ class Alert(_Model):
     seen: UtcTime | None = Field(
         default=None, description="Time of its latest event (sensor clock), UTC; the time gate counts from it."
     )
+    acknowledged: UtcTime | None = Field(
+        default=None, description="When someone acknowledged it (has seen it and owns the reaction), UTC."
+    )
+    acknowledged_by: Id | None = Field(default=None, description="Who acknowledged it.")
+    cleared: UtcTime | None = Field(
+        default=None, description="When someone cleared it (the activity is over or needs no more attention), "
+        "UTC; a cleared alert gathers no more events."
+    )
+    cleared_by: Id | None = Field(default=None, description="Who cleared it.")
+    assignee: Id | None = Field(default=None, description="The operator it is assigned to, if any.")
+    escalated: bool = Field(default=False, description="Whether it was escalated for going unacknowledged.")
+    escalated_to: str | None = Field(
+        default=None, max_length=64, description="Who the escalation went to: a role (supervisor) or an operator."
+    )
 
 
 class Unit(_Model):
@@ -200,11 +232,22 @@ class Unit(_Model):
 
 
 class Incident(_Model):
-    """The case a team works on: alerts, units, timeline, outcome."""
+    """The case a team works on: the alerts it gathers, who opened and closed it, its outcome."""
 
     id: Id = Field(default_factory=new_id, description="Incident id.")
+    title: str = Field(min_length=1, max_length=200, description="What the case is, in a line.")
+    state: IncidentState = Field(default=IncidentState.OPEN, description="Open, or closed (read-only).")
     opened: UtcTime = Field(description="When it was opened, UTC.")
-    alerts: list[Id] = Field(default_factory=list, description="Alerts it gathers.")
-    units: list[Id] = Field(default_factory=list, description="Units working on it.")
-    notes: list[str] = Field(default_factory=list, description="Operator notes, oldest first.")
-    outcome: str | None = Field(default=None, max_length=256, description="How it ended, once closed.")
+    opened_by: Id = Field(description="Who opened it.")
+    updated: UtcTime = Field(description="When it last changed, UTC.")
+    closed: UtcTime | None = Field(default=None, description="When it was closed, UTC (none while open).")
+    closed_by: Id | None = Field(default=None, description="Who closed it.")
+    outcome: IncidentOutcome | None = Field(default=None, description="How it ended, once closed.")
+    summary: str | None = Field(default=None, max_length=4000, description="What happened, in the team's words.")
+    legal_hold: bool = Field(
+        default=False, description="Its evidence is kept past the retention period until the hold is released."
+    )
+    alerts: list[Id] = Field(
+        default_factory=list, description="Alerts it gathers, in the order they were added (those added together: "
+        "by id)."
+    )

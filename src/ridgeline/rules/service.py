@@ -5,6 +5,10 @@ the ``ridgeline alert`` commands all see one truth, and a restarted centre carri
 Every change reads open alerts and then writes, in one transaction: a lock serialises the
 threads of one process, and ``store.alerts.lock`` the processes sharing a database, so two
 workers never open two alerts for one object.
+
+Every alert opened gets one system comment (which rule opened it, from where, and whom the
+rule assigned it to); the events that join it later do not, since each is a line of its
+history already and a busy alert would flood its comment thread.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 from sqlalchemy import Connection
 
-from ridgeline.errors import AlertStateError
 from ridgeline.model import Alert, AlertState, Envelope, Event, MessageType, utc_now
-from ridgeline.rules.engine import Match, RuleEngine, escalate, transition
+from ridgeline.rules import work
+from ridgeline.rules.engine import Match, RuleEngine, escalate
 from ridgeline.store import alerts as repo
+from ridgeline.store import comments, operators
+from ridgeline.store.comments import Comment, Subject
 from ridgeline.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -74,6 +80,8 @@ class AlertService:
         updated: dict[str, Alert] = {}
         history: list[dict[str, object]] = []
         links: dict[str, str] = {}
+        opening: dict[str, str] = {}  # alert id -> the system comment on its opening
+        enabled: dict[str, bool] = {}  # operator name -> whether a rule may assign to them
         for env, event, match in matched:
             if event.id in done:
                 continue  # delivered again (in another envelope, or twice in this batch)
@@ -85,6 +93,7 @@ class AlertService:
                 continue
             new = before is None or alert.id != before.id
             if new:
+                alert, opening[alert.id] = self._opened(conn, alert, match, env, event, enabled)
                 candidates.append(alert)
             else:
                 candidates[next(i for i, a in enumerate(candidates) if a.id == alert.id)] = alert
@@ -100,32 +109,44 @@ class AlertService:
             })
             changed.append(alert)
         repo.write_batch(conn, list(created.values()), list(updated.values()), history, now, links)
+        comments.add_many(conn, [Comment(Subject.ALERT, alert_id, now, "rules", True, text)
+                                 for alert_id, text in opening.items()])
         self.opened += sum(1 for h in history if h["action"] == "opened")
         self.updated += sum(1 for h in history if h["action"] == "updated")
         return changed
 
+    @staticmethod
+    def _opened(conn: Connection, alert: Alert, match: Match, env: Envelope, event: Event,
+                enabled: dict[str, bool]) -> tuple[Alert, str]:
+        """A new alert with the rule's assignee (if an enabled operator), and its opening comment."""
+        where = "/".join(part for part in (env.site, event.sensor) if part)
+        text = f"opened by rule {match.rule.id}: {event.type.value} from {where}"
+        name = match.rule.assign_to
+        if name is None:
+            return alert, text
+        if name not in enabled:
+            account = operators.get(conn, name)
+            enabled[name] = account is not None and not account.disabled
+        if enabled[name]:
+            return alert.model_copy(update={"assignee": name}), f"{text}; assigned to {name}"
+        return alert, f"{text}; left unassigned: the rule names {name}, who is not an enabled operator"
+
     def set_state(self, alert_id: str, to: AlertState, actor: str, note: str = "",
                   now: datetime | None = None) -> Alert:
-        """Move an alert along its lifecycle (acknowledge, dispatch, resolve)."""
+        """Move an alert along its lifecycle (acknowledge, dispatch, resolve): see :func:`work.move`."""
         now = now or utc_now()
         with self._lock, self.store.engine.begin() as conn:
-            repo.lock(conn)
-            found = repo.get_alert(conn, alert_id)
-            if found is None:
-                raise AlertStateError(f"no alert {alert_id}")
-            alert, rule, _received, _escalated = found
-            moved = transition(alert, to, now)
-            repo.save_alert(conn, moved, rule, to.value, now, actor=actor, detail={"note": note} if note else {})
-        return moved
+            return work.move(conn, alert_id, to, actor, now, note)
 
     def escalate_due(self, now: datetime | None = None) -> list[Event]:
-        """Escalate every new alert left unacknowledged past its rule's limit; the escalation
-        events (the centre publishes them: they are not kept here)."""
+        """Escalate every open alert nobody acknowledged (or cleared) within its rule's limit: one
+        severity higher, ``escalated_to`` the rule's ``escalate_to``, a system comment saying so;
+        the escalation events (the centre publishes them: they are not kept here)."""
         now = now or utc_now()
         emitted: list[Event] = []
         with self._lock, self.store.engine.begin() as conn:
             repo.lock(conn)
-            for alert, rule_id, received in repo.unescalated_new(conn):
+            for alert, rule_id, received in repo.unescalated_unacknowledged(conn):
                 rule = self.engine.by_id.get(rule_id)
                 if rule is None or rule.escalate_after_s is None:
                     continue
@@ -133,8 +154,12 @@ class AlertService:
                 if waited < rule.escalate_after_s:
                     continue
                 higher, event = escalate(alert, now, waited)
-                repo.save_alert(conn, higher, rule_id, "escalated", now, detail=event.model_dump(mode="json"),
-                                escalated=True)
+                repo.save_alert(conn, higher, rule_id, "escalated", now, detail={
+                    **event.model_dump(mode="json"), "escalated_to": rule.escalate_to}, escalated=True,
+                    escalated_to=rule.escalate_to)
+                work.system_comment(conn, alert.id, "rules", f"escalated to {rule.escalate_to}: unacknowledged "
+                                    f"for {waited:.0f} s; severity {alert.severity.value} -> "
+                                    f"{higher.severity.value}", now)
                 emitted.append(event)
         if emitted:
             log.warning("escalated %d unacknowledged alert(s)", len(emitted))
