@@ -50,6 +50,12 @@ def test_an_escalation_is_published_for_subscribers(any_broker: Mosquitto | Embe
     listener.subscribe(ESCALATIONS, qos=1)
     site, reason, _ = probe(any_broker, "gorham", client_id="gorham")
     assert not getattr(reason, "is_failure", True), reason
+    heard_changes: list[str] = []
+    centre.changes.listen(heard_changes.append)
+
+    def changes() -> list[dict[str, object]]:
+        return [c for text in list(heard_changes) for c in json.loads(text)["changes"]]
+
     centre.start()
     try:
         assert wait_for(lambda: all(w.counters.connected for w in centre.workers))
@@ -65,6 +71,8 @@ def test_an_escalation_is_published_for_subscribers(any_broker: Mosquitto | Embe
         assert said.type == EventType.ESCALATION and said.detail["alert"] == alert.id and escalated
         assert said.severity == alert.severity  # one step above the event's medium: high
         assert centre.published == 1 and centre.alerts.escalated == 1
+        # the live feed told the consoles: the alert opened, then the same alert escalated
+        assert wait_for(lambda: any(c["kind"] == "alert" and c["data"]["escalated"] for c in changes()))
         # the centre's own worker received it too (its subscription matches it) and passed it by: a site's
         # message published after it, and so queued behind it for the worker, is stored with nothing refused
         later = env.model_copy(update={"id": new_id(), "seq": 2})
@@ -99,7 +107,8 @@ def test_the_sector_sets_how_long_the_centre_keeps_evidence(tmp_path: Path, exam
     before.ingest([detection(2, site="gorham")], received=utc_now() - timedelta(days=19))
     before.close()
     running = start_centre(sector, CentreRequest(db=db, users=tmp_path / "users",
-                                                 embedded_port=free_port(), http_port=free_port()))
+                                                 embedded_port=free_port(),
+                                                 audit_heads=tmp_path / "heads.txt"))
     try:
         store = running.centre.store
         assert store.snapshot_retention == timedelta(days=7)
@@ -111,6 +120,14 @@ def test_the_sector_sets_how_long_the_centre_keeps_evidence(tmp_path: Path, exam
         assert store.message_at("gorham", 1) is None and store.message_at("gorham", 2) is not None
         with store.engine.connect() as conn:
             assert [e.detail["messages"] for e in audit.entries(conn)] == [{"detections": 1}]
+            head = audit.head(conn)
         assert {"centre", "gorham", "shelburne"} <= set(running.users_created)  # the sites and the centre log in
     finally:
         running.stop()
+    # the head was written out (at intervals, and on stopping): the last line is the head, as
+    # `audit verify --heads` reads it
+    from ridgeline.app.audit import verify_audit
+
+    last = (tmp_path / "heads.txt").read_text().splitlines()[-1].split()
+    assert (int(last[0]), last[1]) == head
+    assert verify_audit(db, tmp_path / "heads.txt").intact

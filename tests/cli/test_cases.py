@@ -81,3 +81,31 @@ def test_case_commands_have_help() -> None:
     for command in ("verify", "key"):
         code, output = run("case", command, "--help")
         assert code == 0 and "Usage" in output, output
+
+
+def test_an_incident_exported_from_the_database_verifies_and_a_changed_image_is_named(tmp_path: Path) -> None:
+    from tests.alerting import Centre
+
+    centre = Centre(f"sqlite:///{tmp_path / 'centre.db'}")
+    first = centre.feed("trk-1", 0, lon=-71.30, lat=44.27, snapshot=True)
+    alert = centre.alert_of(first)
+    centre.close()
+    db = f"sqlite:///{tmp_path / 'centre.db'}"
+    code, output = run("incident", "open", alert, "--title", "Crossing", "--db", db, "--by", "maria")
+    assert code == 0, output
+    incident = output.strip()
+    key, case = tmp_path / "centre.key", tmp_path / "case.zip"
+    code, output = run("case", "export", incident, "--out", str(case), "--key", str(key), "--db", db, "--by", "lead")
+    assert code == 0 and f"{case}: " in flat(output) and "signed by" in output, output
+    public = tmp_path / "centre.pub"
+    assert run("case", "key", "--key", str(key), "--out", str(public))[0] == 0
+    code, output = run("case", "verify", str(case), "--public-key", str(public))
+    assert code == 0 and "(trusted key)" in output, output
+    with zipfile.ZipFile(case) as zf:
+        [image] = [n for n in zf.namelist() if n.startswith("evidence/")]
+        data = bytearray(zf.read(image))
+    data[len(data) // 2] ^= 0x20  # one byte of the evidence image changed
+    tampered = tmp_path / "tampered.zip"
+    rezip(case, tampered, {image: bytes(data)})
+    code, output = run("case", "verify", str(tampered), "--public-key", str(public))
+    assert code == 1 and image in output and "report.html" not in output, output

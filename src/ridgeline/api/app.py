@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -24,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ridgeline.api.context import ApiContext
 from ridgeline.api.hub import LiveHub
-from ridgeline.api.routes import audit, live, observations, session, users
+from ridgeline.api.routes import alerts, audit, incidents, live, observations, retention, session, users
 from ridgeline.api.schemas import Problem
 from ridgeline.errors import (
     AlertStateError,
@@ -82,7 +83,7 @@ def create_app(ctx: ApiContext, hub: LiveHub | None = None) -> FastAPI:
     app.state.ctx = ctx
     app.state.hub = hub
     ctx.changes.listen(hub.offer)
-    for module in (session, users, audit, observations):
+    for module in (session, alerts, incidents, observations, users, audit, retention):
         app.include_router(module.router, prefix=PREFIX, responses=PROBLEMS)
     app.include_router(live.router, prefix=PREFIX)
     _plain_routes(app, ctx)
@@ -90,7 +91,12 @@ def create_app(ctx: ApiContext, hub: LiveHub | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
+        if "\x00" in request.url.path or "\x00" in unquote(request.url.query):
+            # no database text can hold a NUL: refused before any route sees it
+            response: Response = JSONResponse({"detail": "a NUL character (%00) in the path or query"},
+                                              status_code=status.HTTP_400_BAD_REQUEST)
+        else:
+            response = await call_next(request)
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"

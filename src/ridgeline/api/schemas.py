@@ -5,13 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ridgeline.model import Role
+from ridgeline.model import Alert, Incident, IncidentOutcome, Role
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        """No NUL character anywhere: no text column of PostgreSQL can hold one."""
+        if _has_nul(data):
+            raise ValueError("a NUL character (\\u0000) in a text field")
+        return data
 
 
 class Problem(_Body):
@@ -132,3 +150,123 @@ class EvidenceInfo(_Body):
     width: int = Field(description="Width in pixels.")
     height: int = Field(description="Height in pixels.")
     url: str = Field(description="Where to fetch the image.")
+
+
+class Note(_Body):
+    """An optional note kept with a change."""
+
+    note: str = Field(default="", max_length=4000, description="Why, in a few words (kept in the history).")
+
+
+class Assignment(_Body):
+    """Whom an alert is assigned to."""
+
+    assignee: str | None = Field(max_length=64, description="An enabled operator's name, or null to unassign.")
+
+
+class Resolution(_Body):
+    """A supervisor's verdict on an alert."""
+
+    false_alarm: bool = Field(description="True: nothing was there; false: a true alert.")
+    note: str = Field(default="", max_length=4000, description="Why, in a few words.")
+
+
+class CommentText(_Body):
+    """What a person writes on an alert or an incident."""
+
+    text: str = Field(min_length=1, max_length=4000, description="The comment (1 to 4000 characters).")
+
+
+class CommentInfo(_Body):
+    """A comment: by a person, or by the system on a change."""
+
+    time: datetime = Field(description="When, UTC.")
+    author: str = Field(description="Who wrote it, or who made the change a system comment records.")
+    system: bool = Field(description="Whether the system wrote it on a change.")
+    text: str = Field(description="The comment.")
+
+
+class HistoryInfo(_Body):
+    """One change of an alert."""
+
+    time: datetime = Field(description="When, UTC.")
+    action: str = Field(description="opened, updated (an event joined), acknowledged, cleared, assigned...")
+    actor: str = Field(description="Who: an operator, or rules.")
+    detail: dict[str, Any] = Field(description="What the change recorded.")
+
+
+class AlertDetailInfo(_Body):
+    """An alert with its history, comments and incidents."""
+
+    alert: Alert = Field(description="The alert.")
+    rule: str = Field(description="The rule that opened it.")
+    history: list[HistoryInfo] = Field(description="Every change, oldest first.")
+    comments: list[CommentInfo] = Field(description="Comments, oldest first.")
+    incidents: list[str] = Field(description="Incidents it is in.")
+
+
+class NewIncident(_Body):
+    """An incident to open from alerts."""
+
+    alerts: list[str] = Field(min_length=1, max_length=100, description="Ids of the alerts it starts from.")
+    title: str = Field(min_length=1, max_length=200, description="What the case is, in a line.")
+
+
+class MoreAlerts(_Body):
+    """Alerts to add to an incident."""
+
+    alerts: list[str] = Field(min_length=1, max_length=100, description="Ids of the alerts to add.")
+
+
+class Closing(_Body):
+    """How an incident ended."""
+
+    outcome: IncidentOutcome = Field(description="How it ended.")
+    summary: str | None = Field(default=None, max_length=4000, description="What happened, in the team's words.")
+
+
+class Reopening(_Body):
+    """Why a closed incident is reopened."""
+
+    reason: str = Field(default="", max_length=4000, description="Why (kept in the system comment).")
+
+
+class Hold(_Body):
+    """A legal hold set or released."""
+
+    on: bool = Field(description="True keeps the incident's evidence past its retention; false releases it.")
+
+
+class TimelineInfo(_Body):
+    """One entry of an incident's timeline."""
+
+    time: datetime = Field(description="When, UTC.")
+    kind: str = Field(description="What it is: incident, alert_added, event, alert_change, comment, evidence...")
+    actor: str = Field(description="Who or what: an operator, rules, or a site/sensor.")
+    text: str = Field(description="What happened, in words.")
+    alert_id: str | None = Field(description="The alert it concerns, if one.")
+    event_id: str | None = Field(description="The event it concerns, if one.")
+    snapshot: str | None = Field(description="The evidence image (site/id), if one.")
+
+
+class IncidentDetailInfo(_Body):
+    """An incident with its timeline."""
+
+    incident: Incident = Field(description="The incident.")
+    timeline: list[TimelineInfo] = Field(description="Everything that happened, by time.")
+
+
+class PurgeRequest(_Body):
+    """A purge of expired evidence and messages, now."""
+
+    dry_run: bool = Field(default=False, description="Only count what would go.")
+
+
+class PurgeInfo(_Body):
+    """What a purge removed (or would) and held back."""
+
+    messages: dict[str, int] = Field(description="Messages removed per type.")
+    snapshots: int = Field(description="Evidence images removed.")
+    held: dict[str, dict[str, int]] = Field(description="Expired rows kept, per reason and kind.")
+    dry_run: bool = Field(description="Whether nothing was removed, only counted.")
+    complete: bool = Field(description="Whether every expired row was reached.")

@@ -77,3 +77,22 @@ def check_trail(store: Store) -> AuditCheck:
 
     with store.engine.connect() as conn:
         return verify(conn)
+
+
+def write_head(store: Store, path: Path, last_seq: int = 0) -> int:
+    """Append the trail's head to ``path`` (a witness file ``audit verify --heads`` reads) when it
+    moved past ``last_seq``; the head's seq.  The file is flushed and synced: a witness that a
+    crash can lose witnesses nothing."""
+    import os
+
+    from ridgeline.model import utc_now
+    from ridgeline.store.audit import head
+
+    with store.engine.connect() as conn:
+        seq, hash_ = head(conn)
+    if seq > last_seq:
+        with path.open("a") as witness:
+            witness.write(f"{seq} {hash_} {utc_now().isoformat(timespec='seconds')}\n")
+            witness.flush()
+            os.fsync(witness.fileno())
+    return seq

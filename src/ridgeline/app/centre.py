@@ -36,8 +36,10 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from ridgeline.app.alerts import get_alert
+from ridgeline.app.audit import write_head
 from ridgeline.app.brokers import broker_config
-from ridgeline.app.changes import CHANGES, ChangeFeed, commit_changes
+from ridgeline.app.changes import CHANGES, ChangeFeed, alert_change, commit_changes
 from ridgeline.app.retention import purge_expired
 from ridgeline.config.rules import RuleConfig
 from ridgeline.config.sector import RetentionConfig
@@ -162,8 +164,12 @@ class Centre:
                  rules: list[RuleConfig] | None = None, dead_letters: DeadLetterLimits | None = None,
                  stall_after_s: float = 30.0, busy_timeout_s: float = 30.0,
                  snapshot_retention: timedelta = DEFAULT_SNAPSHOT_RETENTION,
-                 retention: RetentionConfig | None = None) -> None:
+                 retention: RetentionConfig | None = None, audit_heads: Path | None = None,
+                 audit_head_every_s: float = 300.0) -> None:
         self.retention = retention or RetentionConfig()
+        self.audit_heads = audit_heads
+        self.audit_head_every_s = audit_head_every_s
+        self._witnessed = 0  # the seq of the head last written out
         self.store = Store(db_url, limits=dead_letters, busy_timeout_s=busy_timeout_s,
                            snapshot_retention=snapshot_retention)
         self.alerts = AlertService(self.store, RuleEngine(rules or []))
@@ -222,11 +228,16 @@ class Centre:
             w.start()
         threading.Thread(target=self._escalator, name="escalation", daemon=True).start()
         threading.Thread(target=self._watchdog, name="watchdog", daemon=True).start()
+        if self.audit_heads is not None:
+            threading.Thread(target=self._witness, name="audit-heads", daemon=True).start()
 
     def _escalator(self) -> None:
         while not self._stop.wait(1.0):
             try:
-                self._unsent.extend(self.alerts.escalate_due())
+                escalations = self.alerts.escalate_due()
+                self._unsent.extend(escalations)
+                ids = [str(e.detail["alert"]) for e in escalations if e.detail.get("alert")]
+                self.changes.announce([alert_change(get_alert(self.store, i).alert) for i in ids])
             except Exception as exc:  # the database may be away for a moment: try again next second
                 log.warning("escalation check: %s", exc)
             try:
@@ -242,6 +253,21 @@ class Centre:
                 return
             self._unsent.popleft()
             self.published += 1
+
+    def _witness(self) -> None:
+        """Write the audit trail's head out at intervals (and at once), for ``audit verify --heads``."""
+        while True:
+            self._write_head()
+            if self._stop.wait(self.audit_head_every_s):
+                return
+
+    def _write_head(self) -> None:
+        if self.audit_heads is None:
+            return
+        try:
+            self._witnessed = write_head(self.store, self.audit_heads, self._witnessed)
+        except (StoreError, OSError) as exc:
+            log.warning("audit head to %s: %s", self.audit_heads, exc)
 
     def _watchdog(self) -> None:
         """Restart ended workers; prune expired dead letters and purge expired data hourly."""
@@ -268,6 +294,7 @@ class Centre:
         self._stop.set()
         for w in self.workers:
             w.stop()
+        self._write_head()  # the last head, on a clean stop
         self.store.close()
 
 
@@ -283,8 +310,9 @@ class CentreRequest:
     password: str | None = None
     ca_file: Path | None = None
     workers: int = 1
-    http_port: int = 8765
     worker_prefix: str = "w"
+    #: where the audit trail's head is written at intervals (None: nowhere)
+    audit_heads: Path | None = None
 
 
 @dataclass
@@ -325,7 +353,8 @@ def start_centre(sector: Sector, req: CentreRequest) -> RunningCentre:
         centre = Centre(req.db, config, workers=workers,
                         worker_prefix=req.worker_prefix, rules=list(sector.rules),
                         dead_letters=DeadLetterLimits(retention=timedelta(days=keep.dead_letters_days)),
-                        snapshot_retention=timedelta(days=keep.snapshots_days), retention=keep)
+                        snapshot_retention=timedelta(days=keep.snapshots_days), retention=keep,
+                        audit_heads=req.audit_heads)
         centre.start()
     except BaseException:
         if embedded is not None:

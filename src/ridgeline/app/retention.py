@@ -83,7 +83,7 @@ def _detail(run: str, batch: int, events_before: datetime, evidence_before: date
 
 
 def purge_expired(store: Store, retention: RetentionConfig, now: datetime, dry_run: bool = False,
-                  batch: int | None = None, max_batches: int | None = None) -> PurgeReport:
+                  batch: int | None = None, max_batches: int | None = None, actor: str = ACTOR) -> PurgeReport:
     """Remove the evidence and messages past ``retention`` at ``now`` that no incident holds,
     auditing each transaction that removed something; ``dry_run`` only counts.
 
@@ -99,7 +99,7 @@ def purge_expired(store: Store, retention: RetentionConfig, now: datetime, dry_r
 
     def audited(conn: Connection, step: Purged) -> None:
         detail = _detail(run, len(written) + 1, events_before, evidence_before, step)
-        written.append(audit.append(conn, ACTOR, ACTION, None, detail, now).seq)
+        written.append(audit.append(conn, actor, ACTION, None, detail, now).seq)
 
     total = store.purge(events_before, evidence_before, on_batch=audited, batch=batch or BATCH, dry_run=dry_run,
                         max_batches=max_batches)

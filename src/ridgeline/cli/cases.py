@@ -3,7 +3,7 @@
 ``case key`` prints the centre's public key as one line of base64 (the 32 raw bytes) and
 its fingerprint, making the key if there is none; ``--out`` writes that line to a file to
 hand to the police beforehand.  ``case verify --public-key`` reads such a file (or a PEM
-``PUBLIC KEY`` block).  ``case export`` comes with the incidents it exports.
+``PUBLIC KEY`` block).  ``case export`` writes an incident's case file, signed with the key.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from ridgeline.cli.alerts import DEFAULT_DB, ActorOpt, DbOpt
 from ridgeline.cli.console import err, out
 
 case_app = typer.Typer(help="Case files for handover: a signed ZIP of an incident; check one; the centre's key.",
@@ -20,6 +21,25 @@ case_app = typer.Typer(help="Case files for handover: a signed ZIP of an inciden
 KeyOpt = Annotated[Path, typer.Option("--key", help="The centre's signing key (PEM), made here if missing.")]
 #: ``app.casefiles.DEFAULT_KEY``, beside the default database (written here so ``--help`` loads no cryptography).
 DEFAULT_KEY_PATH = Path("ridgeline-centre.key")
+
+
+@case_app.command("export")
+def case_export(
+    incident: Annotated[str, typer.Argument(help="The incident to hand over.")],
+    out_path: Annotated[Path, typer.Option("--out", help="The case file to write (ZIP).")],
+    key: KeyOpt = DEFAULT_KEY_PATH,
+    by: ActorOpt = "supervisor",
+    db: DbOpt = DEFAULT_DB,
+) -> None:
+    """Export an incident as a case file: its timeline, events and tracks (GeoJSON), evidence images, an HTML
+    report, and a manifest of SHA-256s signed with the centre's Ed25519 key; the export is audited."""
+    from ridgeline.app.cases import export_incident
+    from ridgeline.app.database import opened
+
+    with opened(db) as store:
+        done = export_incident(store, incident, out_path, key, by)
+    out.print(f"{done.path}: {done.files} files, {done.size} bytes, sha256 {done.sha256}, signed by "
+              f"{done.fingerprint}", highlight=False, soft_wrap=True)
 
 
 @case_app.command("verify")

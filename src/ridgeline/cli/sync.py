@@ -145,6 +145,9 @@ def serve(
     case_key: Annotated[Path, typer.Option("--case-key", help="The centre's Ed25519 key that signs case files "
                                            "(created if missing).")] = Path("ridgeline-centre.key"),
     worker_prefix: Annotated[str, typer.Option(help="Prefix of the workers' MQTT client ids.")] = "w",
+    audit_heads: Annotated[Path, typer.Option(
+        "--audit-heads", help="File the audit trail's head is appended to every 5 minutes (SEQ HASH TIME), for "
+        "`ridgeline audit verify --heads`; ship it off this machine.")] = Path("ridgeline-audit-heads.txt"),
 ) -> None:
     """Run the centre: ingest from every site into the database, and the API for the operators."""
     import signal
@@ -156,8 +159,8 @@ def serve(
     from ridgeline.config import load_sector
 
     sector = load_sector(sector_file)
-    req = CentreRequest(db, broker, embedded_port, users, username, password, ca_file, workers, http_port,
-                        worker_prefix)
+    req = CentreRequest(db, broker, embedded_port, users, username, password, ca_file, workers, worker_prefix,
+                        audit_heads)
     running = start_centre(sector, req)
     if running.users_created:
         err.print(f"broker users created in {users}: each site logs in with its <site>.secret "
