@@ -64,7 +64,7 @@ class Run:
     def start_centre(self) -> None:
         self.centre = subprocess.Popen(
             [RIDGELINE, "serve", str(SECTOR), "--db", self.db_url, "--broker", self.broker.url("centre"),
-             "--http-port", str(free_port())],
+             "--http-port", str(free_port()), "--audit-heads", str(self.tmp / "heads.txt")],
             stdout=subprocess.DEVNULL, stderr=open(self.tmp / "centre.log", "ab"),  # noqa: SIM115
         )
 

@@ -192,9 +192,12 @@ class Centre:
 
     def _committed(self, result: IngestResult, statuses: dict[str, SiteStatus]) -> None:
         alerts = result.caused if isinstance(result.caused, list) else []
-        self.changes.announce(commit_changes(result.stored, statuses, alerts))
+        stored = result.stored
+        self.changes.later(lambda: commit_changes(stored, statuses, alerts))
 
     def _publish(self, topic: str, payload: bytes) -> bool:
+        """On the first worker's connection when it is up: it subscribes with No Local, so the
+        broker does not send this process its own batches back."""
         worker = next((w for w in self.workers if w.counters.connected), None)
         return worker is not None and worker.publish(topic, payload)
 
@@ -224,6 +227,7 @@ class Centre:
         }
 
     def start(self) -> None:
+        self.changes.start()
         for w in self.workers:
             w.start()
         threading.Thread(target=self._escalator, name="escalation", daemon=True).start()
@@ -295,6 +299,7 @@ class Centre:
         for w in self.workers:
             w.stop()
         self._write_head()  # the last head, on a clean stop
+        self.changes.stop()
         self.store.close()
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-
-from pydantic import ValidationError
 
 from ridgeline.model import (
     Alert,
@@ -26,10 +26,8 @@ from ridgeline.model import (
     ChangeBatch,
     ChangeKind,
     Envelope,
-    Event,
     MessageType,
     SiteStatus,
-    Track,
     utc_now,
 )
 from ridgeline.transport.access import centre_topic
@@ -41,19 +39,52 @@ CHANGES = centre_topic("changes")
 _SEEN_MAX = 10_000
 
 Listener = Callable[[str], None]
+_ID_FIRST = re.compile(r'\{"id":"([^"\\]{1,64})"')
 
 
 class ChangeFeed:
     """Announces committed changes; listeners get each batch once, as JSON text."""
 
-    def __init__(self, origin: str, publish: Callable[[str, bytes], bool] | None = None) -> None:
+    def __init__(self, origin: str, publish: Callable[[str, bytes], bool] | None = None,
+                 backlog: int = 10_000) -> None:
         self.origin = origin
         self.publish = publish
         self.announced = 0
         self.unpublished = 0
+        #: commits whose changes were not announced: more waiting than ``backlog``
+        self.skipped = 0
         self._listeners: list[Listener] = []
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
+        self._later: queue.Queue[Callable[[], Sequence[Change]] | None] = queue.Queue(maxsize=backlog)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Announce what :meth:`later` is given, in a thread of the feed's own."""
+        self._thread = threading.Thread(target=self._run, name="changes", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._later.put(None)
+            self._thread.join(timeout=10)
+
+    def later(self, changes: Callable[[], Sequence[Change]]) -> None:
+        """Announce ``changes()`` soon, from the feed's thread: a committing thread (ingest) never
+        waits on the feed.  Past ``backlog`` waiting commits, this one is skipped and counted."""
+        try:
+            self._later.put_nowait(changes)
+        except queue.Full:
+            self.skipped += 1
+            if self.skipped == 1 or self.skipped % 1000 == 0:
+                log.warning("changes: %d commit(s) not announced, the feed is behind", self.skipped)
+
+    def _run(self) -> None:
+        while (make := self._later.get()) is not None:
+            try:
+                self.announce(make())
+            except Exception:  # one bad commit never ends the feed
+                log.exception("changes: announcing a commit")
 
     def listen(self, listener: Listener) -> None:
         """Call ``listener(batch_json)`` for every batch from now on (from any thread: it must not block)."""
@@ -76,7 +107,9 @@ class ChangeFeed:
         """A batch from the broker (this process's own, or another's)."""
         try:
             text = payload.decode()
-            batch_id = json.loads(text)["id"]
+            # a batch is written with its id first: read it without parsing the whole batch
+            head = _ID_FIRST.match(text)
+            batch_id = head.group(1) if head else json.loads(text)["id"]
         except (UnicodeDecodeError, ValueError, KeyError, TypeError):
             log.warning("changes: a message on %s that is no change batch (%d bytes) ignored", CHANGES, len(payload))
             return
@@ -100,23 +133,20 @@ class ChangeFeed:
 def commit_changes(stored: Iterable[Envelope], statuses: Mapping[str, SiteStatus],
                    alerts: Iterable[Alert]) -> list[Change]:
     """What an ingest commit changed: events stored, tracks' latest positions, site
-    statuses and the alerts the rules opened or updated (detections and logs are not live)."""
+    statuses and the alerts the rules opened or updated (detections and logs are not live).
+
+    The payloads were validated at ingest: they are passed on as they are."""
     out: list[Change] = []
     for env in stored:
-        try:
-            if env.type == MessageType.EVENTS:
-                event = Event.model_validate(env.payload)
-                out.append(Change(kind=ChangeKind.EVENT, id=event.id, site=env.site,
-                                  data=event.model_dump(mode="json")))
-            elif env.type == MessageType.TRACKS:
-                track = Track.model_validate(env.payload)
-                if track.points:
-                    last = track.points[-1]
-                    out.append(Change(kind=ChangeKind.TRACK, id=track.id, site=env.site, data={
-                        "object_class": track.object_class.value, "time": last.time.isoformat(),
-                        "position": last.position.model_dump(mode="json"), "sources": track.sources}))
-        except ValidationError:  # validated at ingest already; never stop the feed over one
-            continue
+        payload = env.payload
+        if env.type == MessageType.EVENTS:
+            out.append(Change.model_construct(kind=ChangeKind.EVENT, id=str(payload.get("id")), site=env.site,
+                                              data=payload))
+        elif env.type == MessageType.TRACKS and payload.get("points"):
+            last = payload["points"][-1]
+            out.append(Change.model_construct(kind=ChangeKind.TRACK, id=str(payload.get("id")), site=env.site, data={
+                "object_class": payload.get("object_class"), "time": last.get("time"),
+                "position": last.get("position"), "sources": payload.get("sources", [])}))
     for site, status in sorted(statuses.items()):
         out.append(Change(kind=ChangeKind.SITE, id=site, site=site, data=status.model_dump(mode="json")))
     out.extend(alert_change(a) for a in alerts)

@@ -145,9 +145,10 @@ def serve(
     case_key: Annotated[Path, typer.Option("--case-key", help="The centre's Ed25519 key that signs case files "
                                            "(created if missing).")] = Path("ridgeline-centre.key"),
     worker_prefix: Annotated[str, typer.Option(help="Prefix of the workers' MQTT client ids.")] = "w",
-    audit_heads: Annotated[Path, typer.Option(
-        "--audit-heads", help="File the audit trail's head is appended to every 5 minutes (SEQ HASH TIME), for "
-        "`ridgeline audit verify --heads`; ship it off this machine.")] = Path("ridgeline-audit-heads.txt"),
+    audit_heads: Annotated[Path | None, typer.Option(
+        "--audit-heads", help="File the audit trail's head is appended to every 5 minutes and on stopping (SEQ "
+        "HASH TIME), for `ridgeline audit verify --heads`; ship it off this machine. Default: beside a SQLite "
+        "database (NAME.audit-heads.txt), else ./ridgeline-audit-heads.txt.")] = None,
 ) -> None:
     """Run the centre: ingest from every site into the database, and the API for the operators."""
     import signal
@@ -159,6 +160,10 @@ def serve(
     from ridgeline.config import load_sector
 
     sector = load_sector(sector_file)
+    if audit_heads is None:
+        sqlite_file = db.removeprefix("sqlite:///") if db.startswith("sqlite:///") else ""
+        audit_heads = (Path(sqlite_file).with_suffix(".audit-heads.txt") if sqlite_file not in ("", ":memory:")
+                       else Path("ridgeline-audit-heads.txt"))
     req = CentreRequest(db, broker, embedded_port, users, username, password, ca_file, workers, worker_prefix,
                         audit_heads)
     running = start_centre(sector, req)

@@ -37,6 +37,7 @@ from datetime import datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.subscribeoptions import SubscribeOptions
 from sqlalchemy import Connection
 
 from ridgeline.errors import StoreError, WireError
@@ -253,9 +254,9 @@ class Ingest:
                     return
                 c.subscribe(self.subscription, qos=1)
                 if self.centre_subscription is not None and self.broker.protocol == 5:
-                    # not shared: every centre process hears what the centre says (on 3.1.1 the
-                    # plain subscription above already matches it)
-                    c.subscribe(self.centre_subscription, qos=0)
+                    # not shared: every centre process hears what the centre says; No Local: not
+                    # its own (on 3.1.1 the plain subscription above already matches it)
+                    c.subscribe(self.centre_subscription, options=SubscribeOptions(qos=0, noLocal=True))
                 up.set()
 
             def on_disconnect(
