@@ -22,7 +22,7 @@ V, OP, S, A, NONE = "viewer", "operator", "supervisor", "admin", "none"
 #: (method, path) -> the least role that may call it ("none": anyone)
 TABLE: dict[tuple[str, str], str] = {
     ("get", "/health"): NONE,
-    ("get", "/metrics"): NONE,
+    ("get", "/metrics"): V,
     ("post", "/api/v1/session"): NONE,
     ("get", "/api/v1/session"): V,
     ("delete", "/api/v1/session"): V,

@@ -17,6 +17,8 @@ from ridgeline.app.centre import Centre
 from ridgeline.model import Envelope, Event, EventType, MessageType, new_id, utc_now
 from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.wire import WireLimits, encode
+from tests.api.scraping import metrics as scrape
+from tests.api.scraping import scraper_token
 
 from ..broker import Mosquitto, free_port
 from ..conftest import wait_for
@@ -80,7 +82,7 @@ def test_bad_messages_are_dead_lettered_and_ingest_carries_on(broker: Mosquitto,
         # seq 1 are quarantined, the replay a conflict; seq 3 never came from shelburne
         assert (report.received, report.redelivered, report.clock_ahead, report.thinned) == (4, 1, 1, 1)
         assert (report.quarantined, report.conflicts, report.missing, report.missing_ranges) == (2, 1, 1, [(3, 3)])
-        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        metrics = scrape(port, scraper_token(centre.store))
         for reason in ("malformed_json", "schema", "too_large", "site_mismatch", "seq_conflict"):
             assert f'ridgeline_dead_letters_total{{reason="{reason}"}} 1.0' in metrics
         assert 'ridgeline_ingest_messages_total{result="inserted"} 4.0' in metrics

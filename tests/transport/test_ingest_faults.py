@@ -28,6 +28,7 @@ from ridgeline.transport.broker import BrokerConfig
 from ridgeline.transport.outbox import Outbox
 from ridgeline.transport.publisher import Publisher
 
+from ..api.scraping import metrics, scraper_token
 from ..broker import Mosquitto, free_port, probe
 from ..conftest import wait_for
 from .conftest import put_events
@@ -41,8 +42,6 @@ def health(port: int) -> tuple[int, dict[str, object]]:
         return exc.code, json.loads(exc.read())
 
 
-def metrics(port: int) -> str:
-    return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
 
 
 class Rig:
@@ -60,6 +59,7 @@ class Rig:
     def start(self) -> None:
         self.centre.start()
         self.api = serve_centre(self.centre, self.port)
+        self.token = scraper_token(self.centre.store)
         self.publisher.start()
         assert wait_for(lambda: self.centre.workers[0].counters.connected)
 
@@ -111,7 +111,7 @@ def test_a_locked_database_stalls_ingest_visibly_and_loses_nothing(broker: Mosqu
             rig.refuse_one()
             assert wait_for(lambda: health(rig.port)[0] == 503, timeout=20)
             code, body = health(rig.port)
-            text = metrics(rig.port)
+            text = metrics(rig.port, rig.token)
             print(f"\nlocked: /health {code} {body['ingest']}; errors so far {rig.centre.workers[0].counters.errors}")
             assert body["ingest"] == "stalled" and 'ridgeline_ingest_stalled{worker="w1"} 1.0' in text
             time.sleep(3.0)
@@ -201,7 +201,7 @@ def test_a_sensor_clock_ahead_is_stored_flagged(broker: Mosquitto, tmp_path: Pat
               f"dead letters {rig.centre.store.dead_letter_counts()}")
         assert (report.received, report.clock_ahead, report.missing) == (1100, 1000, 0)
         assert rig.centre.store.dead_letter_counts() == {}
-        assert 'ridgeline_site_clock_ahead_total{site="gorham"} 1000.0' in metrics(rig.port)
+        assert 'ridgeline_site_clock_ahead_total{site="gorham"} 1000.0' in metrics(rig.port, rig.token)
     finally:
         rig.stop()
 

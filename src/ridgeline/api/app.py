@@ -27,6 +27,7 @@ from ridgeline.api.context import ApiContext
 from ridgeline.api.hub import LiveHub
 from ridgeline.api.routes import alerts, audit, incidents, live, observations, retention, session, users
 from ridgeline.api.schemas import Problem
+from ridgeline.api.security import SCHEMES, needs
 from ridgeline.errors import (
     AlertStateError,
     AuthenticationError,
@@ -36,6 +37,7 @@ from ridgeline.errors import (
     RidgelineError,
     StoreError,
 )
+from ridgeline.model import Role
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,15 @@ def create_app(ctx: ApiContext, hub: LiveHub | None = None) -> FastAPI:
     app.include_router(live.router, prefix=PREFIX)
     _plain_routes(app, ctx)
     _error_answers(app)
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = plain_openapi()
+            doc.setdefault("components", {})["securitySchemes"] = SCHEMES
+        return app.openapi_schema or doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
@@ -114,11 +125,11 @@ def _plain_routes(app: FastAPI, ctx: ApiContext) -> None:
         found = ctx.health() if ctx.health is not None else {"healthy": True, "ingest": "none"}
         return JSONResponse(found, status_code=200 if found.get("healthy") else 503)
 
-    @app.get("/metrics", tags=["centre"], response_class=Response, openapi_extra={"x-required-role": "none"},
-             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
-                              "description": "Prometheus text format."}})
+    @app.get("/metrics", tags=["centre"], response_class=Response, **needs(Role.VIEWER),
+             responses={**PROBLEMS, 200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                                          "description": "Prometheus text format."}})
     def metrics() -> Response:
-        """The centre's metrics in the Prometheus text format (bind the port to a trusted network)."""
+        """The centre's metrics in the Prometheus text format (Prometheus scrapes with a viewer's bearer token)."""
         body = generate_latest(ctx.registry) if ctx.registry is not None else b""
         return Response(body, media_type="text/plain; version=0.0.4")
 

@@ -33,6 +33,14 @@ ROLE_TABLE = {
     Role.ADMIN: "also manages operators, tokens and retention",
 }
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+#: how a caller proves who they are, as the OpenAPI document says it
+SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "A token from `ridgeline user token` or "
+               "POST /api/v1/users/{name}/tokens."},
+    "session": {"type": "apiKey", "in": "cookie", "name": COOKIE, "description": "The session cookie POST "
+                "/api/v1/session sets (HttpOnly, SameSite=Strict)."},
+}
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,7 @@ def needs(role: Role) -> dict[str, Any]:
                                 f"{who.name} is {who.role.value}: this needs {role.value} or above")
         return who
 
-    return {"dependencies": [Depends(check)], "openapi_extra": {"x-required-role": role.value}}
+    return {"dependencies": [Depends(check)], "openapi_extra": {"x-required-role": role.value, "security": SECURITY}}
 
 
 
