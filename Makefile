@@ -42,8 +42,9 @@ demo: $(STAMP)
 
 # Debian packages the tests drive: Mosquitto (a real broker), ffmpeg and rtsp-server-perl (a
 # live RTSP stream that drops), openssl (TLS certificates), PostgreSQL (the tests use the
-# server at RIDGELINE_TEST_PG, default 127.0.0.1:5432, or start their own from its binaries).
-TEST_DEBS := mosquitto mosquitto-clients ffmpeg rtsp-server-perl openssl postgresql
+# server at RIDGELINE_TEST_PG, default 127.0.0.1:5432, or start their own from its binaries),
+# chromium (the console's browser tests drive Debian's build through Playwright; none is downloaded).
+TEST_DEBS := mosquitto mosquitto-clients ffmpeg rtsp-server-perl openssl postgresql chromium
 test-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
