@@ -145,6 +145,8 @@ def serve(
     case_key: Annotated[Path, typer.Option("--case-key", help="The centre's Ed25519 key that signs case files "
                                            "(created if missing).")] = Path("ridgeline-centre.key"),
     worker_prefix: Annotated[str, typer.Option(help="Prefix of the workers' MQTT client ids.")] = "w",
+    live_queue: Annotated[int, typer.Option("--live-queue", min=1, help="Change batches a live WebSocket client "
+                                            "may fall behind before it is told and dropped (close 1013).")] = 1000,
 ) -> None:
     """Run the centre: ingest from every site into the database, and the API for the operators."""
     import signal
@@ -166,7 +168,8 @@ def serve(
         err.print(f"embedded broker on {running.embedded.url} (MQTT 3.1.1, local only, users and ACL of {users}; "
                   "deploy with Mosquitto)")
     try:
-        settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not insecure_cookie, case_key=case_key)
+        settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not insecure_cookie, case_key=case_key,
+                               client_queue=live_queue)
         api = serve_centre(running.centre, http_port, host, settings, sector.retention)
     except BaseException:
         running.stop()
