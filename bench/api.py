@@ -191,6 +191,7 @@ def clients_main(url: str, token: str, n: int, ready: MpEvent, stop: MpEvent, ex
             "received": received,
             "twice": twice,
             "slow": slow,
+            "batches": len(batches),
             "errors": [repr(t.exception()) for t in tasks if t.done() and t.exception() is not None],
         }
 
@@ -265,7 +266,7 @@ def main() -> None:
     parser.add_argument("--per-message", type=int, default=1,
                         help="envelopes in one MQTT message (an edge's publisher groups up to 200)")
     parser.add_argument("--db", default=None, help="centre database URL (default: SQLite in a temporary folder)")
-    parser.add_argument("--live-queue", type=int, default=200,
+    parser.add_argument("--live-queue", type=int, default=100,
                         help="the centre's --live-queue: batches a client may fall behind before it is dropped")
     args = parser.parse_args()
     env = Envelope.model_validate_json(wire("site-1", 1, time.time_ns()))
@@ -391,7 +392,8 @@ def report(console: Console, args: argparse.Namespace, sent: int, took: float, s
     slow = result["slow"]
     console.print(f"the client that reads nothing (--live-queue {args.live_queue}): "
                   f"{'told it was dropped' if slow.get('dropped_notice') else 'NOT told it was dropped'}, "
-                  f"close code {slow.get('close_code')}, after {slow.get('batches', 0)} batches held in buffers")
+                  f"close code {slow.get('close_code')}, after {slow.get('batches', 0)} batches held in buffers "
+                  f"(the centre sent {result['batches']} batches in all)")
     if lat.size:
         p99 = float(np.percentile(lat, 99))
         ok = p99 <= TARGET_P99_MS and all(x <= 0 for x in lost)
