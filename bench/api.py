@@ -265,7 +265,9 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=4, help="edge sites sending")
     parser.add_argument("--per-message", type=int, default=1,
                         help="envelopes in one MQTT message (an edge's publisher groups up to 200)")
-    parser.add_argument("--db", default=None, help="centre database URL (default: SQLite in a temporary folder)")
+    parser.add_argument("--db", default=None, help="centre database URL (default: SQLite in a temporary folder); "
+                        "'postgresql': a new database at RIDGELINE_TEST_PG, or on a server of its own "
+                        "(tests/postgres.py)")
     parser.add_argument("--live-queue", type=int, default=100,
                         help="the centre's --live-queue: batches a client may fall behind before it is dropped")
     args = parser.parse_args()
@@ -274,7 +276,11 @@ def main() -> None:
     console = Console(width=110)
     work = Path(tempfile.mkdtemp(prefix="ridgeline-bench-api-"))
     sites = [f"site-{i + 1}" for i in range(args.sites)]
-    db = args.db or f"sqlite:///{work / 'centre.db'}"
+    db, pg_name = args.db or f"sqlite:///{work / 'centre.db'}", None
+    if db == "postgresql":
+        from tests.postgres import fresh_database
+
+        db, pg_name = fresh_database()
     broker = Mosquitto(work / "broker", ["centre", *sites])
     broker.start()
     from ridgeline.app.operators import add_operator
@@ -363,6 +369,10 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             centre.kill()
         broker.stop()
+        if pg_name is not None:
+            from tests.postgres import drop_database
+
+            drop_database(pg_name)
 
 
 def report(console: Console, args: argparse.Namespace, sent: int, took: float, stored: int, result: dict[str, Any],
@@ -371,8 +381,9 @@ def report(console: Console, args: argparse.Namespace, sent: int, took: float, s
     commit = result["commit_ns"] / 1e6
     fanout = lat - commit
     received = result["received"]
-    table = Table(title=f"Live feed: {args.clients} WebSocket clients, {args.sites} sites, {sent:,} events "
-                        f"in {took:.1f} s ({sent / took:,.0f}/s)")
+    kind = (args.db or "sqlite").split(":")[0].split("+")[0]
+    table = Table(title=f"Live feed on {kind}: {args.clients} WebSocket clients, {args.sites} sites, {sent:,} "
+                        f"events in {took:.1f} s ({sent / took:,.0f}/s), {args.per_message} to an MQTT message")
     for col in ("ms, per (event, client)", "p50", "p95", "p99", "max"):
         table.add_column(col, justify="left" if col.startswith("ms") else "right")
     for label, values in (("edge read -> client received", lat), ("  edge read -> centre commit", commit),
