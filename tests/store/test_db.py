@@ -63,3 +63,29 @@ def test_a_large_batch_is_split_into_statements_the_database_accepts(db_url: str
     (report,) = store.check()
     assert (report.received, report.missing) == (15_000, 0)
     store.close()
+
+
+def test_centre_processes_starting_together_on_a_new_postgresql_database_all_start() -> None:
+    """Each takes the migration lock in turn; the later ones find the schema at head (without
+    it, two of three failed creating the same tables)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from ..postgres import drop_database, fresh_database
+
+    url, name = fresh_database()
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    code = "import sys; from ridgeline.store.db import Store; Store(sys.argv[1]).close()"
+    try:
+        procs = [subprocess.Popen([sys.executable, "-c", code, url], env=env, stderr=subprocess.PIPE)
+                 for _ in range(3)]
+        errors = [p.communicate(timeout=120)[1].decode()[-500:] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], errors
+        store = Store(url, migrate_schema=False)
+        assert store.check() == []
+        store.close()
+    finally:
+        drop_database(name)

@@ -41,7 +41,9 @@ class Problem(_Body):
 class Credentials(_Body):
     """A login."""
 
-    username: str = Field(min_length=1, max_length=64, description="The operator's name.")
+    # no control characters: PostgreSQL refuses NUL in text, and the failure count is kept by name
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$",
+                          description="The operator's name.")
     password: str = Field(min_length=1, max_length=1024, description="The operator's password.")
 
 

@@ -149,6 +149,8 @@ def serve(
         "--audit-heads", help="File the audit trail's head is appended to every 5 minutes and on stopping (SEQ "
         "HASH TIME), for `ridgeline audit verify --heads`; ship it off this machine. Default: beside a SQLite "
         "database (NAME.audit-heads.txt), else ./ridgeline-audit-heads.txt.")] = None,
+    live_queue: Annotated[int, typer.Option("--live-queue", min=1, help="Change batches a live WebSocket client "
+                                            "may fall behind before it is told and dropped (close 1013).")] = 1000,
 ) -> None:
     """Run the centre: ingest from every site into the database, and the API for the operators."""
     import signal
@@ -174,7 +176,8 @@ def serve(
         err.print(f"embedded broker on {running.embedded.url} (MQTT 3.1.1, local only, users and ACL of {users}; "
                   "deploy with Mosquitto)")
     try:
-        settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not insecure_cookie, case_key=case_key)
+        settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not insecure_cookie, case_key=case_key,
+                               client_queue=live_queue)
         api = serve_centre(running.centre, http_port, host, settings, sector.retention)
     except BaseException:
         running.stop()

@@ -45,7 +45,11 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """0 (info) to 4 (critical)."""
-        return list(Severity).index(self)
+        return _SEVERITY_RANK[self]
+
+
+#: each severity's rank, looked up rather than found in a list (the rules ask for it per event)
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 
 class EventType(StrEnum):

@@ -19,7 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -63,8 +63,14 @@ def connect(url: str, busy_timeout_s: float = 30.0) -> Engine:
     return engine
 
 
+#: the PostgreSQL advisory lock one migration holds (alerts take another): centre processes
+#: starting together on a new database migrate one after the other, the later ones finding
+#: the schema at head, instead of creating the same tables at once and failing
+_MIGRATE_LOCK = 0x52494447_4D494752 & 0x7FFFFFFFFFFFFFFF  # "RIDGMIGR"
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision (one process at a time on PostgreSQL)."""
     from alembic import command
     from alembic.config import Config
 
@@ -72,6 +78,8 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(files("ridgeline.store") / "migrations"))
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATE_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except (SQLAlchemyError, OSError) as exc:
