@@ -298,7 +298,7 @@ def main() -> None:
     centre = subprocess.Popen(
         [sys.executable, "-m", "ridgeline", "serve", str(SECTOR), "--db", db, "--broker",
          f"mqtt://127.0.0.1:{broker.port}", "--username", "centre", "--password", broker.password("centre"),
-         "--http-port", str(port), "--insecure-cookie", "--live-queue", str(args.live_queue),
+         "--http-port", str(port), "--plain-http", "--live-queue", str(args.live_queue),
          "--case-key", str(work / "centre.key")],
         cwd=work, env=environ, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     spawn = mp.get_context("spawn")

@@ -71,7 +71,7 @@ class Serve:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "ridgeline", "serve", str(SECTOR), "--db", db,
                  "--broker", f"mqtt://127.0.0.1:{broker.port}", "--username", user,
-                 "--password", broker.password(user), "--http-port", str(self.port), "--insecure-cookie",
+                 "--password", broker.password(user), "--http-port", str(self.port), "--plain-http",
                  "--worker-prefix", prefix, "--case-key", str(work / "centre.key")],
                 cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
 

@@ -139,8 +139,8 @@ def serve(
     origin: Annotated[list[str] | None, typer.Option(
         "--origin", help="An origin (https://console.example) whose pages may call the API, besides its own; "
         "repeat for more.")] = None,
-    insecure_cookie: Annotated[bool, typer.Option(
-        "--insecure-cookie", help="Send the session cookie over plain HTTP too (a test bench; never in "
+    plain_http: Annotated[bool, typer.Option(
+        "--plain-http", help="Send the session cookie over plain HTTP too (a test bench; never in "
         "production).")] = False,
     case_key: Annotated[Path, typer.Option("--case-key", help="The centre's Ed25519 key that signs case files "
                                            "(created if missing).")] = Path("ridgeline-centre.key"),
@@ -176,7 +176,7 @@ def serve(
         err.print(f"embedded broker on {running.embedded.url} (MQTT 3.1.1, local only, users and ACL of {users}; "
                   "deploy with Mosquitto)")
     try:
-        settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not insecure_cookie, case_key=case_key,
+        settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not plain_http, case_key=case_key,
                                client_queue=live_queue)
         api = serve_centre(running.centre, http_port, host, settings, sector.retention)
     except BaseException:
