@@ -18,6 +18,7 @@ from ridgeline.app.tiles import (
     TerrainTiles,
     TileArchive,
     TileSet,
+    build_in_background,
     build_terrain_tiles,
     ensure_terrain_tiles,
     open_archive,
@@ -27,9 +28,9 @@ from ridgeline.app.tiles import (
 )
 from ridgeline.config import load_sector
 from ridgeline.config.sector import Sector
-from ridgeline.errors import DataFileNotFoundError, TileArchiveError
+from ridgeline.errors import DataFileNotFoundError, RidgelineError, TileArchiveError
 from ridgeline.terrain.tiles import decode_png, decode_terrarium
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, ROOT
 
 MAX_ZOOM = 8
 
@@ -192,3 +193,32 @@ def test_tiles_live_beside_a_sqlite_database() -> None:
     assert tiles_beside("sqlite:///var/centre.db") == Path("var/centre.terrain.pmtiles")
     assert tiles_beside("sqlite:////srv/r/centre.db") == Path("/srv/r/centre.terrain.pmtiles")
     assert tiles_beside("postgresql+psycopg://db/ridgeline") == Path("ridgeline-terrain.pmtiles")
+
+
+def test_a_centre_builds_its_tiles_in_the_background(sector: Sector, tmp_path: Path) -> None:
+    """On a DEM in UTM (the viewshed fixture's 200 x 200 cells of 90 m around Mt Washington)."""
+    import rasterio
+
+    crop = ROOT / "tests" / "data" / "viewshed" / "dem_crop.tif"
+    small = sector.model_copy(update={"terrain": sector.terrain.model_copy(update={"dem": [str(crop)]})})
+    results: list[tuple[TileSet | None, RidgelineError | None]] = []
+    path = tmp_path / "centre.terrain.pmtiles"
+    build_in_background(small, path, lambda built, exc: results.append((built, exc))).join(timeout=120)
+    [(built, exc)] = results
+    assert exc is None and built is not None and built.path == path
+    assert built.max_zoom == 11  # 90 m cells at 44° N: zoom 11's 55 m pixels are the first no larger
+    assert built.per_zoom[11] == len(list(mercantile.tiles(*built.bounds, zooms=11)))
+    with rasterio.open(crop) as ds:
+        top = float(ds.read(1).max())
+    with TerrainTiles(path) as tiles:
+        tile = mercantile.tile(-71.3033, 44.2706, 11)
+        png = tiles.tile(11, tile.x, tile.y)
+        assert png is not None
+        assert abs(decode_terrarium(decode_png(png)).max() - top) < 15
+        assert "dem_crop.tif" in tiles.metadata["attribution"]
+    gone = small.model_copy(update={"terrain": small.terrain.model_copy(update={"dem": ["gone.tif"]})})
+    results.clear()
+    build_in_background(gone, tmp_path / "never.pmtiles", lambda built, exc: results.append((built, exc))).join(60)
+    [(built, exc)] = results
+    assert built is None and isinstance(exc, DataFileNotFoundError) and "gone.tif" in str(exc)
+    assert not (tmp_path / "never.pmtiles").exists()

@@ -129,7 +129,6 @@ def build_terrain_tiles(
     The file is written beside ``out`` and renamed over it when complete, so a reader never
     sees half an archive.  ``threads``: GDAL's warp threads (default: up to 4 cores).
     """
-    import numpy as np
     from rasterio.warp import transform_bounds
 
     from ridgeline.terrain import tiles as engine
@@ -173,30 +172,38 @@ def build_terrain_tiles(
                 report(progress, "terrain tiles", done, total)
             if not per_zoom or not any(per_zoom.values()):
                 raise TerrainError(f"{', '.join(sector.terrain.dem)}: no terrain tile has any height")
-            clon, clat = float(np.clip((west + east) / 2, -180, 180)), lat
-            metadata = {
-                "name": f"{sector.name}: terrain",
-                "description": f"Heights of the sector's DEM in metres, {ENCODING}-encoded (height = R * 256 + G "
-                               f"+ B / 256 - 32768), {TILE_SIZE} px PNG tiles, EPSG:3857, XYZ scheme. Enclosed "
-                               "voids are interpolated; other voids and all outside the DEM are 0 m.",
-                "type": "baselayer", "version": "1", "format": "png", "scheme": "xyz",
-                "encoding": ENCODING, "tileSize": TILE_SIZE,
-                "bounds": list(bounds), "center": [clon, clat, min_zoom], "minzoom": min_zoom, "maxzoom": max_zoom,
-                "attribution": dem_attribution(sector),
-                "ridgeline:dem": fingerprint,
-            }
-            header = {
-                "tile_type": TileType.PNG, "tile_compression": Compression.NONE,
-                "min_lon_e7": round(bounds[0] * 1e7), "min_lat_e7": round(bounds[1] * 1e7),
-                "max_lon_e7": round(bounds[2] * 1e7), "max_lat_e7": round(bounds[3] * 1e7),
-                "center_zoom": min_zoom, "center_lon_e7": round(clon * 1e7), "center_lat_e7": round(clat * 1e7),
-            }
+            header, metadata = _describe(sector, bounds, min_zoom, max_zoom, fingerprint)
             writer.finalize(header, metadata)  # type: ignore[no-untyped-call]
         os.replace(part, out)
     finally:
         part.unlink(missing_ok=True)
     return TileSet(out, sum(per_zoom.values()), min_zoom, max_zoom, bounds, out.stat().st_size,
                    time.perf_counter() - started, per_zoom)
+
+
+def _describe(sector: Sector, bounds: tuple[float, float, float, float], min_zoom: int, max_zoom: int,
+              fingerprint: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The PMTiles header fields and the metadata (a TileJSON-like object) of terrain tiles."""
+    west, south, east, north = bounds
+    lon, lat = (west + east) / 2.0, (south + north) / 2.0
+    metadata = {
+        "name": f"{sector.name}: terrain",
+        "description": f"Heights of the sector's DEM in metres, {ENCODING}-encoded (height = R * 256 + G + B / 256 "
+                       f"- 32768), {TILE_SIZE} px PNG tiles, EPSG:3857, XYZ scheme. Voids enclosed by data are "
+                       "interpolated; other voids and all off the DEM are 0 m.",
+        "type": "baselayer", "version": "1", "format": "png", "scheme": "xyz",
+        "encoding": ENCODING, "tileSize": TILE_SIZE,
+        "bounds": list(bounds), "center": [lon, lat, min_zoom], "minzoom": min_zoom, "maxzoom": max_zoom,
+        "attribution": dem_attribution(sector),
+        "ridgeline:dem": fingerprint,
+    }
+    header = {
+        "tile_type": TileType.PNG, "tile_compression": Compression.NONE,
+        "min_lon_e7": round(west * 1e7), "min_lat_e7": round(south * 1e7),
+        "max_lon_e7": round(east * 1e7), "max_lat_e7": round(north * 1e7),
+        "center_zoom": min_zoom, "center_lon_e7": round(lon * 1e7), "center_lat_e7": round(lat * 1e7),
+    }
+    return header, metadata
 
 
 def terrain_tiles_current(sector: Sector, path: Path) -> bool:
