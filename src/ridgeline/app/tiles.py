@@ -127,7 +127,8 @@ def build_terrain_tiles(
 
     ``max_zoom`` defaults to the first zoom whose pixels are no larger than the DEM's cells.
     The file is written beside ``out`` and renamed over it when complete, so a reader never
-    sees half an archive.  ``threads``: GDAL's warp threads (default: up to 4 cores).
+    sees half an archive.  ``threads``: for GDAL's warp and the PNG encoding (default: up to 4
+    cores).
     """
     from rasterio.warp import transform_bounds
 
@@ -164,7 +165,8 @@ def build_terrain_tiles(
             writer = Writer(f)  # type: ignore[no-untyped-call]
             for block in blocks:
                 heights = engine.render(data, transform, crs, block, threads=threads)
-                found = sorted((zxy_to_tileid(block.zoom, x, y), png) for x, y, png in engine.cut(block, heights))
+                cut = engine.cut(block, heights, threads=threads)
+                found = sorted((zxy_to_tileid(block.zoom, x, y), png) for x, y, png in cut)
                 for tile_id, png in found:
                     writer.write_tile(tile_id, png)  # type: ignore[no-untyped-call]
                 per_zoom[block.zoom] = per_zoom.get(block.zoom, 0) + len(found)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -83,8 +84,11 @@ def decode_terrarium(rgb: np.ndarray) -> np.ndarray:
 
 
 def encode_png(rgb: np.ndarray) -> bytes:
-    """An ``(h, w, 3)`` RGB uint8 array as a lossless 8-bit RGB PNG."""
-    ok, buf = cv2.imencode(".png", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_PNG_COMPRESSION, 6])
+    """An ``(h, w, 3)`` RGB uint8 array as a lossless 8-bit RGB PNG.
+
+    zlib level 1: on SRTM tiles three times as fast as level 6 for 11 % more bytes (the
+    blue channel, the height's 1/256 m, is mostly noise to zlib at any level)."""
+    ok, buf = cv2.imencode(".png", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_PNG_COMPRESSION, 1])
     if not ok:  # pragma: no cover - OpenCV refuses only shapes this module never makes
         raise ValueError(f"PNG encoding of a {rgb.shape} array failed")
     return bytes(buf)
@@ -228,14 +232,23 @@ def render(
     return out
 
 
-def cut(window: Window, heights: np.ndarray, tile_size: int = TILE_SIZE) -> Iterator[tuple[int, int, bytes]]:
-    """Each tile of a rendered ``window`` as ``(x, y, png)``; tiles with no height at all are
-    left out.  The whole block is encoded at once, then cut."""
+def cut(window: Window, heights: np.ndarray, tile_size: int = TILE_SIZE,
+        threads: int = 1) -> list[tuple[int, int, bytes]]:
+    """Each tile of a rendered ``window`` as ``(x, y, png)``, in rows from the north; tiles with
+    no height at all are left out.  The whole block is encoded at once, then cut; the PNGs are
+    compressed on ``threads`` threads (OpenCV lets go of the GIL), which is most of the work."""
     rgb = encode_terrarium(heights)
     has_data = ~np.isnan(heights)
-    for j in range(window.ny):
-        for i in range(window.nx):
-            rows = slice(j * tile_size, (j + 1) * tile_size)
-            cols = slice(i * tile_size, (i + 1) * tile_size)
-            if has_data[rows, cols].any():
-                yield window.x0 + i, window.y0 + j, encode_png(rgb[rows, cols])
+    cells = [(i, j) for j in range(window.ny) for i in range(window.nx)
+             if has_data[j * tile_size:(j + 1) * tile_size, i * tile_size:(i + 1) * tile_size].any()]
+
+    def png(cell: tuple[int, int]) -> bytes:
+        i, j = cell
+        return encode_png(rgb[j * tile_size:(j + 1) * tile_size, i * tile_size:(i + 1) * tile_size])
+
+    if threads > 1 and len(cells) > 1:
+        with ThreadPoolExecutor(min(threads, len(cells))) as pool:
+            pngs = list(pool.map(png, cells))
+    else:
+        pngs = [png(c) for c in cells]
+    return [(window.x0 + i, window.y0 + j, data) for (i, j), data in zip(cells, pngs, strict=True)]
