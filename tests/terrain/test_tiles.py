@@ -140,3 +140,13 @@ def test_off_the_dem_is_sea_level_and_an_empty_tile_is_not_made() -> None:
     off = np.isnan(heights[:, engine.TILE_SIZE:])
     assert off.any() and (~off).any()
     assert (got[off] == 0).all() and (got[~off] > 100).mean() > 0.9
+
+
+def test_the_tiles_are_the_same_on_any_number_of_threads() -> None:
+    data, transform, crs, _ = read_dem([HGT])
+    window = next(engine.windows((-71.6, 44.1, -71.0, 44.5), 11, block=3))
+    heights = engine.render(data, transform, crs, window)
+    one = engine.cut(window, heights)
+    assert len(one) == 9 and [(x, y) for x, y, _ in one] == sorted(((x, y) for x, y, _ in one), key=lambda t: t[::-1])
+    assert engine.cut(window, heights, threads=4) == one
+    assert engine.render(data, transform, crs, window, threads=4).tobytes() == heights.tobytes()
