@@ -64,7 +64,8 @@ class Run:
     def start_centre(self) -> None:
         self.centre = subprocess.Popen(
             [RIDGELINE, "serve", str(SECTOR), "--db", self.db_url, "--broker", self.broker.url("centre"),
-             "--http-port", str(free_port()), "--audit-heads", str(self.tmp / "heads.txt")],
+             "--http-port", str(free_port()), "--audit-heads", str(self.tmp / "heads.txt"),
+             "--tiles", str(self.tmp / "terrain.pmtiles")],
             stdout=subprocess.DEVNULL, stderr=open(self.tmp / "centre.log", "ab"),  # noqa: SIM115
         )
 

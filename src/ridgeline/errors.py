@@ -11,6 +11,7 @@ at fault, because it is printed to the operator as it is.
     ├── ConfigError            (ValueError)       a sector file or other configuration is invalid
     ├── DataFileNotFoundError  (FileNotFoundError) a named file does not exist
     ├── TerrainError           (ValueError)       a DEM cannot be used
+    ├── TileArchiveError       (ValueError)       a tile archive (PMTiles) cannot be read, or is not what it claims
     ├── OutsideTerrainError    (ValueError)       a point or line lies off its terrain
     ├── SitingError            (ValueError)       a siting problem cannot be set up or solved
     ├── AisInputError          (ValueError)       an AIS or radar input cannot be read as asked
@@ -69,6 +70,11 @@ class DataFileNotFoundError(RidgelineError, FileNotFoundError):
 
 class TerrainError(RidgelineError, ValueError):
     """A DEM cannot be used: wrong size, no CRS, all voids, unreadable."""
+
+
+class TileArchiveError(RidgelineError, ValueError):
+    """A tile archive (PMTiles: the terrain tiles, an operator's base map) cannot be read, is
+    not a PMTiles v3 file, or is not what it is used as (terrain tiles not Terrarium-encoded)."""
 
 
 class OutsideTerrainError(RidgelineError, ValueError):

@@ -57,6 +57,10 @@ TABLE: dict[tuple[str, str], str] = {
     ("get", "/api/v1/tracks"): V,
     ("get", "/api/v1/events/{event_id}/evidence"): V,
     ("get", "/api/v1/evidence/{site}/{snapshot_id}"): V,
+    ("get", "/api/v1/tiles/terrain.json"): V,
+    ("get", "/api/v1/tiles/terrain/{z}/{x}/{y}.png"): V,
+    ("get", "/api/v1/tiles/basemap.json"): V,
+    ("get", "/api/v1/tiles/basemap/{z}/{x}/{y}"): V,
 }
 CALLERS = (None, Role.VIEWER, Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .runner import flat, one_line_error, run
 
-COMMANDS = ("viewshed", "coverage", "site", "radio", "edge", "serve", "live", "track", "video", "ais",
+COMMANDS = ("viewshed", "coverage", "site", "radio", "tiles", "edge", "serve", "live", "track", "video", "ais",
             "alert list", "alert ack", "alert dispatch", "alert resolve", "alert clear", "alert assign",
             "alert comment", "alert show", "incident open", "incident list", "incident show", "incident add",
             "incident comment", "incident close", "incident reopen", "incident hold", "store check",

@@ -1,4 +1,4 @@
-"""`ridgeline viewshed|coverage|site|radio` end to end: outputs on the example sector, one-line errors."""
+"""`ridgeline viewshed|coverage|site|radio|tiles` end to end: outputs on the example sector, one-line errors."""
 
 from __future__ import annotations
 
@@ -153,3 +153,16 @@ def test_radio_names_every_site_and_tower_whole_and_as_json(tmp_path: Path) -> N
         assert f" {site_id} " in f" {text} " and tower_id in text, text
     usable = {link["site_id"] for link in data["links"] if link["usable"]}
     assert set(data["no_usable_link"]) == {s["id"] for s in sector["sites"]} - usable
+
+
+def test_tiles_command_writes_terrain_tiles(tmp_path: Path) -> None:
+    from ridgeline.app.tiles import TerrainTiles
+
+    out = tmp_path / "t.pmtiles"
+    code, text = run("tiles", str(EXAMPLE / "sector.yaml"), "--out", str(out), "--max-zoom", "8")
+    assert code == 0, text
+    assert "6 terrain tiles, zooms 6-8 (z6 1, z7 1, z8 4), 256 px PNG, terrarium encoding" in " ".join(text.split())
+    with TerrainTiles(out) as tiles:
+        assert (tiles.min_zoom, tiles.max_zoom, tiles.metadata["encoding"]) == (6, 8, "terrarium")
+    code, text = run("tiles", str(EXAMPLE / "sector.yaml"), "--out", str(out), "--min-zoom", "9", "--max-zoom", "8")
+    one_line_error(code, text, "zooms 9..8")

@@ -42,3 +42,7 @@ class ApiContext:
     registry: CollectorRegistry | None = None
     #: the sector's retention (for the retention routes); None: the defaults
     retention: RetentionConfig | None = None
+    #: the sector's terrain tiles (PMTiles, Terrarium PNG: ``ridgeline tiles``); None: none served
+    terrain_tiles: Path | None = None
+    #: the operators' base map (PMTiles, the sector file's ``basemap``); None: none served
+    basemap: Path | None = None

@@ -8,7 +8,7 @@ imported inside the commands so ``--help`` stays instant.
 
 ::
 
-    terrain   viewshed, coverage, site, radio
+    terrain   viewshed, coverage, site, radio, tiles
     sync      edge, serve, live     (store: the centre's database; broker: its users)
     video     video, track
     vessels   ais

@@ -151,6 +151,10 @@ def serve(
         "database (NAME.audit-heads.txt), else ./ridgeline-audit-heads.txt.")] = None,
     live_queue: Annotated[int, typer.Option("--live-queue", min=1, help="Change batches a live WebSocket client "
                                             "may fall behind before it is told and dropped (close 1013).")] = 1000,
+    tiles: Annotated[Path | None, typer.Option(
+        "--tiles", help="The sector's terrain tiles for the console (PMTiles; built if missing, as `ridgeline "
+        "tiles` does). Default: beside a SQLite database (NAME.terrain.pmtiles), else ./ridgeline-terrain.pmtiles."
+    )] = None,
 ) -> None:
     """Run the centre: ingest from every site into the database, and the API for the operators."""
     import signal
@@ -159,9 +163,12 @@ def serve(
     from ridgeline.api.context import ApiSettings
     from ridgeline.api.server import serve_centre
     from ridgeline.app.centre import CentreRequest, start_centre
+    from ridgeline.app.tiles import build_in_background, prepare_map_tiles, tiles_beside
+    from ridgeline.cli.terrain import describe_tiles
     from ridgeline.config import load_sector
 
     sector = load_sector(sector_file)
+    maps = prepare_map_tiles(sector, tiles or tiles_beside(db))
     if audit_heads is None:
         sqlite_file = db.removeprefix("sqlite:///") if db.startswith("sqlite:///") else ""
         audit_heads = (Path(sqlite_file).with_suffix(".audit-heads.txt") if sqlite_file not in ("", ":memory:")
@@ -178,12 +185,19 @@ def serve(
     try:
         settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not plain_http, case_key=case_key,
                                client_queue=live_queue)
-        api = serve_centre(running.centre, http_port, host, settings, sector.retention)
+        api = serve_centre(running.centre, http_port, host, settings, sector.retention, maps.terrain, maps.basemap)
     except BaseException:
         running.stop()
         raise
     err.print(f"centre: {running.workers} ingest worker(s) on {running.broker_url} -> {db}; "
               f"API {api.url}/api/v1 (OpenAPI: /api/v1/openapi.json), /health and /metrics", soft_wrap=True)
+    if maps.stale:
+        err.print(f"terrain tiles: building {maps.terrain} in the background (the console's terrain answers 503 "
+                  "until they are written)", soft_wrap=True)
+        build_in_background(sector, maps.terrain, lambda built, exc: err.print(
+            f"terrain tiles: {describe_tiles(built) if built else f'not built: {exc}'}", soft_wrap=True))
+    else:
+        err.print(f"terrain tiles: {maps.terrain}", soft_wrap=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):

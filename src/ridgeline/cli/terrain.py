@@ -1,4 +1,4 @@
-"""``ridgeline viewshed|coverage|site|radio``: planning a sector over its terrain.
+"""``ridgeline viewshed|coverage|site|radio|tiles``: planning a sector over its terrain, and its map tiles.
 
 Each command parses its options, calls the application layer (``ridgeline.app``) and draws
 the result; heavy modules are imported inside the commands so ``--help`` stays instant.
@@ -18,6 +18,7 @@ from ridgeline.cli.console import out, print_json, progress_bar
 
 if TYPE_CHECKING:
     from ridgeline.app.planning import SitePlan
+    from ridgeline.app.tiles import TileSet
     from ridgeline.terrain.coverage import CoverageResult
 
 SectorArg = Annotated[Path, typer.Argument(help="Sector file (YAML).")]
@@ -181,7 +182,37 @@ def radio(sector_file: SectorArg, as_json: JsonOpt = False) -> None:
         out.print("every site has a usable link")
 
 
+def tiles(
+    sector_file: SectorArg,
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", help="PMTiles file to write. Default: ridgeline-centre.terrain.pmtiles here, the file `ridgeline "
+        "serve` reads beside its default database.")] = None,
+    max_zoom: Annotated[int | None, typer.Option(
+        "--max-zoom", min=0, max=15, help="Highest zoom level. Default: the first whose pixels are no larger than "
+        "the DEM's cells (SRTM3: 11, SRTM1: 12 or 13).")] = None,
+    min_zoom: Annotated[int, typer.Option("--min-zoom", min=0, max=15, help="Lowest zoom level.")] = 6,
+) -> None:
+    """Terrain tiles of the sector's DEM for the console's map (3D terrain and hillshade): 256 px PNG,
+    Terrarium-encoded heights, packed in one PMTiles file."""
+    from ridgeline.app.tiles import build_terrain_tiles, tiles_beside
+    from ridgeline.config import load_sector
+
+    sector = load_sector(sector_file)
+    path = out_path or tiles_beside("sqlite:///ridgeline-centre.db")
+    with progress_bar() as progress:
+        built = build_terrain_tiles(sector, path, max_zoom=max_zoom, min_zoom=min_zoom, progress=progress)
+    out.print(describe_tiles(built), soft_wrap=True)
+
+
+def describe_tiles(built: TileSet) -> str:
+    """One line saying what a terrain tile build wrote."""
+    zooms = ", ".join(f"z{z} {n}" for z, n in sorted(built.per_zoom.items()))
+    return (f"{built.path}: {built.tiles} terrain tiles, zooms {built.min_zoom}-{built.max_zoom} ({zooms}), "
+            f"{built.tile_size} px PNG, {built.encoding} encoding, {built.size_bytes / 2**20:.1f} MiB, "
+            f"{built.seconds:.1f} s")
+
+
 def register(app: typer.Typer) -> None:
     """Add the terrain commands to ``app``."""
-    for command in (viewshed, coverage, site, radio):
+    for command in (viewshed, coverage, site, radio, tiles):
         app.command()(command)

@@ -57,6 +57,12 @@ class TerrainConfig(_Model):
         ge=0,
         description="Terrain kept around the watched line and the sites, metres.",
     )
+    attribution: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Credit for the DEM, shown on the console's map under the terrain tiles; SRTM's when every "
+        "DEM file is an SRTM .hgt tile, else the files' names, when omitted.",
+    )
 
 
 class WatchedLine(_Model):
@@ -311,6 +317,12 @@ class Sector(_Model):
     retention: RetentionConfig = Field(
         default_factory=RetentionConfig,
         description="How long the centre keeps evidence, the sites' messages and dead letters.",
+    )
+    basemap: str | None = Field(
+        default=None,
+        description="The operators' own offline base map, drawn on the console under everything else: a PMTiles "
+        "v3 file (raster PNG, JPEG or WebP tiles, or vector tiles) relative to the sector file, served by the "
+        "centre as it is stored. None: the console shows the terrain's hillshade alone.",
     )
     base_dir: Path = Field(
         default=Path("."), exclude=True, description="Folder the relative paths start from."
