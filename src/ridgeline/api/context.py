@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
     from ridgeline.app.changes import ChangeFeed
-    from ridgeline.config.sector import RetentionConfig
+    from ridgeline.config.sector import RetentionConfig, Sector
     from ridgeline.store.db import Store
 
 
@@ -42,3 +42,5 @@ class ApiContext:
     registry: CollectorRegistry | None = None
     #: the sector's retention (for the retention routes); None: the defaults
     retention: RetentionConfig | None = None
+    #: the sector the centre watches (its line, zones and sites for the console's map); None: not known
+    sector: Sector | None = None

@@ -16,7 +16,7 @@ from ridgeline.errors import ApiStartError
 
 if TYPE_CHECKING:
     from ridgeline.app.centre import Centre
-    from ridgeline.config.sector import RetentionConfig
+    from ridgeline.config.sector import RetentionConfig, Sector
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,10 @@ class ApiServer:
 
 
 def serve_centre(centre: Centre, port: int, host: str = "127.0.0.1", settings: ApiSettings | None = None,
-                 retention: RetentionConfig | None = None) -> ApiServer:
-    """Serve the API of a started centre (its store, change feed, health and metrics)."""
+                 retention: RetentionConfig | None = None, sector: Sector | None = None) -> ApiServer:
+    """Serve the API of a started centre (its store, change feed, health and metrics) and the console."""
     ctx = ApiContext(store=centre.store, changes=centre.changes, settings=settings or ApiSettings(),
-                     health=centre.health, registry=centre.registry, retention=retention)
+                     health=centre.health, registry=centre.registry, retention=retention, sector=sector)
     server = ApiServer(ctx, port, host)
     server.start()
     return server

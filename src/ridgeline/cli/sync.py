@@ -175,12 +175,13 @@ def serve(
                   "deploy with Mosquitto)")
     try:
         settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not insecure_cookie, case_key=case_key)
-        api = serve_centre(running.centre, http_port, host, settings, sector.retention)
+        api = serve_centre(running.centre, http_port, host, settings, sector.retention, sector)
     except BaseException:
         running.stop()
         raise
     err.print(f"centre: {running.workers} ingest worker(s) on {running.broker_url} -> {db}; "
-              f"API {api.url}/api/v1 (OpenAPI: /api/v1/openapi.json), /health and /metrics", soft_wrap=True)
+              f"API {api.url}/api/v1 (OpenAPI: /api/v1/openapi.json), /health and /metrics; console {api.url}/",
+              soft_wrap=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
