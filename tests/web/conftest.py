@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from ridgeline.api.context import ApiSettings
 from ridgeline.api.server import ApiServer, serve_centre
@@ -174,9 +174,10 @@ def _local(url: str) -> bool:
     return parts.scheme in ("data", "blob", "about") or parts.hostname == LOCAL
 
 
-@pytest.fixture
-def page(browser: Browser, live_centre: LiveCentre) -> Iterator[Page]:
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, base_url=live_centre.url)
+def guarded(browser: Browser, base_url: str) -> tuple[BrowserContext, Page, Guard]:
+    """A context and page whose requests off 127.0.0.1 are aborted and recorded, as are its
+    errors and what the Content-Security-Policy refused."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, base_url=base_url)
     guard = Guard()
 
     def route(r: Route) -> None:
@@ -187,11 +188,16 @@ def page(browser: Browser, live_centre: LiveCentre) -> Iterator[Page]:
             r.abort()
 
     context.route("**/*", route)
-    context.on("request", lambda req: None if _local(req.url) else guard.outside.append(req.url))
     page = context.new_page()
     page.on("websocket", lambda ws: None if _local(ws.url) else guard.outside.append(ws.url))
     page.on("pageerror", lambda exc: guard.errors.append(str(exc)))
     page.on("console", lambda msg: guard.refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return context, page, guard
+
+
+@pytest.fixture
+def page(browser: Browser, live_centre: LiveCentre) -> Iterator[Page]:
+    context, page, guard = guarded(browser, live_centre.url)
     try:
         yield page
     finally:

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from ridgeline.app.alerts import get_alert
 from ridgeline.app.casefiles import verify_case
 from ridgeline.app.incidents import get_incident, open_incident
 from ridgeline.model import Alert
 
-from .conftest import SCREENSHOTS, LiveCentre, log_in
+from .conftest import SCREENSHOTS, LiveCentre, guarded, log_in
 
 #: the colours the console draws with (map.js, severity.js), as RGB
 LINE = (0x38, 0xD9, 0xF5)
@@ -164,3 +164,39 @@ def test_a_wrong_password_is_told_and_nothing_opens(page: Page, live_centre: Liv
     page.wait_for_selector("#login-error:not(:empty)")
     assert page.locator("#login-error").inner_text() == "wrong name or password, or the account is disabled"
     assert page.locator("#console").is_hidden()
+
+
+def test_the_guard_catches_what_would_leave_and_what_the_policy_refuses(browser: Browser,
+                                                                          live_centre: LiveCentre) -> None:
+    context, page, guard = guarded(browser, live_centre.url)
+    try:
+        page.goto("/")
+        page.wait_for_selector("#login:not([hidden])")
+        assert guard.outside == [] and guard.errors == [] and guard.refused == []
+        page.evaluate("""() => {
+            const img = document.createElement('img');
+            img.src = 'https://tiles.example.org/0/0/0.png';
+            document.body.append(img);
+            const script = document.createElement('script');
+            script.textContent = 'window.injected = true';
+            document.body.append(script);
+        }""")
+        page.wait_for_timeout(300)
+        # the policy stops both in the page: the image is never requested, the script never runs
+        assert page.evaluate("() => window.injected === undefined")
+        assert any("inline script" in text for text in guard.refused), guard.refused
+        assert any("tiles.example.org" in text and "img-src" in text for text in guard.refused), guard.refused
+        assert guard.outside == []
+        # what no policy covers (a navigation away) the route catches
+        page.evaluate("() => { location.href = 'https://tiles.example.org/'; }")
+        page.wait_for_timeout(300)
+        assert guard.outside == ["https://tiles.example.org/"]
+    finally:
+        context.close()
+
+
+def test_logging_out_ends_the_session(page: Page, live_centre: LiveCentre) -> None:
+    log_in(page, "operator")
+    page.click("#logout")
+    page.wait_for_selector("#login:not([hidden])")
+    assert page.evaluate("() => fetch('/api/v1/session').then(r => r.status)") == 401
