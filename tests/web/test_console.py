@@ -16,12 +16,14 @@ from ridgeline.app.alerts import get_alert
 from ridgeline.app.casefiles import verify_case
 from ridgeline.app.incidents import get_incident, open_incident
 from ridgeline.model import Alert
+from tests.conftest import wait_for
 
 from .conftest import SCREENSHOTS, LiveCentre, guarded, log_in
 
 #: the colours the console draws with (map.js, severity.js), as RGB
 LINE = (0x38, 0xD9, 0xF5)
 ONLINE = (0x3D, 0xDC, 0x84)
+OFFLINE = (0xFF, 0x4D, 0x4D)
 UNKNOWN = (0x8A, 0x94, 0x9C)
 SEVERITY = {"low": (0x4A, 0xA3, 0xFF), "medium": (0xF2, 0xC2, 0x30), "high": (0xFF, 0x7A, 0x1A),
             "critical": (0xFF, 0x2D, 0x55)}
@@ -48,8 +50,11 @@ def test_an_event_from_a_site_is_worked_to_a_verified_case_file(page: Page, live
     page.wait_for_function("n => document.querySelectorAll('#queue li.alert').length > n", arg=rows, timeout=2000)
     opened = live_centre.alert_of(event)
     row = page.locator(f'#queue li[data-id="{opened}"]')
-    assert row.count() == 1 and row.get_attribute("data-severity") == alert(live_centre, opened).severity.value
+    assert alert(live_centre, opened).severity.value == "high"  # the example sector's crossing rule
+    assert row.count() == 1 and row.get_attribute("data-severity") == "high"
 
+    # severity by shape as well as colour: high is a diamond
+    assert row.locator("svg.mark polygon").get_attribute("points") == "0.5,0.02 0.98,0.5 0.5,0.98 0.02,0.5"
     row.click()
     page.wait_for_selector(f'#detail h3[data-id="{opened}"]')
     # its evidence image, fetched from the centre with the session cookie
@@ -66,6 +71,11 @@ def test_an_event_from_a_site_is_worked_to_a_verified_case_file(page: Page, live
     page.click('#detail form[data-action="assign"] button')
     page.wait_for_selector(f'#queue li[data-id="{opened}"] .flag:text-is("@operator")')
     assert alert(live_centre, opened).assignee == "operator"
+    fact = page.locator("#detail dl.facts")
+    fact.locator("dt:text-is('Assignee') + dd:text-is('operator')").wait_for()
+    assert fact.locator("dt:text-is('Site') + dd").inner_text() == "gorham"
+    assert fact.locator("dt:text-is('Position') + dd").inner_text() == "44.37000° N 71.16000° W"
+    assert fact.locator("dt:text-is('Acknowledged') + dd").inner_text().endswith(" by supervisor")
 
     page.fill('#detail form[data-action="comment"] input', "<b>two</b> walkers, northbound")
     page.click('#detail form[data-action="comment"] button')
@@ -102,6 +112,12 @@ def test_an_event_from_a_site_is_worked_to_a_verified_case_file(page: Page, live
     assert pixels(drawn, ONLINE) > 20, "gorham is not drawn online"
     assert pixels(drawn, UNKNOWN) > 20 * 5, "the sites never heard from are not drawn"
     assert pixels(drawn, SEVERITY[severity]) > 20, f"no {severity} alert mark on the map"
+
+    # the site's status is live too: gorham goes offline, and the map says so
+    live_centre.status(online=False)
+    page.wait_for_timeout(300)
+    assert wait_for(lambda: pixels(page.locator("#map canvas").screenshot(), OFFLINE) > 20, timeout=5)
+    assert pixels(page.locator("#map canvas").screenshot(), ONLINE) == 0
 
     with page.expect_download() as download:
         page.click(f'#incidents li[data-id="{incident}"] a.case')
