@@ -102,6 +102,18 @@ class LiveCentre:
         self.events.append(event.id)
         return event
 
+    def stored_quietly(self, obj: str, lon: float, lat: float) -> Event:
+        """A crossing stored with the rules applied but never announced on the live feed (as
+        if committed while a console was away): only a console reading REST again sees it."""
+        now = utc_now()
+        event = Event(type=EventType.LINE_CROSSING, time=now, sensor="ptz", object_id=obj,
+                      position=Position(lon=lon, lat=lat))
+        self.seq += 1
+        env = Envelope(id=new_id(), site=SITE, seq=self.seq, type=MessageType.EVENTS, time=now, sent=now,
+                       payload=event.model_dump(mode="json"))
+        self.centre.store.ingest([env], hook=self.centre.alerts.apply)
+        return event
+
     def alert_of(self, event: Event) -> str:
         """The alert the centre opened (or grew) for an event."""
         from ridgeline.app.alerts import list_alerts
