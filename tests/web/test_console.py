@@ -16,6 +16,7 @@ from ridgeline.app.alerts import get_alert
 from ridgeline.app.casefiles import verify_case
 from ridgeline.app.incidents import get_incident, open_incident
 from ridgeline.model import Alert
+from tests.cli.runner import flat, run
 from tests.conftest import wait_for
 
 from .conftest import SCREENSHOTS, LiveCentre, guarded, log_in
@@ -126,6 +127,11 @@ def test_an_event_from_a_site_is_worked_to_a_verified_case_file(page: Page, live
     verdict = verify_case(saved)
     assert verdict.ok, verdict.problems
     assert verdict.incident == incident and saved.name == f"case-{incident}.zip"
+    # and as the receiver checks it: `ridgeline case verify` against the centre's public key
+    public = tmp_path / "centre.pub"
+    assert run("case", "key", "--key", str(live_centre.api.ctx.settings.case_key), "--out", str(public))[0] == 0
+    code, said = run("case", "verify", str(saved), "--public-key", str(public))
+    assert code == 0 and flat(said).startswith("ok: ") and "(trusted key)" in flat(said), said
 
 
 def test_a_viewer_sees_no_action(page: Page, live_centre: LiveCentre) -> None:
