@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 DEMO_OUT ?= out/demo
 SECTOR := examples/white-mountains/sector.yaml
 
-.PHONY: demo test test-deps lint setup clean
+.PHONY: demo test test-deps lint setup clean vendor
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "need $(PY) (3.11+)"; exit 1; }
@@ -60,6 +60,11 @@ test: $(STAMP) test-deps
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# Dev-time only (needs npm): fetch the pinned MapLibre GL JS into the console's static files
+# (the version is in src/ridgeline/web/vendor.sh; NOTICE names it).
+vendor:
+	sh src/ridgeline/web/vendor.sh
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

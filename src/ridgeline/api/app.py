@@ -1,5 +1,6 @@
 """The API application: the routes under ``/api/v1``, ``/health`` and ``/metrics``, the error
-answers, and the headers every answer carries.
+answers, the headers every answer carries, and the operator console's files at ``/`` (mounted
+after every route, so it answers only what no route does).
 
 Errors answer ``{"detail": "..."}`` with the status the error means: 401 not logged in,
 403 not allowed, 404 not found, 409 not possible now (an alert already cleared, an
@@ -23,9 +24,10 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ridgeline.api.console import Console
 from ridgeline.api.context import ApiContext
 from ridgeline.api.hub import LiveHub
-from ridgeline.api.routes import alerts, audit, incidents, live, observations, retention, session, tiles, users
+from ridgeline.api.routes import alerts, audit, incidents, live, observations, retention, sector, session, tiles, users
 from ridgeline.api.schemas import Problem
 from ridgeline.api.security import SCHEMES, needs
 from ridgeline.errors import (
@@ -85,11 +87,12 @@ def create_app(ctx: ApiContext, hub: LiveHub | None = None) -> FastAPI:
     app.state.ctx = ctx
     app.state.hub = hub
     ctx.changes.listen(hub.offer)
-    for module in (session, alerts, incidents, observations, users, audit, retention, tiles):
+    for module in (session, alerts, incidents, observations, sector, tiles, users, audit, retention):
         app.include_router(module.router, prefix=PREFIX, responses=PROBLEMS)
     app.include_router(live.router, prefix=PREFIX)
     _plain_routes(app, ctx)
     _error_answers(app)
+    app.mount("/", Console(), name="console")
     plain_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

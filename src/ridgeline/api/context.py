@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
     from ridgeline.app.changes import ChangeFeed
-    from ridgeline.config.sector import RetentionConfig
+    from ridgeline.config.sector import RetentionConfig, Sector
     from ridgeline.store.db import Store
 
 
@@ -46,3 +46,5 @@ class ApiContext:
     terrain_tiles: Path | None = None
     #: the operators' base map (PMTiles, the sector file's ``basemap``); None: none served
     basemap: Path | None = None
+    #: the sector the centre watches (its line, zones and sites for the console's map); None: not known
+    sector: Sector | None = None

@@ -272,3 +272,36 @@ class PurgeInfo(_Body):
     held: dict[str, dict[str, int]] = Field(description="Expired rows kept, per reason and kind.")
     dry_run: bool = Field(description="Whether nothing was removed, only counted.")
     complete: bool = Field(description="Whether every expired row was reached.")
+
+
+class SensorLayout(_Body):
+    """A sensor on a mast, as the map draws it."""
+
+    id: str = Field(description="Sensor id, unique within its site.")
+    kind: str = Field(description="camera, thermal, ptz, radar or ais.")
+    azimuth_deg: float | None = Field(description="Where it looks, degrees clockwise from north (none: all round or "
+                                      "it pans).")
+    fov_deg: float = Field(description="Horizontal field of view, degrees (360: all round).")
+    day_range_m: float = Field(description="Range by day, metres.")
+    night_range_m: float = Field(description="Range by night, metres.")
+
+
+class SiteLayout(_Body):
+    """A site of the sector: where its mast stands and what it carries."""
+
+    id: str = Field(description="Site id.")
+    lon: float = Field(description="Longitude, WGS84 degrees.")
+    lat: float = Field(description="Latitude, WGS84 degrees.")
+    mast_height_m: float = Field(description="Mast height above the ground, metres.")
+    sensors: list[SensorLayout] = Field(description="Its sensors.")
+
+
+class SectorInfo(_Body):
+    """The sector's static layers for the console's map."""
+
+    name: str = Field(description="Human name of the sector.")
+    line: dict[str, Any] = Field(description="The watched line: a GeoJSON LineString in WGS84 [lon, lat].")
+    corridor_width_m: float = Field(description="Full width of the corridor watched around the line, metres.")
+    zones: dict[str, Any] = Field(description="Watched and restricted zones: a GeoJSON FeatureCollection of "
+                                  "Polygons, each with its id and kind.")
+    sites: list[SiteLayout] = Field(description="Every site of the sector file (heard from or not).")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ridgeline.app.centre import Centre
-    from ridgeline.config.sector import RetentionConfig
+    from ridgeline.config.sector import RetentionConfig, Sector
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +62,12 @@ class ApiServer:
 
 def serve_centre(centre: Centre, port: int, host: str = "127.0.0.1", settings: ApiSettings | None = None,
                  retention: RetentionConfig | None = None, terrain_tiles: Path | None = None,
-                 basemap: Path | None = None) -> ApiServer:
-    """Serve the API of a started centre (its store, change feed, health and metrics), and the
-    map tiles named (the sector's terrain, the operators' base map)."""
+                 basemap: Path | None = None, sector: Sector | None = None) -> ApiServer:
+    """Serve the API of a started centre (its store, change feed, health and metrics), the
+    console, and the map tiles named (the sector's terrain, the operators' base map)."""
     ctx = ApiContext(store=centre.store, changes=centre.changes, settings=settings or ApiSettings(),
                      health=centre.health, registry=centre.registry, retention=retention,
-                     terrain_tiles=terrain_tiles, basemap=basemap)
+                     terrain_tiles=terrain_tiles, basemap=basemap, sector=sector)
     server = ApiServer(ctx, port, host)
     server.start()
     return server

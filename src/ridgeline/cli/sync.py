@@ -185,12 +185,14 @@ def serve(
     try:
         settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not plain_http, case_key=case_key,
                                client_queue=live_queue)
-        api = serve_centre(running.centre, http_port, host, settings, sector.retention, maps.terrain, maps.basemap)
+        api = serve_centre(running.centre, http_port, host, settings, sector.retention, maps.terrain, maps.basemap,
+                           sector)
     except BaseException:
         running.stop()
         raise
     err.print(f"centre: {running.workers} ingest worker(s) on {running.broker_url} -> {db}; "
-              f"API {api.url}/api/v1 (OpenAPI: /api/v1/openapi.json), /health and /metrics", soft_wrap=True)
+              f"API {api.url}/api/v1 (OpenAPI: /api/v1/openapi.json), /health and /metrics; console {api.url}/",
+              soft_wrap=True)
     if maps.stale:
         err.print(f"terrain tiles: building {maps.terrain} in the background (the console's terrain answers 503 "
                   "until they are written)", soft_wrap=True)

@@ -40,7 +40,10 @@ async def live(websocket: WebSocket) -> None:
         await websocket.send_text(json.dumps({"type": "hello", "operator": who.name, "role": who.role.value}))
         sender = asyncio.create_task(_send(websocket, client, who.token))
         listener = asyncio.create_task(_listen(websocket))
-        _done, pending = await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
+        done, pending = await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:  # read, so that a client leaving (WebSocketDisconnect) is not logged as lost
+            if not task.cancelled():
+                task.exception()
         for task in pending:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):

@@ -1,0 +1,169 @@
+// The console: log in, then the map, the alert queue (live), the alert's detail and actions,
+// and incidents. Talks only to this origin's API (api.js).
+import { api, ApiError, connectLive, may } from './api.js';
+import { showDetail } from './detail.js';
+import { latLon } from './dom.js';
+import { Incidents } from './incidents.js';
+import { SectorMap } from './map.js';
+import { Queue } from './queue.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { session: null, map: null, queue: null, incidents: null, closeLive: null, detailFor: null };
+
+function say(text, error = false) {
+  const el = $('message');
+  el.textContent = text;
+  el.classList.toggle('error', error);
+}
+
+function showLogin() {
+  $('console').hidden = true;
+  $('login').hidden = false;
+  $('username').focus();
+}
+
+async function logIn(event) {
+  event.preventDefault();
+  const button = $('login-button');
+  button.disabled = true;
+  $('login-error').textContent = '';
+  try {
+    await api('/session', { method: 'POST', body: { username: $('username').value, password: $('password').value } });
+    $('password').value = '';
+    await start(await api('/session'));
+  } catch (e) {
+    $('login-error').textContent = e instanceof ApiError ? e.message : `cannot reach the centre (${e.message})`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function logOut() {
+  state.closeLive?.();
+  try {
+    await api('/session', { method: 'DELETE' });
+  } finally {
+    location.reload();
+  }
+}
+
+async function start(session) {
+  state.session = session;
+  $('login').hidden = true;
+  $('console').hidden = false;
+  document.body.dataset.role = session.role;
+  $('who').textContent = `${session.operator} (${session.role})`;
+  state.queue = new Queue($('queue'), $('queue-count'), (id) => select(id));
+  state.incidents = new Incidents($('incidents'));
+  state.incidents.role = session.role;
+  state.map = new SectorMap($('map'), {
+    onPick: (id) => state.queue.select(id),
+    onHover: (ll, site) => {
+      // UTM and MGRS come later; latitude/longitude (WGS84) for now
+      $('coords').textContent = `${latLon(ll.lat, ll.lng)}${site ? ` · site ${site.id} ${site.status}` : ''}`;
+    },
+  });
+  api('/sector').then((sector) => {
+    $('sector-name').textContent = sector.name;
+    return state.map.setSector(sector);
+  }).then(loadSites).catch((e) => say(`sector: ${e.message}`, true));
+  state.closeLive = connectLive({
+    onBatch: apply,
+    onState: (text) => { $('live-state').textContent = text; $('live-state').dataset.state = text; },
+    onReconnect: () => loadState(),
+  });
+  await loadState();
+}
+
+async function loadSites() {
+  for (const s of await api('/sites')) state.map.setSiteStatus(s.site, s);
+}
+
+/** Everything from REST: at start, and after the live feed reconnects (nothing is replayed). */
+async function loadState() {
+  try {
+    const [alerts, incidents] = await Promise.all([api('/alerts?limit=500'), api('/incidents')]);
+    state.queue.setAll(alerts);
+    state.map.setAlerts(alerts);
+    state.incidents.setAll(incidents);
+    loadSites().catch(() => {});
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) showLogin();
+    else say(`loading: ${e.message}`, true);
+  }
+}
+
+/** A committed change batch from the live feed. */
+function apply(batch) {
+  for (const change of batch.changes) {
+    if (change.kind === 'alert') {
+      state.queue.upsert(change.data);
+      state.map.upsertAlert(change.data);
+      if (change.id === state.queue.selected) select(change.id);
+    } else if (change.kind === 'site') {
+      state.map.setSiteStatus(change.id, change.data);
+    } else if (change.kind === 'incident') {
+      state.incidents.upsert(change.data);
+    }
+  }
+}
+
+async function select(id) {
+  state.detailFor = id;
+  state.map.select(id);
+  try {
+    const detail = await api(`/alerts/${encodeURIComponent(id)}`);
+    const events = [...new Set([detail.alert.first_event, detail.alert.last_event])];
+    const evidence = (await Promise.all(events.map((e) => api(`/events/${encodeURIComponent(e)}/evidence`)))).flat();
+    if (state.detailFor !== id) return; // another was selected meanwhile
+    showDetail($('detail'), detail, evidence, state.session.role, (name, payload) => act(id, name, payload));
+  } catch (e) {
+    say(`alert ${id}: ${e.message}`, true);
+  }
+}
+
+const ACTIONS = {
+  acknowledge: (id) => api(`/alerts/${id}/acknowledge`, { method: 'POST', body: {} }),
+  clear: (id) => api(`/alerts/${id}/clear`, { method: 'POST', body: {} }),
+  assign: (id, p) => api(`/alerts/${id}/assignee`, { method: 'PUT', body: p }),
+  comment: (id, p) => api(`/alerts/${id}/comments`, { method: 'POST', body: p }),
+  'open-incident': (id, p) => api('/incidents', { method: 'POST', body: { alerts: [id], title: p.title } }),
+  'resolve-true': (id, p) => api(`/alerts/${id}/resolve`, { method: 'POST', body: p }),
+  'resolve-false': (id, p) => api(`/alerts/${id}/resolve`, { method: 'POST', body: p }),
+};
+
+async function act(id, name, payload) {
+  try {
+    const done = await ACTIONS[name](encodeURIComponent(id), payload);
+    if (done && done.key && done.state) { // an alert came back: show it now, the live feed confirms it
+      state.queue.upsert(done);
+      state.map.upsertAlert(done);
+    } else if (done && done.alerts && done.title) {
+      state.incidents.upsert(done);
+    }
+    say(`${name.replace('-', ' ')}: done`);
+    await select(id);
+  } catch (e) {
+    say(`${name.replace('-', ' ')}: ${e.message}`, true);
+  }
+}
+
+function keys(event) {
+  if (!state.session || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.target.closest('input, textarea, select')) return;
+  if (event.key === 'j') state.queue.move(1);
+  else if (event.key === 'k') state.queue.move(-1);
+  else if (event.key === 'a' && state.queue.selected && may(state.session.role, 'operator')) {
+    const alert = state.queue.alerts.get(state.queue.selected);
+    if (alert && !alert.acknowledged) act(alert.id, 'acknowledge', {});
+  } else return;
+  event.preventDefault();
+}
+
+$('login-form').addEventListener('submit', logIn);
+$('logout').addEventListener('click', logOut);
+document.addEventListener('keydown', keys);
+api('/session').then(start).catch((e) => {
+  if (!(e instanceof ApiError && e.status === 401)) $('login-error').textContent = e.message;
+  showLogin();
+});

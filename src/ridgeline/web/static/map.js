@@ -1,0 +1,176 @@
+// The map (MapLibre GL JS, 2D for now): the watched line, zones, sites coloured by live status,
+// alerts by severity (shape and colour). Every source is local: a background colour and GeoJSON
+// built here; no glyphs, sprites, fonts or tiles from anywhere else, and no text layer.
+import { Map as MapLibre, NavigationControl, ScaleControl } from './vendor/maplibre-gl/maplibre-gl.mjs';
+import { drawMark, SEVERITIES } from './severity.js';
+
+export const SITE_COLOUR = { online: '#3ddc84', offline: '#ff4d4d', unknown: '#8a949c' };
+const EMPTY = { type: 'FeatureCollection', features: [] };
+// TileJSON of the sector's terrain (Terrarium encoding), served by the centre once built
+export const TERRAIN_TILEJSON = '/api/v1/tiles/terrain.json';
+
+const STYLE = {
+  version: 8,
+  sources: {},
+  layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#1b252e' } }],
+};
+
+function point(lon, lat, properties) {
+  return { type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties };
+}
+
+function severityIcon(severity, ratio) {
+  const size = 22 * ratio;
+  const canvas = document.createElement('canvas');
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = canvas.getContext('2d');
+  drawMark(ctx, severity, 2 * ratio, 2 * ratio, size - 4 * ratio);
+  return ctx.getImageData(0, 0, size, size);
+}
+
+export class SectorMap {
+  constructor(container, { onPick, onHover }) {
+    this.map = new MapLibre({
+      container, style: STYLE, center: [0, 0], zoom: 1, attributionControl: false,
+      // kept so that tests and screenshots can read the canvas back
+      canvasContextAttributes: { preserveDrawingBuffer: true },
+    });
+    this.map.addControl(new NavigationControl({ visualizePitch: true }), 'top-left');
+    this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
+    this.sites = new Map(); // id -> {lon, lat, status}
+    this.alerts = new Map(); // id -> alert with a position
+    this.selected = null;
+    this.ready = new Promise((resolve) => this.map.on('load', resolve)).then(() => this.addLayers());
+    this.map.on('mousemove', (e) => {
+      const site = this.map.queryRenderedFeatures(e.point, { layers: ['sites'] })[0];
+      onHover(e.lngLat, site?.properties);
+    });
+    this.map.on('click', 'alerts', (e) => onPick(e.features[0].properties.id));
+    this.map.on('mouseenter', 'alerts', () => { this.map.getCanvas().style.cursor = 'pointer'; });
+    this.map.on('mouseleave', 'alerts', () => { this.map.getCanvas().style.cursor = ''; });
+  }
+
+  addLayers() {
+    const m = this.map;
+    const ratio = Math.max(1, Math.round(window.devicePixelRatio || 1));
+    for (const s of SEVERITIES) m.addImage(`sev-${s}`, severityIcon(s, ratio), { pixelRatio: ratio });
+    for (const id of ['zones', 'line', 'sites', 'alerts', 'selected']) m.addSource(id, { type: 'geojson', data: EMPTY });
+    m.addLayer({ id: 'zones-fill', type: 'fill', source: 'zones',
+      paint: { 'fill-color': ['match', ['get', 'kind'], 'restricted', '#ff4d4d', '#4aa3ff'], 'fill-opacity': 0.12 } });
+    m.addLayer({ id: 'zones-outline', type: 'line', source: 'zones',
+      paint: { 'line-color': ['match', ['get', 'kind'], 'restricted', '#ff4d4d', '#4aa3ff'], 'line-width': 1 } });
+    m.addLayer({ id: 'line-casing', type: 'line', source: 'line', paint: { 'line-color': '#000', 'line-width': 6 },
+      layout: { 'line-join': 'round', 'line-cap': 'round' } });
+    m.addLayer({ id: 'line', type: 'line', source: 'line', paint: { 'line-color': '#38d9f5', 'line-width': 3 },
+      layout: { 'line-join': 'round', 'line-cap': 'round' } });
+    m.addLayer({ id: 'sites', type: 'circle', source: 'sites', paint: {
+      'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
+      'circle-color': ['match', ['get', 'status'], 'online', SITE_COLOUR.online, 'offline', SITE_COLOUR.offline,
+        SITE_COLOUR.unknown],
+    } });
+    m.addLayer({ id: 'selected', type: 'circle', source: 'selected', paint: {
+      'circle-radius': 17, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
+    } });
+    m.addLayer({ id: 'alerts', type: 'symbol', source: 'alerts', layout: {
+      'icon-image': ['concat', 'sev-', ['get', 'severity']], 'icon-allow-overlap': true,
+      'icon-ignore-placement': true, 'symbol-sort-key': ['get', 'rank'],
+    } });
+    addTerrainIfServed(m);
+  }
+
+  /** The sector's static layers (GET /sector), and the view fitted to them. */
+  async setSector(sector) {
+    await this.ready;
+    this.map.getSource('line').setData({ type: 'Feature', geometry: sector.line, properties: {} });
+    this.map.getSource('zones').setData(sector.zones);
+    for (const s of sector.sites) this.sites.set(s.id, { lon: s.lon, lat: s.lat, status: 'unknown' });
+    this.drawSites();
+    const coords = [...sector.line.coordinates, ...sector.sites.map((s) => [s.lon, s.lat])];
+    const lons = coords.map((c) => c[0]);
+    const lats = coords.map((c) => c[1]);
+    this.map.fitBounds([[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]],
+      { padding: 40, duration: 0 });
+  }
+
+  /** A site's live status (GET /sites row, or a `site` change's data). */
+  setSiteStatus(id, status) {
+    const known = this.sites.get(id);
+    if (!known) return; // heard from, but not in the sector file: nowhere to draw it
+    known.status = status.online ? 'online' : 'offline';
+    this.drawSites();
+  }
+
+  drawSites() {
+    const features = [...this.sites.entries()].map(([id, s]) => point(s.lon, s.lat, { id, status: s.status }));
+    this.ready.then(() => this.map.getSource('sites').setData({ type: 'FeatureCollection', features }));
+  }
+
+  /** Alerts to mark: those with a map position and not resolved. */
+  setAlerts(alerts) {
+    this.alerts.clear();
+    for (const a of alerts) this.keep(a);
+    this.drawAlerts();
+  }
+
+  upsertAlert(alert) {
+    this.alerts.delete(alert.id);
+    this.keep(alert);
+    this.drawAlerts();
+  }
+
+  keep(a) {
+    if (a.position?.lon != null && a.position?.lat != null && !a.state.startsWith('resolved')) {
+      this.alerts.set(a.id, a);
+    }
+  }
+
+  drawAlerts() {
+    const features = [...this.alerts.values()].map((a) => point(a.position.lon, a.position.lat, {
+      id: a.id, severity: a.severity, rank: SEVERITIES.indexOf(a.severity),
+    }));
+    this.ready.then(() => {
+      this.map.getSource('alerts').setData({ type: 'FeatureCollection', features });
+      this.drawSelected();
+    });
+  }
+
+  /** Ring the selected alert, and bring it into view. */
+  select(id) {
+    this.selected = id;
+    const a = this.alerts.get(id);
+    this.ready.then(() => {
+      this.drawSelected();
+      if (a && !this.map.getBounds().contains([a.position.lon, a.position.lat])) {
+        this.map.easeTo({ center: [a.position.lon, a.position.lat], duration: 300 });
+      }
+    });
+  }
+
+  drawSelected() {
+    const a = this.alerts.get(this.selected);
+    const features = a ? [point(a.position.lon, a.position.lat, {})] : [];
+    this.map.getSource('selected').setData({ type: 'FeatureCollection', features });
+  }
+}
+
+/**
+ * HOOK (issue 16, terrain): once the centre serves the sector's terrain as TileJSON at
+ * TERRAIN_TILEJSON (terrain-RGB tiles in the *Terrarium* encoding: height = R*256 + G + B/256
+ * - 32768 m; a wrong encoding silently gives wrong heights), add it as a raster-dem source and a
+ * hillshade under everything else. Until that route answers 200 this does nothing. 3D comes
+ * next: map.setTerrain({source: 'terrain'}) with a sky, and "view from the mast".
+ */
+export async function addTerrainIfServed(map) {
+  let answer;
+  try {
+    answer = await fetch(TERRAIN_TILEJSON, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  } catch {
+    return false;
+  }
+  if (answer.status !== 200) return false;
+  map.addSource('terrain', { type: 'raster-dem', url: TERRAIN_TILEJSON, encoding: 'terrarium' });
+  map.addLayer({ id: 'hillshade', type: 'hillshade', source: 'terrain',
+    paint: { 'hillshade-shadow-color': '#0b1116', 'hillshade-highlight-color': '#5c6b78' } }, 'zones-fill');
+  return true;
+}

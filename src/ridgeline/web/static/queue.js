@@ -1,0 +1,87 @@
+// The alert queue: every alert the console knows, most severe first and newest first within a
+// severity; resolved ones sink to the bottom. j/k move the selection.
+import { h, utc } from './dom.js';
+import { markSvg, RANK } from './severity.js';
+
+const RESOLVED = new Set(['resolved_true', 'resolved_false_alarm']);
+
+export function isResolved(alert) {
+  return RESOLVED.has(alert.state);
+}
+
+function order(a, b) {
+  return (isResolved(a) - isResolved(b))
+    || (RANK[b.severity] - RANK[a.severity])
+    || (b.opened < a.opened ? -1 : b.opened > a.opened ? 1 : 0);
+}
+
+export class Queue {
+  constructor(list, count, onSelect) {
+    this.list = list;
+    this.count = count;
+    this.onSelect = onSelect;
+    this.alerts = new Map();
+    this.selected = null;
+  }
+
+  setAll(alerts) {
+    this.alerts = new Map(alerts.map((a) => [a.id, a]));
+    this.render();
+  }
+
+  upsert(alert) {
+    const known = this.alerts.get(alert.id);
+    if (known && known.updated > alert.updated) return; // an older copy arriving late
+    this.alerts.set(alert.id, alert);
+    this.render();
+  }
+
+  ordered() {
+    return [...this.alerts.values()].sort(order);
+  }
+
+  render() {
+    const rows = this.ordered().map((a) => this.row(a));
+    this.list.replaceChildren(...rows);
+    const open = [...this.alerts.values()].filter((a) => !isResolved(a) && !a.acknowledged).length;
+    this.count.textContent = `${open} new · ${this.alerts.size}`;
+  }
+
+  row(a) {
+    const flags = [
+      a.escalated ? h('span', { class: 'flag escalated', title: 'escalated' }, 'ESC') : null,
+      a.acknowledged ? h('span', { class: 'flag', title: `acknowledged by ${a.acknowledged_by}` }, 'ACK') : null,
+      a.cleared ? h('span', { class: 'flag', title: `cleared by ${a.cleared_by}` }, 'CLR') : null,
+      a.assignee ? h('span', { class: 'flag assignee', title: 'assignee' }, `@${a.assignee}`) : null,
+    ];
+    const classes = ['alert', `sev-${a.severity}`, `state-${a.state}`];
+    if (a.id === this.selected) classes.push('selected');
+    if (!a.acknowledged && !isResolved(a)) classes.push('unacknowledged');
+    return h('li', {
+      class: classes.join(' '), dataset: { id: a.id, severity: a.severity }, tabindex: -1,
+      onclick: () => this.select(a.id),
+    },
+    markSvg(a.severity),
+    h('span', { class: 'type' }, a.type.replaceAll('_', ' ')),
+    h('span', { class: 'site' }, a.site ?? '—'),
+    h('time', { datetime: a.opened }, utc(a.opened)),
+    h('span', { class: 'state' }, a.state.replaceAll('_', ' ')),
+    h('span', { class: 'flags' }, flags));
+  }
+
+  select(id) {
+    this.selected = id;
+    for (const li of this.list.children) li.classList.toggle('selected', li.dataset.id === id);
+    this.list.querySelector('li.selected')?.scrollIntoView({ block: 'nearest' });
+    this.onSelect(id);
+  }
+
+  /** j/k: the next (+1) or previous (-1) alert in the queue's order. */
+  move(step) {
+    const ids = this.ordered().map((a) => a.id);
+    if (!ids.length) return;
+    const at = ids.indexOf(this.selected);
+    const next = at < 0 ? 0 : Math.min(ids.length - 1, Math.max(0, at + step));
+    this.select(ids[next]);
+  }
+}
