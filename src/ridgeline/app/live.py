@@ -7,7 +7,9 @@ is what ``make demo`` runs after the coverage maps, and what a new user sees fir
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,12 +42,23 @@ class LiveResult:
     escalations: int
     db_url: str
     latest: list[AlertRow] = field(default_factory=list)  # newest first, each with its sources
+    seconds: float = 0.0  # how long the sites ran, seconds of wall time
 
 
-def run_live(sector: Sector, out_dir: Path, seconds: float, rate: float = 5.0, sites: int | None = None,
-             progress: Progress | None = None, latest: int = 10) -> LiveResult:
-    """Run the sector for ``seconds`` of wall time; ``progress`` hears how many messages the centre
-    stored so far, twice a second."""
+OnCentre = Callable[[Centre], Callable[[], None]]
+"""Called with the started centre before any site starts; returns what stops what it started
+(called before the centre stops)."""
+
+
+def run_live(sector: Sector, out_dir: Path, seconds: float | None, rate: float = 5.0, sites: int | None = None,
+             progress: Progress | None = None, latest: int = 10, on_centre: OnCentre | None = None,
+             stop: threading.Event | None = None) -> LiveResult:
+    """Run the sector for ``seconds`` of wall time, or (``None``) until ``stop`` is set; ``stop``
+    also ends a timed run early.  ``progress`` hears how many messages the centre stored so
+    far, twice a second.  ``on_centre``: see :data:`OnCentre`."""
+    if seconds is None and stop is None:
+        raise ValueError("run_live: give seconds, or an event that stops the run")
+    stop = stop or threading.Event()
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob("*.db*"):
         stale.unlink()
@@ -57,20 +70,26 @@ def run_live(sector: Sector, out_dir: Path, seconds: float, rate: float = 5.0, s
     broker.start()
     centre = Centre(db_url, broker.config(CENTRE), rules=list(sector.rules))
     centre.start()
-    terrain = load_sector_terrain(sector)
-    agents = [
-        EdgeAgent(site.id, out_dir / f"{site.id}.outbox.db", broker.config(site.id),
-                  load_adapter(SIMULATE, site.id, sector=sector, rate=rate, terrain=terrain, seed=i),
-                  forward_logs=False)
-        for i, site in enumerate(chosen)
-    ]
+    agents: list[EdgeAgent] = []
+    stop_extra: Callable[[], None] | None = None
+    ran = 0.0
     try:
+        if on_centre is not None:
+            stop_extra = on_centre(centre)
+        terrain = load_sector_terrain(sector)
+        agents = [
+            EdgeAgent(site.id, out_dir / f"{site.id}.outbox.db", broker.config(site.id),
+                      load_adapter(SIMULATE, site.id, sector=sector, rate=rate, terrain=terrain, seed=i),
+                      forward_logs=False)
+            for i, site in enumerate(chosen)
+        ]
         for agent in agents:
             agent.start()
         start = time.monotonic()
-        while time.monotonic() - start < seconds:
+        while not stop.is_set() and (seconds is None or time.monotonic() - start < seconds):
             report(progress, STAGE, sum(w.counters.inserted for w in centre.workers))
-            time.sleep(0.5)
+            stop.wait(0.5 if seconds is None else max(0.0, min(0.5, start + seconds - time.monotonic())))
+        ran = time.monotonic() - start
         for agent in agents:
             agent.close_adapters()
         deadline = time.monotonic() + 20
@@ -79,8 +98,11 @@ def run_live(sector: Sector, out_dir: Path, seconds: float, rate: float = 5.0, s
     finally:
         for agent in agents:
             agent.stop()
+        if stop_extra is not None:
+            stop_extra()
         reports = centre.store.check(s.id for s in chosen)
-        result = LiveResult(reports, centre.alerts.opened, centre.alerts.updated, centre.alerts.escalated, db_url)
+        result = LiveResult(reports, centre.alerts.opened, centre.alerts.updated, centre.alerts.escalated, db_url,
+                            seconds=ran)
         centre.stop()
         broker.stop()
     with opened(db_url) as store:

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +18,8 @@ from ridgeline.cli.console import err, out, progress_bar
 from ridgeline.errors import ConfigError
 
 if TYPE_CHECKING:
+    from ridgeline.app.centre import Centre
+    from ridgeline.config.sector import Sector
     from ridgeline.vision.rules import LineRule
 
 BROKER_URL_HELP = "mqtt://\\[user:pass@]host\\[:port]"
@@ -158,7 +162,6 @@ def serve(
 ) -> None:
     """Run the centre: ingest from every site into the database, and the API for the operators."""
     import signal
-    import threading
 
     from ridgeline.api.context import ApiSettings
     from ridgeline.api.server import serve_centre
@@ -208,23 +211,56 @@ def serve(
     running.stop()
 
 
+DEMO_USER = "demo"
+"""The supervisor account ``ridgeline live`` makes in its fresh database, its password printed once."""
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """While the block runs, Ctrl-C (SIGINT) and SIGTERM set ``stop`` (a second Ctrl-C quits at
+    once); the handlers before are put back after."""
+    import signal
+
+    def handler(signum: int, _frame: object) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop.set()
+
+    before = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in before.items():
+            signal.signal(sig, old)
+
+
 def live(
     sector_file: Annotated[Path, typer.Argument(help="Sector file (YAML).")],
-    seconds: Annotated[float, typer.Option(help="How long to run, seconds of wall time.")] = 30.0,
+    seconds: Annotated[float | None, typer.Option(
+        help="How long to run, seconds of wall time (default: until Ctrl-C or SIGTERM).")] = None,
     rate: Annotated[float, typer.Option(help="Simulation ticks per second at each site.")] = 5.0,
     sites: Annotated[int | None, typer.Option(help="Only the first N sites (default: all).")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the centre's database and the outboxes.")] = (
         Path("out/live")
     ),
+    http_port: Annotated[int, typer.Option(help="Port of the console and the API on 127.0.0.1.")] = 8765,
+    with_console: Annotated[bool, typer.Option(
+        "--console/--no-console", help="Serve the console and the API while it runs, with a demo login.")] = True,
 ) -> None:
-    """The whole sector live on this machine: embedded broker, centre, a simulated edge per site."""
+    """The whole sector live on this machine: embedded broker, centre, a simulated edge per site, and the
+    operators' console over it (at http://127.0.0.1:HTTP_PORT/, a demo login printed)."""
     from ridgeline.app.live import run_live
     from ridgeline.config import load_sector
 
     sector = load_sector(sector_file)
-    with progress_bar() as progress:
-        result = run_live(sector, out_dir, seconds, rate=rate, sites=sites, progress=progress)
-    table = Table(title=f"Live for {seconds:.0f} s: what reached the centre")
+    stop = threading.Event()
+    on_centre = _console_for(sector, out_dir, http_port) if with_console else None
+    with _stopped_by_signals(stop), progress_bar() as progress:
+        if seconds is None:
+            err.print("Ctrl-C to stop")
+        result = run_live(sector, out_dir, seconds, rate=rate, sites=sites, progress=progress, on_centre=on_centre,
+                          stop=stop)
+    table = Table(title=f"Live for {result.seconds:.0f} s: what reached the centre")
     for col in ("site", "received", "last seq", "missing", "duplicates"):
         table.add_column(col, justify="left" if col == "site" else "right")
     for r in result.reports:
@@ -244,6 +280,44 @@ def live(
         f"alerts opened {result.alerts_opened}, updated {result.alerts_updated}, escalated {result.escalations}; "
         f"all of them: ridgeline alert list --db {result.db_url}", soft_wrap=True,
     )
+
+
+def _console_for(sector: Sector, out_dir: Path, http_port: int) -> Callable[[Centre], Callable[[], None]]:
+    """What ``live`` does with its centre once started: a demo supervisor with a fresh random password
+    (the database is new each run), the API and console on 127.0.0.1, the sector's terrain tiles
+    beside the database (built in the background when missing or stale, as ``serve`` does)."""
+    import secrets
+
+    from ridgeline.api.context import ApiSettings
+    from ridgeline.api.server import serve_centre
+    from ridgeline.app.operators import add_operator
+    from ridgeline.app.tiles import build_in_background, prepare_map_tiles
+    from ridgeline.cli.terrain import describe_tiles
+    from ridgeline.model import Role
+
+    maps = prepare_map_tiles(sector, out_dir / "centre.terrain.pmtiles")
+
+    def start(centre: Centre) -> Callable[[], None]:
+        password = secrets.token_urlsafe(12)
+        add_operator(centre.store, DEMO_USER, Role.SUPERVISOR, password, by="ridgeline live")
+        # plain HTTP on 127.0.0.1: a cookie marked Secure would never come back from the browser
+        settings = ApiSettings(secure_cookie=False, case_key=out_dir / "centre.key")
+        api = serve_centre(centre, http_port, "127.0.0.1", settings, sector.retention, maps.terrain, maps.basemap,
+                           sector)
+        building = build_in_background(sector, maps.terrain, lambda built, exc: err.print(
+            f"terrain tiles: {describe_tiles(built) if built else f'not built: {exc}'}", soft_wrap=True)
+        ) if maps.stale else None
+        err.print(f"console: {api.url}/  log in as {DEMO_USER} / {password}", soft_wrap=True, highlight=False)
+
+        def stop() -> None:
+            api.stop()
+            if building is not None:
+                # a few seconds at most; a process leaving while GDAL's threads still work aborts
+                building.join(timeout=120)
+
+        return stop
+
+    return start
 
 
 def register(app: typer.Typer) -> None:
