@@ -1,7 +1,9 @@
 # Two commands on a fresh Debian machine with Python 3.11:
 #   make demo   coverage and siting on the example sector (prints tables, writes maps),
 #               a real drifting vessel's AIS judged, then the sector live: embedded broker,
-#               centre, a simulated edge per site
+#               centre, a simulated edge per site, and the console at http://127.0.0.1:8765/
+#               (a demo login printed) until Ctrl-C; `make demo DEMO_SECONDS=N` ends after
+#               N seconds by itself (scripts, CI)
 #   make test   every test
 # Both set themselves up and are safe to run twice.
 
@@ -11,6 +13,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= out/demo
 SECTOR := examples/white-mountains/sector.yaml
+DEMO_SECONDS ?=
 
 .PHONY: demo test test-deps lint setup clean vendor
 
@@ -37,8 +40,8 @@ demo: $(STAMP)
 	$(BIN)/ridgeline site $(SECTOR) --add 5 --exact --out $(DEMO_OUT)/site
 	$(BIN)/ridgeline radio $(SECTOR)
 	$(BIN)/ridgeline ais tests/data/ais/dma_drift_212123000.nmea --map $(DEMO_OUT)/ais/drift.png
-	$(BIN)/ridgeline live $(SECTOR) --seconds 30 --out $(DEMO_OUT)/live
 	@echo "maps: $(DEMO_OUT)/coverage/coverage.png  $(DEMO_OUT)/site/sites.png  $(DEMO_OUT)/ais/drift.png"
+	$(BIN)/ridgeline live $(SECTOR) $(if $(DEMO_SECONDS),--seconds $(DEMO_SECONDS)) --out $(DEMO_OUT)/live
 
 # Debian packages the tests drive: Mosquitto (a real broker), ffmpeg and rtsp-server-perl (a
 # live RTSP stream that drops), openssl (TLS certificates), PostgreSQL (the tests use the
