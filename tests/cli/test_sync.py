@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 import signal
-import subprocess
-import sys
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from ridgeline.store.db import Store
 from ridgeline.transport.embedded import free_port
-from tests.conftest import EXAMPLE, ROOT, wait_for
+from tests.conftest import EXAMPLE, wait_for
 
-from .runner import flat, run
+from .runner import CONSOLE_LINE, flat, live_process, run
 
 SECTOR = str(EXAMPLE / "sector.yaml")
-CONSOLE_LINE = re.compile(r"^console: (http://127\.0\.0\.1:\d+)/  log in as demo / (\S+)$", re.MULTILINE)
 
 
 def test_edge_names_what_is_wrong(tmp_path: Path) -> None:
@@ -53,51 +45,6 @@ def test_live_runs_the_sector_on_an_embedded_broker(tmp_path: Path) -> None:
     assert sum(r.received for r in reports) > 0
 
 
-class LiveProcess:
-    """``ridgeline live`` in a process of its own, everything it prints collected as it comes."""
-
-    def __init__(self, *args: str) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT),
-                                                                       os.environ.get("PYTHONPATH", "")) if p)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "ridgeline.cli", "live", SECTOR, *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-        self._chunks: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self._chunks.append(line)
-
-    @property
-    def output(self) -> str:
-        return "".join(self._chunks)
-
-    def console(self) -> tuple[str, str]:
-        """The console's address and the demo password, once printed."""
-        assert wait_for(lambda: CONSOLE_LINE.search(self.output) or self.proc.poll() is not None, timeout=120)
-        found = CONSOLE_LINE.search(self.output)
-        assert found, self.output
-        return found[1], found[2]
-
-    def finish(self, timeout: float = 120) -> tuple[int, str]:
-        code = self.proc.wait(timeout=timeout)
-        self._reader.join(timeout=10)
-        return code, self.output
-
-
-@contextmanager
-def live_process(*args: str) -> Iterator[LiveProcess]:
-    run_ = LiveProcess(*args)
-    try:
-        yield run_
-    finally:
-        if run_.proc.poll() is None:
-            run_.proc.kill()
-            run_.proc.wait()
-
-
 def _log_in(url: str, name: str, password: str) -> int:
     request = urllib.request.Request(f"{url}/api/v1/session", method="POST",
                                      data=json.dumps({"username": name, "password": password}).encode(),
@@ -121,7 +68,7 @@ def _listening(url: str) -> bool:
 
 def test_live_serves_the_console_with_a_demo_login_while_it_runs(tmp_path: Path) -> None:
     port = free_port()
-    with live_process("--seconds", "20", "--sites", "3", "--rate", "20", "--http-port", str(port),
+    with live_process("--seconds", "10", "--sites", "3", "--rate", "20", "--http-port", str(port),
                       "--out", str(tmp_path)) as live:
         url, password = live.console()
         assert url == f"http://127.0.0.1:{port}"
@@ -133,7 +80,7 @@ def test_live_serves_the_console_with_a_demo_login_while_it_runs(tmp_path: Path)
         code, out = live.finish()
     assert code == 0, out
     assert "Ctrl-C to stop" not in out  # a timed run ends by itself
-    assert "Live for 20 s: what reached the centre" in out and "alerts opened" in out
+    assert "Live for 10 s: what reached the centre" in out and "alerts opened" in out
     assert not _listening(url)  # the console went with the run
     assert len(CONSOLE_LINE.findall(out)) == 1  # the password is printed once
 
