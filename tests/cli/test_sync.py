@@ -35,8 +35,10 @@ def test_edge_names_what_is_wrong(tmp_path: Path) -> None:
 
 
 def test_live_runs_the_sector_on_an_embedded_broker(tmp_path: Path) -> None:
-    code, out = run("live", SECTOR, "--seconds", "6", "--sites", "5", "--rate", "20", "--out", str(tmp_path))
+    code, out = run("live", SECTOR, "--seconds", "6", "--sites", "5", "--rate", "20", "--out", str(tmp_path),
+                    "--no-console")
     assert code == 0, out
+    assert "console:" not in out and "Ctrl-C" not in out
     assert "what reached the centre" in out and "alerts opened" in out
     store = Store(f"sqlite:///{tmp_path / 'centre.db'}")
     reports = store.check()
