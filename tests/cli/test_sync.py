@@ -91,7 +91,7 @@ def test_live_serves_the_console_with_a_demo_login_while_it_runs(tmp_path: Path)
 def test_live_without_seconds_runs_until_stopped(tmp_path: Path, sig: signal.Signals) -> None:
     with live_process("--sites", "2", "--http-port", str(free_port()), "--out", str(tmp_path)) as live:
         url, password = live.console()
-        assert "Ctrl-C to stop" in live.output
+        assert wait_for(lambda: "Ctrl-C to stop" in live.output)
         assert _log_in(url, "demo", password) == 201
         # still live well past the first messages: nothing but the signal ends it
         assert wait_for(lambda: _received(tmp_path) > 0, timeout=60), live.output

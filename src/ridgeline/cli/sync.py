@@ -254,10 +254,11 @@ def live(
 
     sector = load_sector(sector_file)
     stop = threading.Event()
-    on_centre = _console_for(sector, out_dir, http_port) if with_console else None
+    until_stopped = "Ctrl-C to stop" if seconds is None else ""
+    on_centre = _console_for(sector, out_dir, http_port, until_stopped) if with_console else None
     with _stopped_by_signals(stop), progress_bar() as progress:
-        if seconds is None:
-            err.print("Ctrl-C to stop")
+        if until_stopped and not with_console:
+            err.print(until_stopped)
         result = run_live(sector, out_dir, seconds, rate=rate, sites=sites, progress=progress, on_centre=on_centre,
                           stop=stop)
     table = Table(title=f"Live for {result.seconds:.0f} s: what reached the centre")
@@ -282,10 +283,11 @@ def live(
     )
 
 
-def _console_for(sector: Sector, out_dir: Path, http_port: int) -> Callable[[Centre], Callable[[], None]]:
+def _console_for(sector: Sector, out_dir: Path, http_port: int, note: str) -> Callable[[Centre], Callable[[], None]]:
     """What ``live`` does with its centre once started: a demo supervisor with a fresh random password
     (the database is new each run), the API and console on 127.0.0.1, the sector's terrain tiles
-    beside the database (built in the background when missing or stale, as ``serve`` does)."""
+    beside the database (built in the background when missing or stale, as ``serve`` does); the
+    address and the login printed once, ``note`` (if any) on the line below."""
     import secrets
 
     from ridgeline.api.context import ApiSettings
@@ -307,7 +309,8 @@ def _console_for(sector: Sector, out_dir: Path, http_port: int) -> Callable[[Cen
         building = build_in_background(sector, maps.terrain, lambda built, exc: err.print(
             f"terrain tiles: {describe_tiles(built) if built else f'not built: {exc}'}", soft_wrap=True)
         ) if maps.stale else None
-        err.print(f"console: {api.url}/  log in as {DEMO_USER} / {password}", soft_wrap=True, highlight=False)
+        err.print(f"console: {api.url}/  log in as {DEMO_USER} / {password}" + (f"\n{note}" if note else ""),
+                  soft_wrap=True, highlight=False)
 
         def stop() -> None:
             api.stop()
