@@ -199,15 +199,18 @@ def serve(
     if maps.stale:
         err.print(f"terrain tiles: building {maps.terrain} in the background (the console's terrain answers 503 "
                   "until they are written)", soft_wrap=True)
-        build_in_background(sector, maps.terrain, lambda built, exc: err.print(
+        building: threading.Thread | None = build_in_background(sector, maps.terrain, lambda built, exc: err.print(
             f"terrain tiles: {describe_tiles(built) if built else f'not built: {exc}'}", soft_wrap=True))
     else:
+        building = None
         err.print(f"terrain tiles: {maps.terrain}", soft_wrap=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
         done.wait()
     api.stop()
+    if building is not None:  # a build cut off at exit aborts the process from inside GDAL
+        building.join()
     running.stop()
 
 
