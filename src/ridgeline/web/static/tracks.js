@@ -11,10 +11,10 @@ export const CLASS_COLOUR = {
 };
 export const CLASSES = Object.keys(CLASS_COLOUR);
 export const TRAIL_S = 120; // a trail: the last two minutes...
-export const TRAIL_POINTS = 30; // ...or the last 30 positions, whichever is shorter
+export const TRAIL_POINTS = 10; // ...or the last 10 positions, whichever is shorter
 export const STALE_S = 30;
 const EXPIRE_S = { vessel: 900, default: 180 };
-const FLUSH_MS = 250;
+const FLUSH_MS = 1000;
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
 /** The class's mark in a box of `size` px: person ●, vehicle ■, vessel a hull pointing up (north
