@@ -1,11 +1,13 @@
 // The console: log in, then the map, the alert queue (live), the alert's detail and actions,
 // and incidents. Talks only to this origin's API (api.js).
 import { api, ApiError, connectLive, may } from './api.js';
+import { coordsText } from './coords.js';
 import { showDetail } from './detail.js';
-import { latLon } from './dom.js';
 import { Incidents } from './incidents.js';
 import { SectorMap } from './map.js';
 import { Queue } from './queue.js';
+import { Timeline } from './timeline.js';
+import { TrackLayer } from './tracks.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { session: null, map: null, queue: null, incidents: null, closeLive: null, detailFor: null };
@@ -59,10 +61,13 @@ async function start(session) {
   state.map = new SectorMap($('map'), {
     onPick: (id) => state.queue.select(id),
     onHover: (ll, site) => {
-      // UTM and MGRS come later; latitude/longitude (WGS84) for now
-      $('coords').textContent = `${latLon(ll.lat, ll.lng)}${site ? ` · site ${site.id} ${site.status}` : ''}`;
+      $('coords').textContent = `${coordsText(ll.lat, ll.lng)}${site ? ` · site ${site.id} ${site.status}` : ''}`;
     },
   });
+  state.tracks = new TrackLayer(state.map.map, state.map.ready);
+  state.timeline = new Timeline(state.map.map, state.tracks);
+  state.map.map.addControl(state.timeline, 'bottom-right');
+  window.ridgeline = { map: state.map.map, tracks: state.tracks, timeline: state.timeline }; // for tests, the bench
   api('/sector').then((sector) => {
     $('sector-name').textContent = sector.name;
     return state.map.setSector(sector);
@@ -102,6 +107,8 @@ function apply(batch) {
       if (change.id === state.queue.selected) select(change.id);
     } else if (change.kind === 'site') {
       state.map.setSiteStatus(change.id, change.data);
+    } else if (change.kind === 'track') {
+      state.tracks.upsert(change);
     } else if (change.kind === 'incident') {
       state.incidents.upsert(change.data);
     }

@@ -3,6 +3,7 @@
 import { h, utc } from './dom.js';
 import { markSvg, RANK } from './severity.js';
 
+const MAX_ROWS = 200;
 const RESOLVED = new Set(['resolved_true', 'resolved_false_alarm']);
 
 export function isResolved(alert) {
@@ -22,6 +23,7 @@ export class Queue {
     this.onSelect = onSelect;
     this.alerts = new Map();
     this.selected = null;
+    this.frame = null;
   }
 
   setAll(alerts) {
@@ -40,8 +42,22 @@ export class Queue {
     return [...this.alerts.values()].sort(order);
   }
 
+  /** Redraw once in the next frame, however many changes came meanwhile. */
   render() {
-    const rows = this.ordered().map((a) => this.row(a));
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = null;
+      this.draw();
+    });
+  }
+
+  /** The first MAX_ROWS rows only: 10,000 rows rebuilt for each change cost the page its frame
+   * rate (bench/console.py); what is further down is the oldest and the resolved. */
+  draw() {
+    const ordered = this.ordered();
+    const rows = ordered.slice(0, MAX_ROWS).map((a) => this.row(a));
+    if (ordered.length > MAX_ROWS) {
+      rows.push(h('li', { class: 'more muted' }, `and ${ordered.length - MAX_ROWS} more, older or resolved`));
+    }
     this.list.replaceChildren(...rows);
     const open = [...this.alerts.values()].filter((a) => !isResolved(a) && !a.acknowledged).length;
     this.count.textContent = `${open} new · ${this.alerts.size}`;
