@@ -163,6 +163,7 @@ def serve(
     from ridgeline.api.context import ApiSettings
     from ridgeline.api.server import serve_centre
     from ridgeline.app.centre import CentreRequest, start_centre
+    from ridgeline.app.coverage_layers import CoverageLayers
     from ridgeline.app.tiles import build_in_background, prepare_map_tiles, tiles_beside
     from ridgeline.cli.terrain import describe_tiles
     from ridgeline.config import load_sector
@@ -185,8 +186,9 @@ def serve(
     try:
         settings = ApiSettings(origins=frozenset(origin or ()), secure_cookie=not plain_http, case_key=case_key,
                                client_queue=live_queue)
+        coverage = CoverageLayers(sector)
         api = serve_centre(running.centre, http_port, host, settings, sector.retention, maps.terrain, maps.basemap,
-                           sector)
+                           sector, coverage)
     except BaseException:
         running.stop()
         raise
@@ -200,6 +202,7 @@ def serve(
             f"terrain tiles: {describe_tiles(built) if built else f'not built: {exc}'}", soft_wrap=True))
     else:
         err.print(f"terrain tiles: {maps.terrain}", soft_wrap=True)
+    coverage.start()  # the console's coverage layers, in the background (503 until ready)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
