@@ -6,7 +6,9 @@ features each say what they are in ``layer`` and ``period`` ("day" or "night"):
 
 - ``line``: the watched line cut into runs that some sensor sees (``seen`` true) or none does;
 - ``footprint``: one (multi)polygon per connected area a sensor sees (``site``, ``sensor``);
-- ``coverage``: the day's coverage count as polygons (``count``: 1, 2, 3 meaning 3 or more).
+- ``coverage``: the day's coverage count as polygons (``count``: 1, 2, 3 meaning 3 or more);
+- ``mast``: each site as a point with its ground height on the DEM (``ground_m``) and its mast's
+  (``mast_height_m``), where "view from the mast" puts the console's camera (period "any").
 
 :class:`CoverageLayers` computes them once in a daemon thread (started at serve start, or by
 the first request) and keeps them in memory: until they are ready :meth:`CoverageLayers.get`
@@ -15,6 +17,7 @@ answers None, and a failure is kept and raised to every caller.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -49,6 +52,13 @@ def coverage_layers(sector: Sector, progress: Progress | None = None) -> dict[st
                 features.append(f)
         s = result.summary()
         summary[period] = {k: s[k] for k in ("line_length_m", "covered_fraction", "longest_blind_spot_m")}
+    for site in sector.sites:
+        row, col = terrain.cell_of_lonlat(site.lon, site.lat, what=f"site {site.id}")
+        ground = float(terrain.elevation[row, col])
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [site.lon, site.lat]},
+                         "properties": {"layer": "mast", "period": "any", "site": site.id,
+                                        "ground_m": round(ground, 1) if math.isfinite(ground) else None,
+                                        "mast_height_m": site.mast_height_m}})
     return {"type": "FeatureCollection", "features": features, "summary": summary}
 
 

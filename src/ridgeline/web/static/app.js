@@ -5,6 +5,7 @@ import { showDetail } from './detail.js';
 import { latLon } from './dom.js';
 import { Incidents } from './incidents.js';
 import { SectorMap } from './map.js';
+import { setupMap3d } from './map3d.js';
 import { Queue } from './queue.js';
 
 const $ = (id) => document.getElementById(id);
@@ -65,6 +66,7 @@ async function start(session) {
   });
   api('/sector').then((sector) => {
     $('sector-name').textContent = sector.name;
+    setupMap3d(state.map, sector).catch((e) => say(`map: ${e.message}`, true));
     return state.map.setSector(sector);
   }).then(loadSites).catch((e) => say(`sector: ${e.message}`, true));
   state.closeLive = connectLive({
