@@ -42,8 +42,16 @@ def test_the_layers_agree_with_the_coverage_engine(example: Sector) -> None:
     features = layers["features"]
     kinds = Counter((f["properties"]["layer"], f["properties"]["period"]) for f in features)
     assert set(kinds) == {("line", "day"), ("line", "night"), ("footprint", "day"), ("footprint", "night"),
-                          ("coverage", "day")}
+                          ("coverage", "day"), ("mast", "any")}
     terrain = load_terrain(example)
+    # each mast at its site, on the DEM's ground there
+    masts = {f["properties"]["site"]: f for f in features if f["properties"]["layer"] == "mast"}
+    assert list(masts) == [s.id for s in example.sites]
+    for s in example.sites:
+        row, col = terrain.cell_of_lonlat(s.lon, s.lat)
+        assert masts[s.id]["geometry"]["coordinates"] == [s.lon, s.lat]
+        assert masts[s.id]["properties"]["ground_m"] == pytest.approx(float(terrain.elevation[row, col]), abs=0.05)
+        assert masts[s.id]["properties"]["mast_height_m"] == s.mast_height_m
     for period in ("day", "night"):
         result = compute_coverage(example, terrain, night=period == "night")
         runs = [f["properties"] for f in features if f["properties"]["layer"] == "line"

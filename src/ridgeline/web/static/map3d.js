@@ -1,6 +1,6 @@
-// The map's terrain and coverage panel (a map control, top right): the 3D toggle, the coverage
-// layers to show, and "view from the mast" (a site and sensor). Started once the sector is
-// known; the state it reaches is written on #map's dataset (terrain, coverage, view, mast) for
+// The map's terrain and coverage panel (a map control, bottom right, clear of the fitted
+// sector's sites): the 3D toggle, the coverage layers to show, and "view from the mast" (a
+// site and sensor). Started once the sector is known; the state it reaches is written on #map's dataset (terrain, coverage, view, mast) for
 // whoever needs to wait for it (the browser tests).
 import { addCoverage, GROUPS, showGroup } from './coverage.js';
 import { h } from './dom.js';
@@ -39,7 +39,7 @@ export async function setupMap3d(sectorMap, sector) {
     h('option', { value: '' }, 'View from the mast…'), options);
   const say = h('small', { class: 'muted', id: 'map3d-state' }, 'terrain: loading');
   map.addControl(new Panel([h('div', { class: 'row' }, toggle, mast), h('div', { class: 'groups' }, groups), say]),
-    'top-right');
+    'bottom-right');
 
   function show3d(on) {
     toggle.classList.toggle('on', on);
@@ -57,13 +57,14 @@ export async function setupMap3d(sectorMap, sector) {
     }
     show3d(is3d(map));
   });
-  mast.addEventListener('change', () => {
+  mast.addEventListener('change', async () => {
     const [siteId, sensorId] = mast.value.split('/');
     const site = sector.sites.find((s) => s.id === siteId);
     const sensor = site?.sensors.find((x) => x.id === sensorId);
     if (!site || !sensor) return;
-    const at = viewFromMast(map, site, sensor, coverage);
+    delete box.dataset.mast;
     show3d(true);
+    const at = await viewFromMast(map, site, sensor, coverage);
     box.dataset.mast = JSON.stringify({ site: site.id, sensor: sensor.id, ...at });
   });
   show3d(false);

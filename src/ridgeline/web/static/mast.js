@@ -4,7 +4,7 @@
 // mast does.
 import { enable3d } from './terrain3d.js';
 
-export const MAST_PITCH = 78; // degrees from straight down: 12 degrees below the horizon
+export const MAST_PITCH = 84; // degrees from straight down: 6 degrees below the horizon
 export const MAST_COLOUR = '#ff8c1a';
 const NONE = ['==', ['get', 'site'], '\u0000none'];
 
@@ -46,7 +46,7 @@ function drawFootprint(map, site, sensor) {
   if (!map.getSource('coverage')) return;
   if (!map.getLayer('mast-footprint')) {
     map.addLayer({ id: 'mast-footprint', type: 'fill', source: 'coverage', filter: NONE,
-      paint: { 'fill-color': MAST_COLOUR, 'fill-opacity': 0.45 } }, map.getLayer('sites') ? 'sites' : undefined);
+      paint: { 'fill-color': MAST_COLOUR, 'fill-opacity': 0.35 } }, map.getLayer('sites') ? 'sites' : undefined);
     map.addLayer({ id: 'mast-footprint-outline', type: 'line', source: 'coverage', filter: NONE,
       paint: { 'line-color': MAST_COLOUR, 'line-width': 2 } }, map.getLayer('sites') ? 'sites' : undefined);
   }
@@ -64,20 +64,38 @@ export function clearMast(map) {
   }
 }
 
+/** Once the map has loaded what it shows (or after `timeout` ms: a map still busy is read as it is). */
+function settled(map, timeout = 8000) {
+  const end = Date.now() + timeout;
+  return new Promise((resolve) => {
+    const check = () => {
+      if ((map.loaded() && map.areTilesLoaded()) || Date.now() > end) resolve();
+      else setTimeout(check, 100);
+    };
+    setTimeout(check, 100);
+  });
+}
+
 /**
  * Put the camera on the mast: 3D terrain on at true heights, the camera at the site's lon/lat and
- * ground + mast height, turned to the sensor's azimuth and pitched MAST_PITCH. Returns where it
- * stands: {lon, lat, ground_m, altitude_m, bearing, pitch}.
+ * ground + mast height, turned to the sensor's azimuth and pitched MAST_PITCH. The ground is the
+ * DEM's height there, or the drawn terrain's where that is higher (its coarser mesh may stand
+ * above a summit cell: the camera must not end up inside it), read once the terrain is loaded.
+ * Resolves to where it stands: {lon, lat, ground_m, terrain_m, altitude_m, bearing, pitch}.
  */
-export function viewFromMast(map, site, sensor, coverage) {
+export async function viewFromMast(map, site, sensor, coverage) {
   enable3d(map, { exaggeration: 1, pitch: null });
+  drawFootprint(map, site, sensor);
   const ground = groundOf(map, site, coverage);
-  const altitude = ground + (site.mast_height_m ?? 0);
   const look = lookAzimuth(site, sensor, coverage);
   map.setCenterClampedToGround(false); // the centre stays where the camera's line of sight puts it
-  const options = map.calculateCameraOptionsFromCameraLngLatAltRotation([site.lon, site.lat], altitude, look,
-    MAST_PITCH);
-  map.jumpTo(options);
-  drawFootprint(map, site, sensor);
-  return { lon: site.lon, lat: site.lat, ground_m: ground, altitude_m: altitude, bearing: look, pitch: MAST_PITCH };
+  const place = (base) => map.jumpTo(map.calculateCameraOptionsFromCameraLngLatAltRotation([site.lon, site.lat],
+    base + (site.mast_height_m ?? 0), look, MAST_PITCH));
+  place(ground);
+  await settled(map);
+  const drawn = map.queryTerrainElevation([site.lon, site.lat]);
+  const base = Math.max(ground, drawn ?? ground);
+  place(base);
+  return { lon: site.lon, lat: site.lat, ground_m: ground, terrain_m: drawn, altitude_m: base + (site.mast_height_m ?? 0),
+    bearing: look, pitch: MAST_PITCH };
 }
