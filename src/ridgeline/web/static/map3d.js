@@ -1,7 +1,7 @@
 // The map's terrain and coverage panel (a map control, bottom right, clear of the fitted
 // sector's sites): the 3D toggle, the coverage layers to show, and "view from the mast" (a
-// site and sensor). Started once the sector is known; the state it reaches is written on #map's dataset (terrain, coverage, view, mast) for
-// whoever needs to wait for it (the browser tests).
+// site and sensor). Started once the sector is known; the state it reaches is written on
+// #map's dataset (terrain, coverage, view, mast) for whoever waits for it (the browser tests).
 import { addCoverage, GROUPS, showGroup } from './coverage.js';
 import { h } from './dom.js';
 import { clearMast, viewFromMast } from './mast.js';
@@ -68,6 +68,13 @@ export async function setupMap3d(sectorMap, sector) {
     box.dataset.mast = JSON.stringify({ site: site.id, sensor: sensor.id, ...at });
   });
   show3d(false);
+  // clicking a site on the map picks its first sensor's view
+  map.on('click', 'sites', (e) => {
+    const site = sector.sites.find((s) => s.id === e.features[0]?.properties.id);
+    if (!site?.sensors.length || mast.disabled) return;
+    mast.value = `${site.id}/${site.sensors[0].id}`;
+    mast.dispatchEvent(new Event('change'));
+  });
 
   const terrain = await sectorMap.terrain;
   box.dataset.terrain = terrain ? 'served' : 'none';
