@@ -54,6 +54,7 @@ TABLE: dict[tuple[str, str], str] = {
     ("get", "/api/v1/audit/verify"): S,
     ("get", "/api/v1/sites"): V,
     ("get", "/api/v1/sector"): V,
+    ("get", "/api/v1/coverage"): V,
     ("get", "/api/v1/events"): V,
     ("get", "/api/v1/tracks"): V,
     ("get", "/api/v1/events/{event_id}/evidence"): V,

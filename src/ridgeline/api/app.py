@@ -27,7 +27,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ridgeline.api.console import Console
 from ridgeline.api.context import ApiContext
 from ridgeline.api.hub import LiveHub
-from ridgeline.api.routes import alerts, audit, incidents, live, observations, retention, sector, session, tiles, users
+from ridgeline.api.routes import (
+    alerts,
+    audit,
+    coverage,
+    incidents,
+    live,
+    observations,
+    retention,
+    sector,
+    session,
+    tiles,
+    users,
+)
 from ridgeline.api.schemas import Problem
 from ridgeline.api.security import SCHEMES, needs
 from ridgeline.errors import (
@@ -87,7 +99,7 @@ def create_app(ctx: ApiContext, hub: LiveHub | None = None) -> FastAPI:
     app.state.ctx = ctx
     app.state.hub = hub
     ctx.changes.listen(hub.offer)
-    for module in (session, alerts, incidents, observations, sector, tiles, users, audit, retention):
+    for module in (session, alerts, incidents, observations, sector, coverage, tiles, users, audit, retention):
         app.include_router(module.router, prefix=PREFIX, responses=PROBLEMS)
     app.include_router(live.router, prefix=PREFIX)
     _plain_routes(app, ctx)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
     from ridgeline.app.changes import ChangeFeed
+    from ridgeline.app.coverage_layers import CoverageLayers
     from ridgeline.config.sector import RetentionConfig, Sector
     from ridgeline.store.db import Store
 
@@ -48,3 +49,5 @@ class ApiContext:
     basemap: Path | None = None
     #: the sector the centre watches (its line, zones and sites for the console's map); None: not known
     sector: Sector | None = None
+    #: the sector's coverage layers for the console, computed once (None: made at the first request)
+    coverage: CoverageLayers | None = None

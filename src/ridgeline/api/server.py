@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ridgeline.app.centre import Centre
+    from ridgeline.app.coverage_layers import CoverageLayers
     from ridgeline.config.sector import RetentionConfig, Sector
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,14 @@ class ApiServer:
 
 def serve_centre(centre: Centre, port: int, host: str = "127.0.0.1", settings: ApiSettings | None = None,
                  retention: RetentionConfig | None = None, terrain_tiles: Path | None = None,
-                 basemap: Path | None = None, sector: Sector | None = None) -> ApiServer:
+                 basemap: Path | None = None, sector: Sector | None = None,
+                 coverage: CoverageLayers | None = None) -> ApiServer:
     """Serve the API of a started centre (its store, change feed, health and metrics), the
-    console, and the map tiles named (the sector's terrain, the operators' base map)."""
+    console, and the map tiles named (the sector's terrain, the operators' base map), and the
+    sector's coverage layers (``coverage``, or made at the first request)."""
     ctx = ApiContext(store=centre.store, changes=centre.changes, settings=settings or ApiSettings(),
                      health=centre.health, registry=centre.registry, retention=retention,
-                     terrain_tiles=terrain_tiles, basemap=basemap, sector=sector)
+                     terrain_tiles=terrain_tiles, basemap=basemap, sector=sector, coverage=coverage)
     server = ApiServer(ctx, port, host)
     server.start()
     return server

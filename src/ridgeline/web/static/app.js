@@ -5,6 +5,7 @@ import { coordsText } from './coords.js';
 import { showDetail } from './detail.js';
 import { Incidents } from './incidents.js';
 import { SectorMap } from './map.js';
+import { setupMap3d } from './map3d.js';
 import { Queue } from './queue.js';
 import { Timeline } from './timeline.js';
 import { TrackLayer } from './tracks.js';
@@ -70,6 +71,7 @@ async function start(session) {
   window.ridgeline = { map: state.map.map, tracks: state.tracks, timeline: state.timeline }; // for tests, the bench
   api('/sector').then((sector) => {
     $('sector-name').textContent = sector.name;
+    setupMap3d(state.map, sector).catch((e) => say(`map: ${e.message}`, true));
     return state.map.setSector(sector);
   }).then(loadSites).catch((e) => say(`sector: ${e.message}`, true));
   state.closeLive = connectLive({

@@ -76,7 +76,7 @@ export class SectorMap {
       'icon-image': ['concat', 'sev-', ['get', 'severity']], 'icon-allow-overlap': true,
       'icon-ignore-placement': true, 'symbol-sort-key': ['get', 'rank'],
     } });
-    addTerrainIfServed(m);
+    this.terrain = addTerrainIfServed(m); // resolves true once the hillshade's source is added
   }
 
   /** The sector's static layers (GET /sector), and the view fitted to them. */
@@ -155,21 +155,30 @@ export class SectorMap {
 }
 
 /**
- * HOOK (issue 16, terrain): once the centre serves the sector's terrain as TileJSON at
- * TERRAIN_TILEJSON (terrain-RGB tiles in the *Terrarium* encoding: height = R*256 + G + B/256
- * - 32768 m; a wrong encoding silently gives wrong heights), add it as a raster-dem source and a
- * hillshade under everything else. Until that route answers 200 this does nothing. 3D comes
- * next: map.setTerrain({source: 'terrain'}) with a sky, and "view from the mast".
+ * The sector's terrain, once the centre serves it as TileJSON at TERRAIN_TILEJSON (terrain-RGB
+ * tiles in the *Terrarium* encoding: height = R*256 + G + B/256 - 32768 m; a wrong encoding
+ * silently gives wrong heights, so the source says it, and its 256 px tile size, itself): a
+ * raster-dem source 'terrain' and a hillshade under everything else. While the centre builds the
+ * tiles (503) it asks again after Retry-After; with none served (404) it does nothing. The 3D
+ * terrain, the sky and "view from the mast" are terrain3d.js and mast.js.
  */
 export async function addTerrainIfServed(map) {
-  let answer;
-  try {
-    answer = await fetch(TERRAIN_TILEJSON, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-  } catch {
-    return false;
+  for (;;) {
+    let answer;
+    try {
+      answer = await fetch(TERRAIN_TILEJSON, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    } catch {
+      return false;
+    }
+    if (answer.status === 503) {
+      const wait = Number(answer.headers.get('Retry-After')) || 10;
+      await new Promise((resolve) => { setTimeout(resolve, wait * 1000); });
+      continue;
+    }
+    if (answer.status !== 200) return false;
+    break;
   }
-  if (answer.status !== 200) return false;
-  map.addSource('terrain', { type: 'raster-dem', url: TERRAIN_TILEJSON, encoding: 'terrarium' });
+  map.addSource('terrain', { type: 'raster-dem', url: TERRAIN_TILEJSON, encoding: 'terrarium', tileSize: 256 });
   map.addLayer({ id: 'hillshade', type: 'hillshade', source: 'terrain',
     paint: { 'hillshade-shadow-color': '#0b1116', 'hillshade-highlight-color': '#5c6b78' } }, 'zones-fill');
   return true;
