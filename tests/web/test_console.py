@@ -146,6 +146,7 @@ def test_a_viewer_sees_no_action(page: Page, live_centre: LiveCentre) -> None:
     assert page.locator("#detail [data-action]").count() == 0
     assert page.locator("#detail .actions, #detail form, #detail button").count() == 0
     assert page.locator("#incidents a.case").count() == 0  # supervisors only
+    assert "null" not in page.locator("#detail").inner_text()  # no stray word where the actions would be
     page.keyboard.press("a")  # the shortcut does nothing for a viewer either
     page.wait_for_timeout(300)
     assert alert(live_centre, seen).acknowledged is None

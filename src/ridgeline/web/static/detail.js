@@ -87,7 +87,7 @@ export function showDetail(el, detail, evidence, role, act) {
     h('h3', { dataset: { id: a.id } }, markSvg(a.severity, 18), ` ${a.type.replaceAll('_', ' ')}`),
     facts(a, detail),
     images.length ? h('div', { class: 'evidence-list' }, images) : h('p', { class: 'muted' }, 'No evidence image.'),
-    actions(a, role, act),
+    ...[actions(a, role, act)].filter(Boolean),  // none for a viewer (replaceChildren would write "null")
     h('h4', {}, 'Comments'),
     h('ol', { class: 'comments' }, detail.comments.map((c) => h('li', { class: c.system ? 'system' : 'person' },
       h('time', {}, utc(c.time)), ' ', h('b', {}, c.author), ' ', h('span', { class: 'text' }, c.text)))),

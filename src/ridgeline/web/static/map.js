@@ -77,6 +77,7 @@ export class SectorMap {
       'icon-ignore-placement': true, 'symbol-sort-key': ['get', 'rank'],
     } });
     this.terrain = addTerrainIfServed(m); // resolves true once the hillshade's source is added
+    this.basemap = addBasemapIfServed(m); // the operators' own offline base map, under everything
   }
 
   /** The sector's static layers (GET /sector), and the view fitted to them. */
@@ -181,5 +182,30 @@ export async function addTerrainIfServed(map) {
   map.addSource('terrain', { type: 'raster-dem', url: TERRAIN_TILEJSON, encoding: 'terrarium', tileSize: 256 });
   map.addLayer({ id: 'hillshade', type: 'hillshade', source: 'terrain',
     paint: { 'hillshade-shadow-color': '#0b1116', 'hillshade-highlight-color': '#5c6b78' } }, 'zones-fill');
+  return true;
+}
+
+// The operators' own offline base map (a PMTiles file the sector names, served by the centre):
+// a raster one is drawn right above the background, under everything else; a vector one would
+// need a style of its own, and is left out (said on the console).
+export const BASEMAP_TILEJSON = '/api/v1/tiles/basemap.json';
+const RASTER = new Set(['png', 'jpg', 'jpeg', 'webp']);
+
+export async function addBasemapIfServed(map) {
+  let doc;
+  try {
+    const answer = await fetch(BASEMAP_TILEJSON, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (answer.status !== 200) return false;
+    doc = await answer.json();
+  } catch {
+    return false;
+  }
+  if (!RASTER.has(String(doc.format).toLowerCase())) {
+    console.info(`base map: ${doc.format} tiles need a style of their own; not drawn`);
+    return false;
+  }
+  map.addSource('basemap', { type: 'raster', url: BASEMAP_TILEJSON, tileSize: 256 });
+  const above = map.getStyle().layers.find((l) => l.id !== 'background');
+  map.addLayer({ id: 'basemap', type: 'raster', source: 'basemap' }, above ? above.id : undefined);
   return true;
 }
