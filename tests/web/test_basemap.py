@@ -9,9 +9,9 @@ import cv2
 import mercantile
 import numpy as np
 from playwright.sync_api import Page
-from pmtiles.tile import Compression, TileType
+from pmtiles.tile import Compression, TileType, zxy_to_tileid
+from pmtiles.writer import Writer
 
-from tests.app.test_tiles import write_archive
 from tests.web.conftest import LiveCentre, log_in
 from tests.web.test_console import pixels
 
@@ -30,7 +30,16 @@ def test_a_raster_base_map_is_drawn_under_everything(page: Page, live_centre: Li
         t = mercantile.tile(lon, lat, z)
         tiles[(z, t.x, t.y)] = tile.tobytes()
     path = tmp_path / "base.pmtiles"
-    write_archive(path, tiles, TileType.PNG, Compression.NONE, {"name": "base", "attribution": "test"})
+    with path.open("wb") as f:  # bounds around the sector: MapLibre asks only for tiles within them
+        writer = Writer(f)
+        for (z, x, y), data in sorted(tiles.items(), key=lambda t: zxy_to_tileid(*t[0])):
+            writer.write_tile(zxy_to_tileid(z, x, y), data)
+        e7 = 10_000_000
+        writer.finalize({"tile_type": TileType.PNG, "tile_compression": Compression.NONE, "center_zoom": 3,
+                         "min_lon_e7": int((lon - 1) * e7), "min_lat_e7": int((lat - 1) * e7),
+                         "max_lon_e7": int((lon + 1) * e7), "max_lat_e7": int((lat + 1) * e7),
+                         "center_lon_e7": int(lon * e7), "center_lat_e7": int(lat * e7)},
+                        {"name": "base", "attribution": "test"})
     live_centre.api.ctx.basemap = path
     try:
         log_in(page, "viewer")
