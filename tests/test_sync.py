@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from ridgeline.model import Event, EventType, Severity, utc_now
 from ridgeline.store.schema import messages
 
 from .broker import LinkProxy, Mosquitto, free_port, vm_hwm_mb
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, wait_for
 
 SECTOR = EXAMPLE / "sector.yaml"
 SITES = ["shelburne", "gorham", "pinkham"]
@@ -165,14 +166,24 @@ def test_a_centre_outage_brings_no_resend_storm(tmp_path: Path) -> None:
     write_replay(tmp_path / "gorham.jsonl", "gorham", STORM_EVENTS)
     db = f"sqlite:///{tmp_path / 'centre.db'}"
 
+    port = free_port()
+
     def serve() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [RIDGELINE, "serve", str(SECTOR), "--db", db, "--broker", broker.url("centre"), "--http-port",
-             str(free_port())], stdout=subprocess.DEVNULL, stderr=open(tmp_path / "centre.log", "ab"),
+             str(port)], stdout=subprocess.DEVNULL, stderr=open(tmp_path / "centre.log", "ab"),
         )
 
+    def healthy() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as answer:
+                return bool(json.loads(answer.read())["healthy"])
+        except OSError:  # not listening yet, or 503 while the worker connects
+            return False
+
     centre = serve()  # the centre has run before: the broker keeps its session, and queues for it
-    time.sleep(3.0)
+    # (until its worker has connected: a centre stopped before that left the broker no session)
+    assert wait_for(healthy, timeout=60), (tmp_path / "centre.log").read_text()[-2000:]
     centre.terminate()
     centre.wait(30)
     edge = subprocess.Popen(
