@@ -25,7 +25,7 @@ Limit = Query(1000, ge=1, le=use.MAX_ROWS, description="At most this many, oldes
 def _window(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{name}: give a time zone (e.g. Z)")
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{name}: give a time zone (e.g. Z)")
     end = until or utc_now()
     return since or end - timedelta(hours=1), end
 

@@ -46,7 +46,7 @@ def change_user(body: OperatorChange, who: Who, ctx: Ctx, name: str = Name) -> O
     if use.get_operator(ctx.store, name) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no operator {name!r}")
     if body.disabled is False:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+        raise HTTPException(status.HTTP_400_BAD_REQUEST,
                             "disabled: an account is never enabled again (add a new one)")
     found = None
     if body.role is not None:
