@@ -14,8 +14,10 @@ every other host does not exist (``--host-resolver-rules``), so nothing could le
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
@@ -28,6 +30,7 @@ from ridgeline.api.server import ApiServer, serve_centre
 from ridgeline.app.centre import Centre
 from ridgeline.app.operators import add_operator
 from ridgeline.config import load_sector
+from ridgeline.config.sector import Sector
 from ridgeline.model import (
     Envelope,
     Event,
@@ -130,19 +133,20 @@ class LiveCentre:
         return alert
 
 
-@pytest.fixture(scope="module")
-def live_centre(tmp_path_factory: pytest.TempPathFactory, example_sector_path: Path) -> Iterator[LiveCentre]:
-    tmp = tmp_path_factory.mktemp("console")
-    sector = load_sector(example_sector_path)
+@contextmanager
+def running_centre(tmp: Path, sector: Sector, roles: tuple[Role, ...] = (Role.VIEWER, Role.OPERATOR, Role.SUPERVISOR),
+                   **served: Any) -> Iterator[LiveCentre]:
+    """Mosquitto, a centre with the sector's rules, operators of ``roles``, its API with the
+    console (``served``: what else ``serve_centre`` is given) and the site's client, all stopped after."""
     broker = Mosquitto(tmp / "broker", ["centre", SITE])
     broker.start()
     centre = Centre(f"sqlite:///{tmp / 'centre.db'}", BrokerConfig.from_url(broker.url("centre")), rules=sector.rules,
                     retention=sector.retention)
-    for role in (Role.VIEWER, Role.OPERATOR, Role.SUPERVISOR):
+    for role in roles:
         add_operator(centre.store, role.value, role, PASSWORD, by="setup")
     centre.start()
     api = serve_centre(centre, free_port(), settings=ApiSettings(secure_cookie=False, case_key=tmp / "centre.key"),
-                       retention=sector.retention, sector=sector)
+                       retention=sector.retention, sector=sector, **served)
     site = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=SITE, protocol=mqtt.MQTTv5)
     site.username_pw_set(SITE, broker.password(SITE))
     site.connect(LOCAL, broker.port)
@@ -156,6 +160,12 @@ def live_centre(tmp_path_factory: pytest.TempPathFactory, example_sector_path: P
         api.stop()
         centre.stop()
         broker.stop()
+
+
+@pytest.fixture(scope="module")
+def live_centre(tmp_path_factory: pytest.TempPathFactory, example_sector_path: Path) -> Iterator[LiveCentre]:
+    with running_centre(tmp_path_factory.mktemp("console"), load_sector(example_sector_path)) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
@@ -207,9 +217,11 @@ def guarded(browser: Browser, base_url: str) -> tuple[BrowserContext, Page, Guar
     return context, page, guard
 
 
-@pytest.fixture
-def page(browser: Browser, live_centre: LiveCentre) -> Iterator[Page]:
-    context, page, guard = guarded(browser, live_centre.url)
+@contextmanager
+def guarded_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A page of its own context, failing on anything outside 127.0.0.1, a page error, or a refusal
+    of the Content-Security-Policy."""
+    context, page, guard = guarded(browser, base_url)
     try:
         yield page
     finally:
@@ -217,6 +229,12 @@ def page(browser: Browser, live_centre: LiveCentre) -> Iterator[Page]:
     assert guard.outside == [], f"requests to addresses outside {LOCAL}: {guard.outside}"
     assert guard.errors == [], f"the page threw: {guard.errors}"
     assert guard.refused == [], f"the Content-Security-Policy refused: {guard.refused}"
+
+
+@pytest.fixture
+def page(browser: Browser, live_centre: LiveCentre) -> Iterator[Page]:
+    with guarded_page(browser, live_centre.url) as opened:
+        yield opened
 
 
 def log_in(page: Page, name: str, password: str = PASSWORD) -> None:

@@ -13,26 +13,17 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 from playwright.sync_api import Browser, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from ridgeline.api.context import ApiSettings
-from ridgeline.api.server import serve_centre
-from ridgeline.app.centre import Centre
 from ridgeline.app.coverage_layers import CoverageLayers
-from ridgeline.app.operators import add_operator
 from ridgeline.app.tiles import build_terrain_tiles
 from ridgeline.config import load_sector
 from ridgeline.config.sector import Sector
 from ridgeline.model import Role
-from ridgeline.transport.broker import BrokerConfig
-from tests.broker import Mosquitto, free_port
-from tests.conftest import wait_for
 
-from .conftest import LOCAL, PASSWORD, SCREENSHOTS, SITE, LiveCentre, guarded, log_in
+from .conftest import SCREENSHOTS, LiveCentre, guarded_page, log_in, running_centre
 from .test_console import pixels
 
 #: the colours coverage.js and mast.js draw with, as RGB
@@ -57,40 +48,15 @@ def terrain_centre(tmp_path_factory: pytest.TempPathFactory, sector: Sector) -> 
     tiles = build_terrain_tiles(sector, tmp / "terrain.pmtiles", max_zoom=10, threads=1)
     coverage = CoverageLayers(sector)
     assert coverage.wait(300) is not None
-    broker = Mosquitto(tmp / "broker", ["centre", SITE])
-    broker.start()
-    centre = Centre(f"sqlite:///{tmp / 'centre.db'}", BrokerConfig.from_url(broker.url("centre")), rules=sector.rules,
-                    retention=sector.retention)
-    for role in (Role.VIEWER, Role.OPERATOR):
-        add_operator(centre.store, role.value, role, PASSWORD, by="setup")
-    centre.start()
-    api = serve_centre(centre, free_port(), settings=ApiSettings(secure_cookie=False, case_key=tmp / "centre.key"),
-                       retention=sector.retention, terrain_tiles=tiles.path, sector=sector, coverage=coverage)
-    site = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=SITE, protocol=mqtt.MQTTv5)
-    site.username_pw_set(SITE, broker.password(SITE))
-    site.connect(LOCAL, broker.port)
-    site.loop_start()
-    try:
-        assert wait_for(lambda: all(w.counters.connected for w in centre.workers) and site.is_connected())
-        yield LiveCentre(api.url, centre, api, site)
-    finally:
-        site.loop_stop()
-        site.disconnect()
-        api.stop()
-        centre.stop()
-        broker.stop()
+    with running_centre(tmp, sector, (Role.VIEWER, Role.OPERATOR), terrain_tiles=tiles.path,
+                        coverage=coverage) as live:
+        yield live
 
 
 @pytest.fixture
 def page(browser: Browser, terrain_centre: LiveCentre) -> Iterator[Page]:
-    context, page, guard = guarded(browser, terrain_centre.url)
-    try:
-        yield page
-    finally:
-        context.close()
-    assert guard.outside == [], f"requests to addresses outside {LOCAL}: {guard.outside}"
-    assert guard.errors == [], f"the page threw: {guard.errors}"
-    assert guard.refused == [], f"the Content-Security-Policy refused: {guard.refused}"
+    with guarded_page(browser, terrain_centre.url) as opened:
+        yield opened
 
 
 def _image(png: bytes) -> np.ndarray:

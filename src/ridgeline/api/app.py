@@ -108,10 +108,10 @@ def create_app(ctx: ApiContext, hub: LiveHub | None = None) -> FastAPI:
     plain_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            doc = plain_openapi()
-            doc.setdefault("components", {})["securitySchemes"] = SCHEMES
-        return app.openapi_schema or doc
+        if app.openapi_schema is None:  # built once, with the security schemes the routes name
+            plain_openapi().setdefault("components", {})["securitySchemes"] = SCHEMES
+        assert app.openapi_schema is not None  # plain_openapi keeps what it built
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 

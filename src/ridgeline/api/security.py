@@ -91,9 +91,7 @@ def caller(request: Request) -> Caller:
         origin = request.headers.get("origin")
         if origin is not None and not origin_allowed(origin, request.headers.get("host"), ctx):
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"requests from origin {origin!r} are not allowed")
-    found = Caller(holder.operator, holder.role, token, by_cookie)
-    request.state.caller = found.name
-    return found
+    return Caller(holder.operator, holder.role, token, by_cookie)
 
 
 def ws_caller(websocket: WebSocket) -> Caller | None:

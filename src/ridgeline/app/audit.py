@@ -36,16 +36,21 @@ def verify_audit(db: str, witnessed: Path | None = None) -> AuditCheck:
 
 def audit_head(db: str) -> str:
     """The trail's head as one line, ``SEQ HASH TIME``, to be kept outside the database."""
+    store = open_existing(db)
+    try:
+        return _head_line(store)[1]
+    finally:
+        store.close()
+
+
+def _head_line(store: Store) -> tuple[int, str]:
+    """The head's seq, and its line ``SEQ HASH TIME`` (what a witness file holds)."""
     from ridgeline.model import utc_now
     from ridgeline.store.audit import head
 
-    store = open_existing(db)
-    try:
-        with store.engine.connect() as conn:
-            seq, hash_ = head(conn)
-    finally:
-        store.close()
-    return f"{seq} {hash_} {utc_now().isoformat(timespec='seconds')}"
+    with store.engine.connect() as conn:
+        seq, hash_ = head(conn)
+    return seq, f"{seq} {hash_} {utc_now().isoformat(timespec='seconds')}"
 
 
 def _witnessed(path: Path) -> list[tuple[int, tuple[int, str]]]:
@@ -85,14 +90,10 @@ def write_head(store: Store, path: Path, last_seq: int = 0) -> int:
     crash can lose witnesses nothing."""
     import os
 
-    from ridgeline.model import utc_now
-    from ridgeline.store.audit import head
-
-    with store.engine.connect() as conn:
-        seq, hash_ = head(conn)
+    seq, line = _head_line(store)
     if seq > last_seq:
         with path.open("a") as witness:
-            witness.write(f"{seq} {hash_} {utc_now().isoformat(timespec='seconds')}\n")
+            witness.write(line + "\n")
             witness.flush()
             os.fsync(witness.fileno())
     return seq

@@ -36,7 +36,6 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from ridgeline.app.alerts import get_alert
 from ridgeline.app.audit import write_head
 from ridgeline.app.brokers import broker_config
 from ridgeline.app.changes import CHANGES, ChangeFeed, alert_change, commit_changes
@@ -238,10 +237,9 @@ class Centre:
     def _escalator(self) -> None:
         while not self._stop.wait(1.0):
             try:
-                escalations = self.alerts.escalate_due()
-                self._unsent.extend(escalations)
-                ids = [str(e.detail["alert"]) for e in escalations if e.detail.get("alert")]
-                self.changes.announce([alert_change(get_alert(self.store, i).alert) for i in ids])
+                escalated = self.alerts.escalate()
+                self._unsent.extend(event for _alert, event in escalated)
+                self.changes.announce([alert_change(alert) for alert, _event in escalated])
             except Exception as exc:  # the database may be away for a moment: try again next second
                 log.warning("escalation check: %s", exc)
             try:

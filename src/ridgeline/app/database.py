@@ -13,6 +13,15 @@ if TYPE_CHECKING:
     from ridgeline.store.db import Store
 
 
+def beside_database(db: str, suffix: str) -> Path:
+    """A file the centre keeps beside its database: ``NAME.<suffix>`` next to a SQLite file,
+    else ``./ridgeline-<suffix>`` (a server database has no folder of its own here)."""
+    sqlite_file = db.removeprefix("sqlite:///") if db.startswith("sqlite:///") else ""
+    if sqlite_file in ("", ":memory:"):
+        return Path(f"ridgeline-{suffix}")
+    return Path(sqlite_file).with_suffix(f".{suffix}")
+
+
 def open_existing(db: str) -> Store:
     """The store at ``db``; a SQLite file that does not exist is an error naming it, not a new database.
 

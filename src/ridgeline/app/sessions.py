@@ -48,12 +48,11 @@ def log_in(store: Store, name: str, password: str, address: str, now: datetime |
     ``AuthenticationError`` (the same for every reason) or ``LoginThrottledError`` if not."""
     now = now or utc_now()
     name_key, addr_key = _keys(name, address)
-    with store.engine.begin() as conn:
+    with store.engine.connect() as conn:  # one read: the throttle, then the account
         waits = [u for k in (name_key, addr_key) if (u := sessions.locked_until(conn, k, now)) is not None]
-    if waits:
-        wait = (max(waits) - now).total_seconds()
-        raise LoginThrottledError(f"too many failed logins: try again in {wait:.0f} s", retry_after_s=wait)
-    with store.engine.connect() as conn:
+        if waits:
+            wait = (max(waits) - now).total_seconds()
+            raise LoginThrottledError(f"too many failed logins: try again in {wait:.0f} s", retry_after_s=wait)
         stored = operators.password_hash(conn, name)
         account = operators.get(conn, name)
     good, _rehash = operators.verify_password(stored or _DECOY, password)

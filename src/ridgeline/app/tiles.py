@@ -88,10 +88,9 @@ class TileSet:
 def tiles_beside(db: str) -> Path:
     """Where ``ridgeline serve`` keeps the terrain tiles by default: beside a SQLite database
     (``NAME.terrain.pmtiles``), else ``./ridgeline-terrain.pmtiles``."""
-    sqlite_file = db.removeprefix("sqlite:///") if db.startswith("sqlite:///") else ""
-    if sqlite_file in ("", ":memory:"):
-        return Path("ridgeline-terrain.pmtiles")
-    return Path(sqlite_file).with_suffix(".terrain.pmtiles")
+    from ridgeline.app.database import beside_database
+
+    return beside_database(db, "terrain.pmtiles")
 
 
 def dem_attribution(sector: Sector) -> str:

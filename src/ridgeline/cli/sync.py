@@ -166,6 +166,7 @@ def serve(
     from ridgeline.api.context import ApiSettings
     from ridgeline.api.server import serve_centre
     from ridgeline.app.centre import CentreRequest, start_centre
+    from ridgeline.app.database import beside_database
     from ridgeline.app.tiles import build_in_background, prepare_map_tiles, tiles_beside
     from ridgeline.cli.terrain import describe_tiles
     from ridgeline.config import load_sector
@@ -173,9 +174,7 @@ def serve(
     sector = load_sector(sector_file)
     maps = prepare_map_tiles(sector, tiles or tiles_beside(db))
     if audit_heads is None:
-        sqlite_file = db.removeprefix("sqlite:///") if db.startswith("sqlite:///") else ""
-        audit_heads = (Path(sqlite_file).with_suffix(".audit-heads.txt") if sqlite_file not in ("", ":memory:")
-                       else Path("ridgeline-audit-heads.txt"))
+        audit_heads = beside_database(db, "audit-heads.txt")
     req = CentreRequest(db, broker, embedded_port, users, username, password, ca_file, workers, worker_prefix,
                         audit_heads)
     running = start_centre(sector, req)

@@ -142,8 +142,12 @@ class AlertService:
         """Escalate every open alert nobody acknowledged (or cleared) within its rule's limit: one
         severity higher, ``escalated_to`` the rule's ``escalate_to``, a system comment saying so;
         the escalation events (the centre publishes them: they are not kept here)."""
+        return [event for _alert, event in self.escalate(now)]
+
+    def escalate(self, now: datetime | None = None) -> list[tuple[Alert, Event]]:
+        """What :meth:`escalate_due` does, with each alert as it now stands beside its event."""
         now = now or utc_now()
-        emitted: list[Event] = []
+        emitted: list[tuple[Alert, Event]] = []
         with self._lock, self.store.engine.begin() as conn:
             repo.lock(conn)
             for alert, rule_id, received in repo.unescalated_unacknowledged(conn):
@@ -160,7 +164,8 @@ class AlertService:
                 work.system_comment(conn, alert.id, "rules", f"escalated to {rule.escalate_to}: unacknowledged "
                                     f"for {waited:.0f} s; severity {alert.severity.value} -> "
                                     f"{higher.severity.value}", now)
-                emitted.append(event)
+                emitted.append((higher.model_copy(update={"escalated": True, "escalated_to": rule.escalate_to}),
+                                event))
         if emitted:
             log.warning("escalated %d unacknowledged alert(s)", len(emitted))
             self.escalated += len(emitted)
