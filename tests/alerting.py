@@ -52,6 +52,17 @@ class Centre:
         self.store.ingest(batch, hook=self.service.apply)
         return event
 
+    def track(self, obj: str, points: list[tuple[float, float, float]], site: str = "s1",
+              object_class: str = "person") -> None:
+        """A track report about ``obj``: its positions (at_s, lon, lat), stored as a site sends it."""
+        from ridgeline.model import Track, TrackPoint
+
+        track = Track(id=obj, object_class=object_class, sources=["cam"], points=[
+            TrackPoint(time=self.start + timedelta(seconds=t), position=Position(lon=lon, lat=lat))
+            for t, lon, lat in points])
+        when = track.points[-1].time
+        self.store.ingest([self._envelope(site, MessageType.TRACKS, when, track.model_dump(mode="json"))])
+
     def _envelope(self, site: str, kind: MessageType, when: datetime, payload: dict[str, Any]) -> Envelope:
         self.seq += 1
         return Envelope(id=new_id(), site=site, seq=self.seq, type=kind, time=when, sent=when, payload=payload)
@@ -65,10 +76,10 @@ class Centre:
         with self.store.engine.connect() as conn:
             return str(conn.scalar(select(alert_events.c.alert_id).where(alert_events.c.event_id == event.id)))
 
-    def add_operator(self, name: str, disabled: bool = False) -> None:
+    def add_operator(self, name: str, disabled: bool = False, role: Role = Role.OPERATOR) -> None:
         with self.store.engine.begin() as conn:
             now = utc_now()
-            operator_repo.add(conn, name, Role.OPERATOR, "argon2-hash-not-checked-here", now)
+            operator_repo.add(conn, name, role, "argon2-hash-not-checked-here", now)
             if disabled:
                 operator_repo.change(conn, name, now, disabled=True)
 

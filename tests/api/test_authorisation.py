@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ridgeline.api.security import RANK
 from ridgeline.model import Role
 
 from .conftest import Api
 
 V, OP, S, A, NONE = "viewer", "operator", "supervisor", "admin", "none"
+#: each role's rank, written here as the role table says it: a role may do what every lower one may
+RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
 
 #: (method, path) -> the least role that may call it ("none": anyone)
 TABLE: dict[tuple[str, str], str] = {
@@ -28,8 +29,10 @@ TABLE: dict[tuple[str, str], str] = {
     ("delete", "/api/v1/session"): V,
     ("get", "/api/v1/alerts"): V,
     ("get", "/api/v1/alerts/{alert_id}"): V,
+    ("get", "/api/v1/alerts/{alert_id}/track"): V,
     ("post", "/api/v1/alerts/{alert_id}/acknowledge"): OP,
     ("post", "/api/v1/alerts/{alert_id}/clear"): OP,
+    ("post", "/api/v1/alerts/{alert_id}/escalate"): OP,
     ("put", "/api/v1/alerts/{alert_id}/assignee"): OP,
     ("post", "/api/v1/alerts/{alert_id}/comments"): OP,
     ("post", "/api/v1/alerts/{alert_id}/dispatch"): OP,

@@ -113,3 +113,24 @@ def test_roles_beyond_their_table_are_refused_on_real_objects(tmp_path: Path) ->
     assert admin.post("/api/v1/users", json={"name": "nils", "role": Role.OPERATOR.value,
                                              "password": "short"}).status_code == 400
     centre.close()
+
+
+def test_an_alerts_track_shows_where_its_objects_came_from(tmp_path: Path) -> None:
+    api, centre = _api(tmp_path)
+    # trk-1 walked north for a minute before it crossed; trk-9 is another object at the same site
+    centre.track("trk-1", [(-60, -71.3000, 44.2600), (-30, -71.3001, 44.2650)])
+    centre.track("trk-1", [(0, -71.3002, 44.2700)])
+    centre.track("trk-9", [(-30, -71.1000, 44.3000), (0, -71.1000, 44.3100)])
+    centre.track("trk-1", [(-1200, -71.5, 44.0), (-1100, -71.5, 44.01)])  # long before: not its approach
+    alert = centre.alert_of(centre.feed("trk-1", 0, lon=-71.3002, lat=44.2700))
+    lonely = centre.alert_of(centre.feed("trk-5", 5, lon=-71.2, lat=44.2))  # nothing reported its track
+    viewer = api.login("viewer")
+    (path,) = viewer.get(f"/api/v1/alerts/{alert}/track").json()
+    assert (path["site"], path["object_id"], path["object_class"]) == ("s1", "trk-1", "person")
+    assert path["line"] == {"type": "LineString", "coordinates": [
+        [-71.3000, 44.2600], [-71.3001, 44.2650], [-71.3002, 44.2700]]}
+    assert path["times"] == sorted(path["times"]) and len(path["times"]) == 3
+    assert viewer.get(f"/api/v1/alerts/{lonely}/track").json() == []
+    missing = viewer.get("/api/v1/alerts/no-such-alert/track")
+    assert missing.status_code == 404 and "no-such-alert" in missing.json()["detail"]
+    centre.close()

@@ -18,7 +18,7 @@ from ridgeline.errors import (
     NotFoundError,
     OperatorError,
 )
-from ridgeline.model import AlertState, utc_now
+from ridgeline.model import AlertState, Role, utc_now
 
 from ..alerting import Centre
 
@@ -160,6 +160,35 @@ def test_escalation_goes_to_the_rule_target_for_unacknowledged_alerts_only(centr
     assert {r.alert.id for r in work.list_alerts(centre.store, unacknowledged=True)} == {waiting, cleared}
     assert [r.alert.id for r in work.list_alerts(centre.store, unacknowledged=False)] == [acked]
     assert ("rules", "alert.escalated", waiting) in centre.audit_actions()
+
+
+def test_an_operator_escalates_by_hand_to_the_supervisors_or_one_of_them(centre: Centre) -> None:
+    centre.add_operator("maria")
+    centre.add_operator("lead", role=Role.SUPERVISOR)
+    centre.add_operator("retired", disabled=True, role=Role.SUPERVISOR)
+    alert_id = centre.alert_of(centre.feed("walker", 0))
+    up = work.escalate(centre.store, alert_id, "maria", note="two of them, heading for the road")
+    assert (up.escalated, up.escalated_to, up.severity.value) == (True, "supervisor", "high")  # severity stays
+    with pytest.raises(AlertStateError, match="escalated to supervisor already"):
+        work.escalate(centre.store, alert_id, "maria")
+    with pytest.raises(OperatorError, match="maria is operator: alerts are escalated to a supervisor"):
+        work.escalate(centre.store, alert_id, "ivan", to="maria")
+    with pytest.raises(OperatorError, match="no enabled operator 'retired'"):
+        work.escalate(centre.store, alert_id, "ivan", to="retired")
+    assert work.escalate(centre.store, alert_id, "ivan", to="lead").escalated_to == "lead"
+    stored = work.get_alert(centre.store, alert_id)
+    assert (stored.alert.escalated, stored.alert.escalated_to) == (True, "lead")
+    assert [(h.action, h.actor, h.detail.get("escalated_to")) for h in stored.history][1:] == [
+        ("escalated", "maria", "supervisor"), ("escalated", "ivan", "lead")]
+    assert _thread(centre, alert_id)[1:] == [
+        ("maria", True, "escalated to supervisor: two of them, heading for the road"),
+        ("ivan", True, "escalated to lead")]
+    # the rules' timer leaves an alert escalated by hand alone, and a resolved one cannot go up
+    assert centre.service.escalate_due(utc_now() + timedelta(seconds=600)) == []
+    work.resolve(centre.store, alert_id, False, "lead")
+    with pytest.raises(AlertStateError, match="resolved_true: there is nothing to escalate"):
+        work.escalate(centre.store, alert_id, "maria", to="supervisor")
+    assert [a for _, a, t in centre.audit_actions() if t == alert_id].count("alert.escalated") == 2
 
 
 def test_a_person_who_resolves_an_unacknowledged_alert_is_recorded_as_acknowledging_it(centre: Centre) -> None:

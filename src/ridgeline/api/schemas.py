@@ -166,6 +166,14 @@ class Assignment(_Body):
     assignee: str | None = Field(max_length=64, description="An enabled operator's name, or null to unassign.")
 
 
+class Escalation(_Body):
+    """Whom an alert is passed up to, by hand."""
+
+    to: str = Field(default="supervisor", min_length=1, max_length=64,
+                    description="`supervisor` (whoever holds that role) or an enabled supervisor's or admin's name.")
+    note: str = Field(default="", max_length=4000, description="Why, in a few words (kept in the history).")
+
+
 class Resolution(_Body):
     """A supervisor's verdict on an alert."""
 
@@ -205,6 +213,16 @@ class AlertDetailInfo(_Body):
     history: list[HistoryInfo] = Field(description="Every change, oldest first.")
     comments: list[CommentInfo] = Field(description="Comments, oldest first.")
     incidents: list[str] = Field(description="Incidents it is in.")
+
+
+class PathInfo(_Body):
+    """Where one object behind an alert went."""
+
+    site: str = Field(description="Site whose track it is.")
+    object_id: str = Field(description="The track's id at that site.")
+    object_class: str | None = Field(description="What kind of object, as the site classed it.")
+    line: dict[str, Any] = Field(description="A GeoJSON LineString (or Point, for one position) in WGS84 [lon, lat].")
+    times: list[datetime] = Field(description="When the object was at each position, UTC, oldest first.")
 
 
 class NewIncident(_Body):

@@ -22,8 +22,6 @@ from ridgeline.app.sessions import session_holder
 from ridgeline.model import Role
 
 COOKIE = "ridgeline_session"
-#: each role, and the rank it has: a role may do what every lower rank may
-RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
 #: what each role is for (the role table, as the issue and the README say it)
 ROLE_TABLE = {
     Role.VIEWER: "reads alerts, incidents, sites, events, tracks and evidence",
@@ -113,7 +111,7 @@ def needs(role: Role) -> dict[str, Any]:
     """What a route declares to need ``role``: the check, and the role in its OpenAPI entry."""
 
     def check(who: Caller = Depends(caller)) -> Caller:
-        if RANK[who.role] < RANK[role]:
+        if not who.role.includes(role):
             raise HTTPException(status.HTTP_403_FORBIDDEN,
                                 f"{who.name} is {who.role.value}: this needs {role.value} or above")
         return who

@@ -1,5 +1,5 @@
 """Use cases of working alerts as a team: list and show them, acknowledge, clear, assign,
-comment, move them along their lifecycle.
+escalate, comment, move them along their lifecycle.
 
 Each takes an open :class:`~ridgeline.store.db.Store` first (the API holds one for its life;
 a command opens one with :func:`ridgeline.app.database.opened`) and ``actor``, the operator's
@@ -14,13 +14,14 @@ unknown or disabled assignee, ``CommentError`` for an empty or overlong comment.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 # imported when the module is (not only for type checking): the API builds its response
 # models from these dataclasses, which needs their field types at run time
 from ridgeline.model import Alert, AlertState
 from ridgeline.store.comments import Comment
+from ridgeline.store.observations import ObjectPath
 
 if TYPE_CHECKING:
     from ridgeline.store.db import Store
@@ -83,6 +84,29 @@ def get_alert(store: Store, alert_id: str) -> AlertDetail:
     return AlertDetail(alert, rule, lines, thread, cases)
 
 
+#: how far before an alert's first event its objects' paths are shown from
+PATH_BEFORE = timedelta(minutes=10)
+#: and how far after its latest (track reports lag their events a little)
+PATH_AFTER = timedelta(minutes=1)
+
+
+def alert_paths(store: Store, alert_id: str) -> list[ObjectPath]:
+    """The paths of the objects behind an alert's events (each event's site and track), from
+    ``PATH_BEFORE`` its first event to ``PATH_AFTER`` its latest: what the operator needs to see
+    where it came from.  ``AlertNotFoundError`` if there is no such alert."""
+    from ridgeline.rules import work
+    from ridgeline.store import incidents, observations
+
+    with store.engine.connect() as conn:
+        work.load(conn, alert_id)
+        events = incidents.events(conn, [alert_id])
+        objects = {(e.site, str(e.payload["object_id"])) for e in events if e.payload.get("object_id")}
+        times = [datetime.fromisoformat(str(e.payload["time"])) for e in events if e.payload.get("time")]
+        if not objects or not times:
+            return []
+        return observations.object_paths(conn, objects, min(times) - PATH_BEFORE, max(times) + PATH_AFTER)
+
+
 def acknowledge(store: Store, alert_id: str, actor: str, note: str = "") -> Alert:
     """``actor`` has seen the alert and owns the reaction (a new alert becomes acknowledged; its
     escalation stops).  Twice is an ``AlertStateError``."""
@@ -110,6 +134,16 @@ def assign(store: Store, alert_id: str, assignee: str | None, actor: str) -> Ale
 
     with store.engine.begin() as conn:
         return work.assign(conn, alert_id, actor, assignee, utc_now())
+
+
+def escalate(store: Store, alert_id: str, actor: str, to: str = "supervisor", note: str = "") -> Alert:
+    """Pass the alert up to ``to``: the supervisor role, or a named supervisor or admin (the
+    severity stays).  A resolved alert, or one escalated there already, is an ``AlertStateError``."""
+    from ridgeline.model import utc_now
+    from ridgeline.rules import work
+
+    with store.engine.begin() as conn:
+        return work.escalate(conn, alert_id, actor, to, utc_now(), note)
 
 
 def comment(store: Store, alert_id: str, text: str, actor: str) -> Comment:

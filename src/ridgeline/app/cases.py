@@ -47,23 +47,12 @@ def _tracks(store: Store, record: IncidentRecord) -> list[dict[str, Any]]:
     times = [datetime.fromisoformat(str(e.payload["time"])) for e in record.events if e.payload.get("time")]
     if not wanted or not times:
         return []
-    since, until = min(times) - TRACK_MARGIN, max(times) + TRACK_MARGIN
-    points: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
-    classes: dict[tuple[str, str], str] = {}
     with store.engine.connect() as conn:
-        for site in sorted({s for s, _ in wanted}):
-            for found in observations.reported(conn, "tracks", since, until, site=site, limit=100_000):
-                key = (site, str(found.payload.get("id")))
-                if key not in wanted:
-                    continue
-                classes[key] = str(found.payload.get("object_class", ""))
-                for point in found.payload.get("points") or []:
-                    where = point.get("position") or {}
-                    if where.get("lon") is not None and where.get("lat") is not None:
-                        points.setdefault(key, {})[str(point["time"])] = (where["lon"], where["lat"])
-    return [{"id": track_id, "site": site, "class": classes.get((site, track_id)),
-             "points": [(t, lon, lat) for t, (lon, lat) in sorted(points[(site, track_id)].items())]}
-            for site, track_id in sorted(points)]
+        paths = observations.object_paths(conn, wanted, min(times) - TRACK_MARGIN, max(times) + TRACK_MARGIN,
+                                          scan_limit=100_000)
+    return [{"id": p.object_id, "site": p.site, "class": p.object_class,
+             "points": [(t.isoformat(), lon, lat) for t, lon, lat in p.points]}
+            for p in sorted(paths, key=lambda p: (p.site, p.object_id))]
 
 
 def case_content(store: Store, incident_id: str) -> CaseContent:

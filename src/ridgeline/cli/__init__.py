@@ -12,7 +12,7 @@ imported inside the commands so ``--help`` stays instant.
     sync      edge, serve, live     (store: the centre's database; broker: its users)
     video     video, track
     vessels   ais
-    alerts    alert list|show|ack|clear|assign|comment|dispatch|resolve
+    alerts    alert list|show|ack|clear|assign|escalate|comment|dispatch|resolve
     incidents incident open|list|show|add|comment|close|reopen|hold
     audit     audit verify|head
     users     user add|list|disable|passwd

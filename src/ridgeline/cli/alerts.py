@@ -151,6 +151,21 @@ def alert_assign(
               highlight=False)
 
 
+@alert_app.command("escalate")
+def alert_escalate(
+    alert_id: IdArg,
+    to: Annotated[str, typer.Option("--to", help="`supervisor` (the role) or a supervisor's name.")] = "supervisor",
+    db: DbOpt = DEFAULT_DB, by: ActorOpt = "operator", note: NoteOpt = "",
+) -> None:
+    """Escalate an alert by hand to the supervisors or one of them (its severity stays)."""
+    from ridgeline.app.alerts import escalate
+    from ridgeline.app.database import opened
+
+    with opened(db) as store:
+        done = escalate(store, alert_id, by, to, note)
+    out.print(f"alert {done.id}: escalated to {done.escalated_to}", highlight=False)
+
+
 @alert_app.command("comment")
 def alert_comment(
     alert_id: IdArg, text: Annotated[str, typer.Argument(help="The comment (1 to 4000 characters).")],

@@ -87,6 +87,11 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # also resolves, overrides, exports case files
     ADMIN = "admin"  # also manages users and retention
 
+    def includes(self, other: Role) -> bool:
+        """Whether this role may do all that ``other`` may (it is ``other`` or ranks above it)."""
+        order = list(Role)
+        return order.index(self) >= order.index(other)
+
 
 class IncidentState(StrEnum):
     """An incident is open while the team works it; closed, it is read-only until reopened."""

@@ -1,4 +1,4 @@
-"""An alert worked by a team: acknowledge, clear, assign, move along, comment.
+"""An alert worked by a team: acknowledge, clear, assign, escalate, move along, comment.
 
 Each function changes one alert in the caller's transaction and leaves three traces of it:
 the alert's history line, the audit trail entry (both through ``store.alerts.record``),
@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from ridgeline.errors import AlertNotFoundError, AlertStateError, OperatorError
-from ridgeline.model import Alert, AlertState
+from ridgeline.model import Alert, AlertState, Role
 from ridgeline.rules.engine import transition
 from ridgeline.store import alerts as repo
 from ridgeline.store import audit, comments, operators
@@ -111,6 +111,33 @@ def assign(conn: Connection, alert_id: str, actor: str, assignee: str | None, at
     if assignee is not None and alert.assignee is not None:
         text += f" (was {alert.assignee})"
     system_comment(conn, alert_id, actor, text, at)
+    return changed
+
+
+def escalate(conn: Connection, alert_id: str, actor: str, to: str, at: datetime, note: str = "") -> Alert:
+    """Pass the alert up, by hand, to ``to``: the supervisor role (``"supervisor"``) or a named
+    supervisor or admin.  The severity stays (it is the rules' to raise when nobody reacts);
+    the alert is marked escalated with where it went, which the queue shows.
+
+    A resolved alert, one escalated to ``to`` already, or a ``to`` that is neither the role nor
+    an enabled supervisor is refused (:class:`AlertStateError`, :class:`OperatorError`).
+    """
+    repo.lock(conn)
+    alert, rule = load(conn, alert_id)
+    if alert.state in (AlertState.RESOLVED_TRUE, AlertState.RESOLVED_FALSE_ALARM):
+        raise AlertStateError(f"alert {alert_id} is {alert.state.value}: there is nothing to escalate")
+    if to != Role.SUPERVISOR.value:
+        account = operators.get(conn, to)
+        if account is None or account.disabled:
+            raise OperatorError(f"no enabled operator {to!r} to escalate to")
+        if not account.role.includes(Role.SUPERVISOR):
+            raise OperatorError(f"{to} is {account.role.value}: alerts are escalated to a supervisor")
+    if alert.escalated and alert.escalated_to == to:
+        raise AlertStateError(f"alert {alert_id} is escalated to {to} already")
+    changed = alert.model_copy(update={"escalated": True, "escalated_to": to, "updated": max(alert.updated, at)})
+    repo.save_alert(conn, changed, rule, "escalated", at, actor=actor,
+                    detail={"escalated_to": to, **({"note": note} if note else {})}, escalated=True, escalated_to=to)
+    system_comment(conn, alert_id, actor, _said(f"escalated to {to}", note), at)
     return changed
 
 

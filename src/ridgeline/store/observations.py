@@ -85,3 +85,46 @@ def reported(conn: Connection, kind: str, since: datetime, until: datetime, box:
         found += 1
         if found >= limit:
             return
+
+
+@dataclass(frozen=True)
+class ObjectPath:
+    """Where one tracked object was, as its site's track reports put it together: oldest first,
+    each instant once, map positions only."""
+
+    site: str
+    object_id: str
+    object_class: str | None
+    points: list[tuple[datetime, float, float]]  # (time, lon, lat)
+
+
+def object_paths(conn: Connection, objects: set[tuple[str, str]], since: datetime, until: datetime,
+                 scan_limit: int = 20_000) -> list[ObjectPath]:
+    """The paths of ``objects`` ((site, track id) pairs) from the track reports with sensor time
+    in [since, until): at most ``scan_limit`` reports are read, so that a busy window costs a
+    bounded read; what lies past it is left out."""
+    if not objects:
+        return []
+    query = (select(messages.c.site, messages.c.payload)
+             .where(messages.c.type == "tracks", messages.c.time >= since, messages.c.time < until,
+                    messages.c.site.in_(sorted({site for site, _ in objects})))
+             .order_by(messages.c.time, messages.c.id).limit(scan_limit))
+    found: dict[tuple[str, str], tuple[str | None, dict[datetime, tuple[float, float]]]] = {}
+    for row in conn.execute(query.execution_options(yield_per=500)):
+        payload = row.payload if isinstance(row.payload, dict) else {}
+        key = (row.site, str(payload.get("id")))
+        if key not in objects:
+            continue
+        points = found.setdefault(key, (payload.get("object_class"), {}))[1]
+        for p in payload.get("points") or []:
+            where = p.get("position") if isinstance(p, dict) else None
+            if not isinstance(where, dict):
+                continue
+            lon, lat, at = where.get("lon"), where.get("lat"), p.get("time")
+            if isinstance(lon, int | float) and isinstance(lat, int | float) and isinstance(at, str):
+                try:
+                    points[datetime.fromisoformat(at)] = (float(lon), float(lat))
+                except ValueError:
+                    continue
+    return [ObjectPath(site, oid, cls, [(t, *points[t]) for t in sorted(points)])
+            for (site, oid), (cls, points) in found.items() if points]

@@ -1,6 +1,6 @@
 """Alerts worked as a team: ``/api/v1/alerts``.
 
-Viewers read; operators acknowledge, clear, assign, comment and dispatch; supervisors
+Viewers read; operators acknowledge, clear, assign, escalate, comment and dispatch; supervisors
 resolve.  Every change is announced on the live feed once committed.
 """
 
@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Query, status
 
-from ridgeline.api.schemas import AlertDetailInfo, Assignment, CommentInfo, CommentText, HistoryInfo, Note, Resolution
+from ridgeline.api.schemas import (
+    AlertDetailInfo,
+    Assignment,
+    CommentInfo,
+    CommentText,
+    Escalation,
+    HistoryInfo,
+    Note,
+    PathInfo,
+    Resolution,
+)
 from ridgeline.api.security import Ctx, Who, needs
 from ridgeline.app import alerts as use
 from ridgeline.app.changes import alert_change
@@ -52,6 +62,19 @@ def get_alert(ctx: Ctx, alert_id: str = AlertId) -> AlertDetailInfo:
         comments=[comment_info(c) for c in found.comments])
 
 
+@router.get("/{alert_id}/track", response_model=list[PathInfo], **needs(Role.VIEWER))
+def alert_track(ctx: Ctx, alert_id: str = AlertId) -> list[PathInfo]:
+    """Where the objects behind the alert went: their tracks from ten minutes before its first event."""
+    out = []
+    for path in use.alert_paths(ctx.store, alert_id):
+        coords = [[lon, lat] for _t, lon, lat in path.points]
+        line = {"type": "LineString", "coordinates": coords} if len(coords) > 1 else {
+            "type": "Point", "coordinates": coords[0] if coords else []}
+        out.append(PathInfo(site=path.site, object_id=path.object_id, object_class=path.object_class, line=line,
+                            times=[t for t, _lon, _lat in path.points]))
+    return out
+
+
 @router.post("/{alert_id}/acknowledge", response_model=Alert, **needs(Role.OPERATOR))
 def acknowledge(body: Note, ctx: Ctx, who: Who, alert_id: str = AlertId) -> Alert:
     """Acknowledge: the caller has seen it and owns the reaction (409 if acknowledged already)."""
@@ -62,6 +85,13 @@ def acknowledge(body: Note, ctx: Ctx, who: Who, alert_id: str = AlertId) -> Aler
 def clear(body: Note, ctx: Ctx, who: Who, alert_id: str = AlertId) -> Alert:
     """Clear: the activity is over (409 if cleared already); acknowledged and cleared are separate facts."""
     return _told(ctx, use.clear(ctx.store, alert_id, who.name, body.note))
+
+
+@router.post("/{alert_id}/escalate", response_model=Alert, **needs(Role.OPERATOR))
+def escalate(body: Escalation, ctx: Ctx, who: Who, alert_id: str = AlertId) -> Alert:
+    """Escalate by hand to the supervisor role or a named supervisor (409 if resolved, or escalated
+    there already); the severity stays."""
+    return _told(ctx, use.escalate(ctx.store, alert_id, who.name, body.to, body.note))
 
 
 @router.put("/{alert_id}/assignee", response_model=Alert, **needs(Role.OPERATOR))

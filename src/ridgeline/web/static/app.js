@@ -2,11 +2,12 @@
 // and incidents. Talks only to this origin's API (api.js).
 import { api, ApiError, connectLive, may } from './api.js';
 import { coordsText } from './coords.js';
-import { showDetail } from './detail.js';
+import { canEscalate, showDetail } from './detail.js';
 import { Incidents } from './incidents.js';
 import { SectorMap } from './map.js';
 import { setupMap3d } from './map3d.js';
 import { Queue } from './queue.js';
+import { Sites } from './sites.js';
 import { Timeline } from './timeline.js';
 import { TrackLayer } from './tracks.js';
 
@@ -56,9 +57,10 @@ async function start(session) {
   $('console').hidden = false;
   document.body.dataset.role = session.role;
   $('who').textContent = `${session.operator} (${session.role})`;
-  state.queue = new Queue($('queue'), $('queue-count'), (id) => select(id));
-  state.incidents = new Incidents($('incidents'));
+  state.queue = new Queue($('queue'), $('queue-count'), (id) => select(id), $('queue-filters'), session.operator);
+  state.incidents = new Incidents($('incidents'), say);
   state.incidents.role = session.role;
+  state.sites = new Sites($('sites'), { onView: viewFromMast, onFocus: (s) => focusOn(s.lon, s.lat) });
   state.map = new SectorMap($('map'), {
     onPick: (id) => state.queue.select(id),
     onHover: (ll, site) => {
@@ -71,6 +73,9 @@ async function start(session) {
   window.ridgeline = { map: state.map.map, tracks: state.tracks, timeline: state.timeline }; // for tests, the bench
   api('/sector').then((sector) => {
     $('sector-name').textContent = sector.name;
+    state.queue.setSites(sector.sites.map((s) => s.id));
+    state.sites.setSector(sector);
+    state.tracks.setSector(sector);
     setupMap3d(state.map, sector).catch((e) => say(`map: ${e.message}`, true));
     return state.map.setSector(sector);
   }).then(loadSites).catch((e) => say(`sector: ${e.message}`, true));
@@ -83,7 +88,38 @@ async function start(session) {
 }
 
 async function loadSites() {
-  for (const s of await api('/sites')) state.map.setSiteStatus(s.site, s);
+  for (const s of await api('/sites')) siteStatus(s.site, s);
+}
+
+function siteStatus(id, row) {
+  state.map.setSiteStatus(id, row);
+  state.sites.setStatus(id, row);
+}
+
+/** "View from the mast" of a site's sensor, through the map's own picker (map3d.js). */
+function viewFromMast(siteId, sensorId) {
+  const picker = $('mast-select');
+  if (!picker || picker.disabled) {
+    say('view from the mast: the terrain is not loaded yet', true);
+    return;
+  }
+  picker.value = `${siteId}/${sensorId}`;
+  picker.dispatchEvent(new Event('change'));
+}
+
+function focusOn(lon, lat) {
+  const map = state.map.map;
+  map.easeTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 12), duration: 500 });
+}
+
+/** The bottom panel's tabs: incidents, sites. */
+function showTab(tab) {
+  for (const button of document.querySelectorAll('#incidents-panel [role=tab]')) {
+    const on = button === tab;
+    button.setAttribute('aria-selected', String(on));
+    $(button.getAttribute('aria-controls')).hidden = !on;
+  }
+  if (tab.id === 'tab-sites') state.sites.render();
 }
 
 /** Everything from REST: at start, and after the live feed reconnects (nothing is replayed). */
@@ -93,11 +129,16 @@ async function loadState() {
     state.queue.setAll(alerts);
     state.map.setAlerts(alerts);
     state.incidents.setAll(incidents);
+    drawIncidents();
     loadSites().catch(() => {});
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) showLogin();
     else say(`loading: ${e.message}`, true);
   }
+}
+
+function drawIncidents() {
+  state.map.setIncidents(state.incidents.incidents.values(), state.queue.alerts);
 }
 
 /** A committed change batch from the live feed. */
@@ -108,11 +149,12 @@ function apply(batch) {
       state.map.upsertAlert(change.data);
       if (change.id === state.queue.selected) select(change.id);
     } else if (change.kind === 'site') {
-      state.map.setSiteStatus(change.id, change.data);
+      siteStatus(change.id, change.data);
     } else if (change.kind === 'track') {
       state.tracks.upsert(change);
     } else if (change.kind === 'incident') {
       state.incidents.upsert(change.data);
+      drawIncidents();
     }
   }
 }
@@ -123,9 +165,12 @@ async function select(id) {
   try {
     const detail = await api(`/alerts/${encodeURIComponent(id)}`);
     const events = [...new Set([detail.alert.first_event, detail.alert.last_event])];
-    const evidence = (await Promise.all(events.map((e) => api(`/events/${encodeURIComponent(e)}/evidence`)))).flat();
+    const [evidence, paths] = await Promise.all([
+      Promise.all(events.map((e) => api(`/events/${encodeURIComponent(e)}/evidence`))).then((l) => l.flat()),
+      api(`/alerts/${encodeURIComponent(id)}/track`)]);
     if (state.detailFor !== id) return; // another was selected meanwhile
-    showDetail($('detail'), detail, evidence, state.session.role, (name, payload) => act(id, name, payload));
+    state.map.showPaths(paths);
+    showDetail($('detail'), detail, evidence, state.session.role, (name, payload) => act(id, name, payload), paths);
   } catch (e) {
     say(`alert ${id}: ${e.message}`, true);
   }
@@ -134,6 +179,7 @@ async function select(id) {
 const ACTIONS = {
   acknowledge: (id) => api(`/alerts/${id}/acknowledge`, { method: 'POST', body: {} }),
   clear: (id) => api(`/alerts/${id}/clear`, { method: 'POST', body: {} }),
+  escalate: (id, p) => api(`/alerts/${id}/escalate`, { method: 'POST', body: p }),
   assign: (id, p) => api(`/alerts/${id}/assignee`, { method: 'PUT', body: p }),
   comment: (id, p) => api(`/alerts/${id}/comments`, { method: 'POST', body: p }),
   'open-incident': (id, p) => api('/incidents', { method: 'POST', body: { alerts: [id], title: p.title } }),
@@ -149,6 +195,7 @@ async function act(id, name, payload) {
       state.map.upsertAlert(done);
     } else if (done && done.alerts && done.title) {
       state.incidents.upsert(done);
+      drawIncidents();
     }
     say(`${name.replace('-', ' ')}: done`);
     await select(id);
@@ -165,12 +212,20 @@ function keys(event) {
   else if (event.key === 'a' && state.queue.selected && may(state.session.role, 'operator')) {
     const alert = state.queue.alerts.get(state.queue.selected);
     if (alert && !alert.acknowledged) act(alert.id, 'acknowledge', {});
+  } else if (event.key === 'e' && state.queue.selected && may(state.session.role, 'operator')) {
+    const alert = state.queue.alerts.get(state.queue.selected);
+    if (alert && canEscalate(alert)) act(alert.id, 'escalate', { to: 'supervisor' });
+  } else if (event.key === 'f') {
+    $('queue-filters').elements.view.focus();
   } else return;
   event.preventDefault();
 }
 
 $('login-form').addEventListener('submit', logIn);
 $('logout').addEventListener('click', logOut);
+for (const tab of document.querySelectorAll('#incidents-panel [role=tab]')) {
+  tab.addEventListener('click', () => showTab(tab));
+}
 document.addEventListener('keydown', keys);
 api('/session').then(start).catch((e) => {
   if (!(e instanceof ApiError && e.status === 401)) $('login-error').textContent = e.message;

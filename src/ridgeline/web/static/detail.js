@@ -5,7 +5,14 @@ import { may } from './api.js';
 import { isResolved } from './queue.js';
 import { markSvg } from './severity.js';
 
-function facts(a, detail) {
+/** The alert's objects' paths in words: "trk-1 (person): 3 positions, 10:01:00Z to 10:02:00Z". */
+function pathText(paths) {
+  if (!paths.length) return 'none reported';
+  return paths.map((p) => `${p.object_id} (${p.object_class ?? '?'}): ${p.times.length} position(s), `
+    + `${utc(p.times[0])} to ${utc(p.times[p.times.length - 1])}`).join('; ');
+}
+
+function facts(a, detail, paths) {
   const rows = [
     ['Severity', a.severity], ['State', a.state.replaceAll('_', ' ')], ['Rule', detail.rule],
     ['Site', a.site ?? '—'], ['Sources', a.sources.map((s) => `${s.site}/${s.sensor ?? '-'}`).join(', ') || '—'],
@@ -13,8 +20,8 @@ function facts(a, detail) {
     ['Position', a.position?.lat != null ? latLon(a.position.lat, a.position.lon) : '—'],
     ['Acknowledged', a.acknowledged ? `${utc(a.acknowledged)} by ${a.acknowledged_by}` : 'no'],
     ['Cleared', a.cleared ? `${utc(a.cleared)} by ${a.cleared_by}` : 'no'],
-    ['Assignee', a.assignee ?? '—'], ['Escalated', a.escalated ? 'yes' : 'no'],
-    ['Incidents', detail.incidents.join(', ') || '—'],
+    ['Assignee', a.assignee ?? '—'], ['Escalated', a.escalated ? `to ${a.escalated_to ?? 'a supervisor'}` : 'no'],
+    ['Incidents', detail.incidents.join(', ') || '—'], ['Track', pathText(paths)],
   ];
   return h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
@@ -31,6 +38,11 @@ function form(name, fields, label, act, collect) {
   }, fields, h('button', { type: 'submit', dataset: { action: name } }, label));
 }
 
+/** Whether the alert can still be passed up to the supervisors. */
+export function canEscalate(a) {
+  return !isResolved(a) && a.escalated_to !== 'supervisor';
+}
+
 /** The buttons and forms `role` may use on this alert, as it stands. */
 function actions(a, role, act) {
   if (!may(role, 'operator')) return null;
@@ -41,6 +53,7 @@ function actions(a, role, act) {
   }, label);
   if (!a.acknowledged && !done) parts.push(button('acknowledge', 'Acknowledge (a)'));
   if (!a.cleared && !done) parts.push(button('clear', 'Clear'));
+  if (canEscalate(a)) parts.push(button('escalate', 'Escalate (e)', { to: 'supervisor' }));
   if (!done) {
     parts.push(form('assign', h('input', { name: 'assignee', placeholder: 'operator name', maxlength: 64,
       'aria-label': 'Assign to', value: a.assignee ?? '' }), 'Assign', act,
@@ -76,7 +89,7 @@ function restore(el, { values, focus }) {
 
 /** Fill `el` with the detail of one alert (GET /alerts/ID) and its evidence images; what the
  * operator was typing in it stays (a live change re-renders it at any moment). */
-export function showDetail(el, detail, evidence, role, act) {
+export function showDetail(el, detail, evidence, role, act, paths = []) {
   const a = detail.alert;
   const typed = typing(el, a.id);
   const images = evidence.map((e) => h('figure', {},
@@ -85,7 +98,7 @@ export function showDetail(el, detail, evidence, role, act) {
     h('figcaption', {}, `${e.site}/${e.sensor} ${utc(e.time)}`)));
   el.replaceChildren(
     h('h3', { dataset: { id: a.id } }, markSvg(a.severity, 18), ` ${a.type.replaceAll('_', ' ')}`),
-    facts(a, detail),
+    facts(a, detail, paths),
     images.length ? h('div', { class: 'evidence-list' }, images) : h('p', { class: 'muted' }, 'No evidence image.'),
     ...[actions(a, role, act)].filter(Boolean),  // none for a viewer (replaceChildren would write "null")
     h('h4', {}, 'Comments'),

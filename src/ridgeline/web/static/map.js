@@ -5,6 +5,7 @@ import { Map as MapLibre, NavigationControl, ScaleControl } from './vendor/mapli
 import { drawMark, SEVERITIES } from './severity.js';
 
 export const SITE_COLOUR = { online: '#3ddc84', offline: '#ff4d4d', unknown: '#8a949c' };
+export const INCIDENT_COLOUR = '#ffd166';
 const EMPTY = { type: 'FeatureCollection', features: [] };
 // TileJSON of the sector's terrain (Terrarium encoding), served by the centre once built
 export const TERRAIN_TILEJSON = '/api/v1/tiles/terrain.json';
@@ -55,7 +56,9 @@ export class SectorMap {
     const m = this.map;
     const ratio = Math.max(1, Math.round(window.devicePixelRatio || 1));
     for (const s of SEVERITIES) m.addImage(`sev-${s}`, severityIcon(s, ratio), { pixelRatio: ratio });
-    for (const id of ['zones', 'line', 'sites', 'alerts', 'selected']) m.addSource(id, { type: 'geojson', data: EMPTY });
+    for (const id of ['zones', 'line', 'sites', 'alerts', 'selected', 'alert-track', 'incidents']) {
+      m.addSource(id, { type: 'geojson', data: EMPTY });
+    }
     m.addLayer({ id: 'zones-fill', type: 'fill', source: 'zones',
       paint: { 'fill-color': ['match', ['get', 'kind'], 'restricted', '#ff4d4d', '#4aa3ff'], 'fill-opacity': 0.12 } });
     m.addLayer({ id: 'zones-outline', type: 'line', source: 'zones',
@@ -68,6 +71,17 @@ export class SectorMap {
       'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
       'circle-color': ['match', ['get', 'status'], 'online', SITE_COLOUR.online, 'offline', SITE_COLOUR.offline,
         SITE_COLOUR.unknown],
+    } });
+    // the selected alert's object: where it came from (GET /alerts/ID/track), dashed white
+    m.addLayer({ id: 'alert-track', type: 'line', source: 'alert-track', filter: ['==', ['geometry-type'], 'LineString'],
+      paint: { 'line-color': '#ffffff', 'line-width': 2, 'line-dasharray': [2, 1.5] },
+      layout: { 'line-join': 'round', 'line-cap': 'round' } });
+    m.addLayer({ id: 'alert-track-start', type: 'circle', source: 'alert-track', filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-radius': 4, 'circle-color': '#ffffff', 'circle-stroke-color': '#000', 'circle-stroke-width': 1 } });
+    // open incidents: a square ring (a rotated-square icon would need a sprite) around each of its alerts
+    m.addLayer({ id: 'incidents', type: 'circle', source: 'incidents', paint: {
+      'circle-radius': 13, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': INCIDENT_COLOUR,
+      'circle-stroke-width': 3, 'circle-pitch-alignment': 'map',
     } });
     m.addLayer({ id: 'selected', type: 'circle', source: 'selected', paint: {
       'circle-radius': 17, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
@@ -146,6 +160,32 @@ export class SectorMap {
         this.map.easeTo({ center: [a.position.lon, a.position.lat], duration: 300 });
       }
     });
+  }
+
+  /** Open incidents, ringed at each of their alerts' positions (`alerts`: id -> alert, those known). */
+  setIncidents(incidents, alerts) {
+    const features = [];
+    for (const i of incidents) {
+      if (i.state !== 'open') continue;
+      for (const id of i.alerts) {
+        const a = alerts.get(id);
+        if (a?.position?.lon != null && a.position.lat != null) {
+          features.push(point(a.position.lon, a.position.lat, { id: i.id, alert: id }));
+        }
+      }
+    }
+    this.ready.then(() => this.map.getSource('incidents').setData({ type: 'FeatureCollection', features }));
+  }
+
+  /** The selected alert's objects' paths (GET /alerts/ID/track): each line, and where it began. */
+  showPaths(paths) {
+    const features = [];
+    for (const p of paths) {
+      features.push({ type: 'Feature', geometry: p.line, properties: { id: p.object_id } });
+      const first = p.line.type === 'LineString' ? p.line.coordinates[0] : p.line.coordinates;
+      features.push(point(first[0], first[1], { id: p.object_id, start: true }));
+    }
+    this.ready.then(() => this.map.getSource('alert-track').setData({ type: 'FeatureCollection', features }));
   }
 
   drawSelected() {

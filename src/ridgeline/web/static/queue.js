@@ -1,4 +1,5 @@
-// The alert queue: every alert the console knows, most severe first and newest first within a
+// The alert queue: the alerts the console knows that pass its filters (open / new / mine /
+// escalated / all, a least severity, a site, a type), most severe first and newest first within a
 // severity; resolved ones sink to the bottom. j/k move the selection.
 import { h, utc } from './dom.js';
 import { markSvg, RANK } from './severity.js';
@@ -16,14 +17,57 @@ function order(a, b) {
     || (b.opened < a.opened ? -1 : b.opened > a.opened ? 1 : 0);
 }
 
+/** What each "show" choice keeps; `me` is the operator's name. */
+const VIEWS = {
+  open: (a) => !isResolved(a),
+  new: (a) => !isResolved(a) && !a.acknowledged,
+  mine: (a, me) => a.assignee === me,
+  escalated: (a) => !isResolved(a) && a.escalated,
+  all: () => true,
+};
+
 export class Queue {
-  constructor(list, count, onSelect) {
+  /** `filters`: the form of selects named view, severity, site and type; `me`: who is logged in. */
+  constructor(list, count, onSelect, filters = null, me = null) {
     this.list = list;
     this.count = count;
     this.onSelect = onSelect;
     this.alerts = new Map();
     this.selected = null;
     this.frame = null;
+    this.me = me;
+    this.filters = filters;
+    this.types = new Set();
+    filters?.addEventListener('change', () => this.render());
+  }
+
+  /** Whether an alert passes the filters as they are set. */
+  passes(a) {
+    const f = this.filters?.elements;
+    if (!f) return true;
+    return (VIEWS[f.view.value] ?? VIEWS.all)(a, this.me)
+      && RANK[a.severity] >= (RANK[f.severity.value] ?? 0)
+      && (!f.site.value || a.site === f.site.value || a.sources.some((s) => s.site === f.site.value))
+      && (!f.type.value || a.type === f.type.value);
+  }
+
+  /** The sites to filter on (the sector's). */
+  setSites(ids) {
+    const select = this.filters?.elements.site;
+    if (!select) return;
+    select.replaceChildren(h('option', { value: '' }, 'every site'), ...ids.map((id) => h('option', { value: id }, id)));
+  }
+
+  /** Offer each alert type seen so far in the type filter. */
+  noteTypes() {
+    const select = this.filters?.elements.type;
+    const before = this.types.size;
+    for (const a of this.alerts.values()) this.types.add(a.type);
+    if (!select || this.types.size === before) return;
+    const chosen = select.value;
+    select.replaceChildren(h('option', { value: '' }, 'every type'),
+      ...[...this.types].sort().map((t) => h('option', { value: t }, t.replaceAll('_', ' '))));
+    select.value = chosen;
   }
 
   setAll(alerts) {
@@ -38,8 +82,9 @@ export class Queue {
     this.render();
   }
 
+  /** The alerts that pass the filters, in the queue's order. */
   ordered() {
-    return [...this.alerts.values()].sort(order);
+    return [...this.alerts.values()].filter((a) => this.passes(a)).sort(order);
   }
 
   /** Redraw once in the next frame, however many changes came meanwhile. */
@@ -53,14 +98,17 @@ export class Queue {
   /** The first MAX_ROWS rows only: 10,000 rows rebuilt for each change cost the page its frame
    * rate (bench/console.py); what is further down is the oldest and the resolved. */
   draw() {
+    this.noteTypes();
     const ordered = this.ordered();
     const rows = ordered.slice(0, MAX_ROWS).map((a) => this.row(a));
     if (ordered.length > MAX_ROWS) {
       rows.push(h('li', { class: 'more muted' }, `and ${ordered.length - MAX_ROWS} more, older or resolved`));
+    } else if (!ordered.length) {
+      rows.push(h('li', { class: 'more muted' }, this.alerts.size ? 'No alert passes the filters.' : 'No alert.'));
     }
     this.list.replaceChildren(...rows);
     const open = [...this.alerts.values()].filter((a) => !isResolved(a) && !a.acknowledged).length;
-    this.count.textContent = `${open} new · ${this.alerts.size}`;
+    this.count.textContent = `${open} new · ${ordered.length} shown of ${this.alerts.size}`;
   }
 
   row(a) {

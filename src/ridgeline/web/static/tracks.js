@@ -1,5 +1,7 @@
 // Live tracks: each object's latest position, its class by shape and colour (a vessel pointed
 // along its heading, or its course made good from its last two positions), and a short trail.
+// A track only radars saw (a radar plot: no camera or AIS behind it) is drawn as a radar plot,
+// a crosshair, whatever class the radar guessed.
 // All in ONE GeoJSON source, rebuilt at most FLUSH_MS apart in a requestAnimationFrame: a
 // thousand tracks each updating once a second cost four setData a second, never one per change.
 // A track unheard for STALE_S fades, and is dropped after its class's expiry.
@@ -7,7 +9,7 @@
 // tracks as they stood at time t, while the live feed keeps being recorded underneath.
 
 export const CLASS_COLOUR = {
-  person: '#ff5cf0', vehicle: '#a98bff', vessel: '#7fffd4', animal: '#c8a26b', motion: '#e6e6e6',
+  person: '#ff5cf0', vehicle: '#a98bff', vessel: '#7fffd4', animal: '#c8a26b', motion: '#e6e6e6', radar: '#ffe066',
 };
 export const CLASSES = Object.keys(CLASS_COLOUR);
 export const TRAIL_S = 120; // a trail: the last two minutes...
@@ -18,10 +20,22 @@ const FLUSH_MS = 1000;
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
 /** The class's mark in a box of `size` px: person ●, vehicle ■, vessel a hull pointing up (north
- * before rotation), animal ▲, motion (a radar plot or bare motion) ○. */
+ * before rotation), animal ▲, bare motion ○, a radar plot ⌖ (a ring and its cross). */
 function drawClass(ctx, cls, size) {
   const s = size;
   const colour = CLASS_COLOUR[cls] ?? CLASS_COLOUR.motion;
+  if (cls === 'radar') {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = Math.max(2, s / 9);
+    ctx.beginPath();
+    ctx.arc(s / 2, s / 2, s * 0.28, 0, 2 * Math.PI);
+    for (const [x0, y0, x1, y1] of [[0.5, 0.05, 0.5, 0.95], [0.05, 0.5, 0.95, 0.5]]) {
+      ctx.moveTo(s * x0, s * y0);
+      ctx.lineTo(s * x1, s * y1);
+    }
+    ctx.stroke();
+    return;
+  }
   ctx.beginPath();
   if (cls === 'person') ctx.arc(s / 2, s / 2, s * 0.3, 0, 2 * Math.PI);
   else if (cls === 'vehicle') ctx.rect(s * 0.22, s * 0.22, s * 0.56, s * 0.56);
@@ -139,6 +153,7 @@ export class TrackLayer {
   /** `map`: a MapLibre map; `ready`: a promise resolved once its style has loaded. */
   constructor(map, ready) {
     this.map = map;
+    this.radars = new Set(); // "site/sensor" of every radar of the sector (setSector)
     this.live = new Map(); // id -> {cls, points}
     this.replaying = null; // {tracks, t, extra} while the time slider shows the past
     this.dirty = false;
@@ -170,6 +185,19 @@ export class TrackLayer {
       paint: { 'icon-opacity': ['get', 'opacity'] } }, this.map.getLayer('alerts') ? 'alerts' : undefined);
   }
 
+  /** Which sensors are radars (GET /sector): their tracks are radar plots. */
+  setSector(sector) {
+    this.radars = new Set(sector.sites.flatMap((s) => s.sensors.filter((x) => x.kind === 'radar')
+      .map((x) => `${s.id}/${x.id}`)));
+  }
+
+  /** The class to draw a track as: 'radar' when only radars saw it, else its own. */
+  drawnClass(change, cls) {
+    const sources = change.data?.sources ?? [];
+    const radarOnly = sources.length > 0 && sources.every((x) => this.radars.has(`${change.site}/${x}`));
+    return radarOnly ? 'radar' : cls;
+  }
+
   /** A `track` change of the live feed (data: object_class, time, position, sources). */
   upsert(change) {
     const d = change.data ?? {};
@@ -177,12 +205,12 @@ export class TrackLayer {
     if (pos?.lon == null || pos?.lat == null) return; // only pixels known: nowhere on the map
     let track = this.live.get(change.id);
     if (!track) {
-      track = { cls: d.object_class ?? 'motion', points: [], time: null };
+      track = { cls: this.drawnClass(change, d.object_class ?? 'motion'), points: [], time: null };
       this.live.set(change.id, track);
     }
     if (d.time && d.time === track.time) return; // the same position again (a redelivery)
     track.time = d.time;
-    track.cls = d.object_class ?? track.cls;
+    track.cls = this.drawnClass(change, d.object_class ?? track.cls);
     // live: time as heard here (a sensor's clock may be off; the trail and the fading need ours)
     track.points.push({ t: Date.now(), lon: pos.lon, lat: pos.lat, heading: statedHeading(d, pos) });
     if (track.points.length > TRAIL_POINTS * 2) track.points.splice(0, track.points.length - TRAIL_POINTS);
