@@ -14,7 +14,7 @@ from ridgeline.app.alerts import get_alert
 from ridgeline.app.incidents import get_incident
 from ridgeline.model import ObjectClass, Position, Track, TrackPoint, utc_now
 
-from .conftest import LiveCentre, guarded_page, log_in
+from .conftest import SCREENSHOTS, LiveCentre, guarded_page, log_in
 from .test_tracks import publish_track
 
 
@@ -156,3 +156,31 @@ def test_a_track_only_radars_saw_is_drawn_as_a_radar_plot(page: Page, live_centr
                            ".every(id => f.some(x => x.properties.id === id)); }")
     classes = page.evaluate(f"() => Object.fromEntries(({drawn})().map(f => [f.properties.id, f.properties.cls]))")
     assert (classes["plot-1"], classes["seen-1"]) == ("radar", "person")
+
+
+def test_the_console_fits_a_laptop_and_grows_on_a_wall_screen(page: Page, live_centre: LiveCentre) -> None:
+    live_centre.alert_of(live_centre.crossing("walker-40", lon=-71.21, lat=44.31))
+    sizes = {}
+    log_in(page, "operator")
+    for name, viewport in (("laptop", {"width": 1366, "height": 768}), ("wall", {"width": 2560, "height": 1440})):
+        page.set_viewport_size(viewport)
+        page.reload()  # the session holds: the console opens at once
+        page.wait_for_selector("#live-state[data-state='live']")
+        page.locator("#queue li.alert").first.wait_for()
+        page.locator("#queue li.alert").first.click()
+        page.locator("#detail h3").wait_for()
+        page.wait_for_timeout(300)
+        sizes[name] = page.evaluate("""() => {
+          const box = (sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+            return [r.width, r.height]; };
+          return { font: parseFloat(getComputedStyle(document.querySelector('#queue li.alert')).fontSize),
+            scroll: [document.scrollingElement.scrollWidth, document.scrollingElement.scrollHeight],
+            map: box('#map'), queue: box('#queue'), detail: box('#detail'), incidents: box('#incidents-panel') };
+        }""")
+        page.screenshot(path=str(SCREENSHOTS / f"console-{name}.png"))
+        # nothing spills out of the window, and each panel has room to show something
+        assert sizes[name]["scroll"] == [viewport["width"], viewport["height"]], sizes[name]
+        for panel in ("queue", "detail", "incidents"):
+            assert sizes[name][panel][1] >= 80, (name, panel, sizes[name])
+        assert sizes[name]["map"][0] >= viewport["width"] * 0.6, sizes[name]
+    assert sizes["wall"]["font"] > sizes["laptop"]["font"] >= 13  # the wall screen's text is larger

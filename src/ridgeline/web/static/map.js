@@ -34,6 +34,9 @@ export class SectorMap {
   constructor(container, { onPick, onHover }) {
     this.map = new MapLibre({
       container, style: STYLE, center: [0, 0], zoom: 1, attributionControl: false,
+      // no cross-fade of symbols: every mark is placed regardless of collisions (allow-overlap,
+      // ignore-placement), so a fade only adds frames after each update of a thousand tracks
+      fadeDuration: 0,
       // kept so that tests and screenshots can read the canvas back
       canvasContextAttributes: { preserveDrawingBuffer: true },
     });
