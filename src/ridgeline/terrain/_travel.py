@@ -1,0 +1,205 @@
+"""The travel-time kernel: Dijkstra over a raster's 16-move graph, with an array binary heap.
+
+Every cell links to its 8 neighbours and to the 8 cells a knight's move away.  A move of
+``(dr, dc)`` covers ``L = cell × √(dr² + dc²)`` metres horizontally and climbs
+``dz = z_to − z_from``; its slope ``S = dz / L`` is signed, so uphill and downhill differ.
+Its speed in km/h is
+
+    speed = base × exp(−decay × |S + offset|)
+
+where ``base`` and ``decay`` are taken from the cell moved *to* (on a path or not), and
+the move is impassable when ``|S|`` exceeds that cell's slope limit.  With base 6 km/h
+(on a path) and 0.6 × 6 (off it), decay 3.5 and offset 0.05 this is Tobler's hiking
+function; a vehicle or boat is the same formula with other constants
+(:mod:`ridgeline.terrain.travel` turns each mode's model into them).  The move takes
+``L / speed`` hours, kept in minutes.  Only the two end cells of a move must be passable
+(a knight's move does not look at the cells it steps over).
+
+A *reversed* search answers "how long from every cell to the source": it runs outward
+from the source over the moves turned around, so the popped cell ``u`` is the end of a
+move ``v → u`` and the slope is ``z_u − z_v``.  One reversed search from an alert thus
+gives every unit's time to reach it.
+
+The heap holds cell indices keyed by their tentative minutes, with each cell's place in
+the heap kept beside it so a shorter time moves the cell up where it is (decrease-key)
+rather than adding a second entry: four 4-byte arrays and the minutes, no growth.
+``predecessor`` keeps, per cell, which move reached it (0-15): the cell it came from is
+``cell − MOVES[k]`` in both directions, which for a reversed search is the next cell on
+the way to the source.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ridgeline.jit import announce_compiles, for_grids
+
+announce_compiles("ridgeline.terrain", "terrain", for_grids("DEMs"))
+
+#: the 16 moves (row step, column step): the 8 neighbours, then the 8 knight's moves
+MOVES = np.array(
+    [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1),
+     (-2, -1), (-2, 1), (-1, -2), (-1, 2), (1, -2), (1, 2), (2, -1), (2, 1)],
+    dtype=np.int64,
+)
+
+#: minutes per (metre / km/h): 60 minutes / 1000 metres
+MINUTES_PER_M_PER_KMH = 0.06
+
+#: layout of the ``params`` array the kernel reads: index of each constant
+BASE_OFF, BASE_ON, DECAY_OFF, DECAY_ON, OFFSET, MAX_SLOPE_OFF, MAX_SLOPE_ON = range(7)
+
+
+@njit(cache=True, inline="always")
+def _sift_up(heap: np.ndarray, where: np.ndarray, key: np.ndarray, i: int) -> None:
+    node = heap[i]
+    k = key[node]
+    while i > 0:
+        parent = (i - 1) >> 1
+        p = heap[parent]
+        if key[p] <= k:
+            break
+        heap[i] = p
+        where[p] = i
+        i = parent
+    heap[i] = node
+    where[node] = i
+
+
+@njit(cache=True, inline="always")
+def _sift_down(heap: np.ndarray, where: np.ndarray, key: np.ndarray, size: int) -> None:
+    i = 0
+    node = heap[0]
+    k = key[node]
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        c = heap[child]
+        kc = key[c]
+        if child + 1 < size:
+            c2 = heap[child + 1]
+            k2 = key[c2]
+            if k2 < kc:
+                child += 1
+                c = c2
+                kc = k2
+        if kc >= k:
+            break
+        heap[i] = c
+        where[c] = i
+        i = child
+    heap[i] = node
+    where[node] = i
+
+
+@njit(cache=True)
+def travel_search(
+    z: np.ndarray,
+    passable: np.ndarray,
+    on_path: np.ndarray,
+    cell: float,
+    params: np.ndarray,
+    source: int,
+    reverse: bool,
+    targets: np.ndarray,
+    max_minutes: float,
+    radius_cells: float,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Minutes from ``source`` to every cell (to it, if ``reverse``), the move that reached each, cells settled.
+
+    ``z`` the heights (any numeric type), ``passable`` and ``on_path`` uint8 grids of the
+    same shape, ``source`` a flat index.  The search stops once every cell of ``targets``
+    (flat indices; empty: none) is settled, or at the first cell past ``max_minutes``
+    (``inf``: no limit); cells beyond ``radius_cells`` of the source (``0``: no limit)
+    are never entered.  Cells not settled when it stops read ``inf`` and move ``-1``.
+    """
+    rows, cols = z.shape
+    n = rows * cols
+    minutes = np.full(n, np.inf)
+    predecessor = np.full(n, -1, dtype=np.int8)
+    heap = np.empty(n, dtype=np.int32)
+    where = np.full(n, -1, dtype=np.int32)  # place in the heap; -1 never reached, -2 settled
+    if not passable.flat[source]:
+        return minutes.reshape(rows, cols), predecessor.reshape(rows, cols), 0
+    is_target = np.zeros(n if targets.size else 1, dtype=np.uint8)
+    pending = 0
+    for t in targets:
+        if is_target[t] == 0:
+            is_target[t] = 1
+            pending += 1
+
+    lengths = np.empty(16)
+    for k in range(16):
+        lengths[k] = cell * np.sqrt(float(MOVES[k, 0] ** 2 + MOVES[k, 1] ** 2))
+    base_off, base_on = params[BASE_OFF], params[BASE_ON]
+    decay_off, decay_on = params[DECAY_OFF], params[DECAY_ON]
+    offset = params[OFFSET]
+    max_off, max_on = params[MAX_SLOPE_OFF], params[MAX_SLOPE_ON]
+    r_src, c_src = source // cols, source % cols
+    radius2 = radius_cells * radius_cells
+
+    minutes[source] = 0.0
+    heap[0] = source
+    where[source] = 0
+    size = 1
+    settled = 0
+    while size > 0:
+        u = heap[0]
+        tu = minutes[u]
+        if tu > max_minutes:
+            break
+        size -= 1
+        if size > 0:
+            heap[0] = heap[size]
+            where[heap[0]] = 0
+            _sift_down(heap, where, minutes, size)
+        where[u] = -2
+        settled += 1
+        if pending > 0 and is_target[u]:
+            pending -= 1
+            if pending == 0:
+                break
+        ru, cu = u // cols, u % cols
+        zu = float(z[ru, cu])
+        path_u = on_path[ru, cu]
+        for k in range(16):
+            rv = ru + MOVES[k, 0]
+            cv = cu + MOVES[k, 1]
+            if rv < 0 or rv >= rows or cv < 0 or cv >= cols:
+                continue
+            v = rv * cols + cv
+            if where[v] == -2 or not passable[rv, cv]:
+                continue
+            if radius2 > 0.0 and float((rv - r_src) ** 2 + (cv - c_src) ** 2) > radius2:
+                continue
+            length = lengths[k]
+            if reverse:  # the move v -> u: it climbs z_u - z_v and its speed is u's
+                slope = (zu - float(z[rv, cv])) / length
+                to_path = path_u
+            else:  # the move u -> v
+                slope = (float(z[rv, cv]) - zu) / length
+                to_path = on_path[rv, cv]
+            if to_path:
+                if abs(slope) > max_on:
+                    continue
+                speed = base_on * np.exp(-decay_on * abs(slope + offset))
+            else:
+                if abs(slope) > max_off:
+                    continue
+                speed = base_off * np.exp(-decay_off * abs(slope + offset))
+            t = tu + length * MINUTES_PER_M_PER_KMH / speed
+            if t < minutes[v]:
+                minutes[v] = t
+                predecessor[v] = k
+                i = where[v]
+                if i < 0:
+                    i = size
+                    heap[size] = v
+                    size += 1
+                _sift_up(heap, where, minutes, i)
+    for i in range(size):  # reached but not settled: not known to be the fastest
+        minutes[heap[i]] = np.inf
+        predecessor[heap[i]] = -1
+    return minutes.reshape(rows, cols), predecessor.reshape(rows, cols), settled
