@@ -63,13 +63,13 @@ class Mode(StrEnum):
     DRONE = "drone"
 
 
-def parse_mode(text: str) -> Mode:
-    """The mode named ``text``; :class:`RouteError` listing the modes otherwise."""
+def parse_mode(text: str, what: str = "mode") -> Mode:
+    """The mode named ``text``; :class:`RouteError` naming ``what`` and listing the modes otherwise."""
     try:
         return Mode(text)
     except ValueError:
         raise RouteError(
-            f"unknown mode {text!r}: expected one of {', '.join(m.value for m in Mode)}"
+            f"{what}: unknown mode {text!r}, expected one of {', '.join(m.value for m in Mode)}"
         ) from None
 
 
