@@ -20,9 +20,10 @@ from the source over the moves turned around, so the popped cell ``u`` is the en
 move ``v → u`` and the slope is ``z_u − z_v``.  One reversed search from an alert thus
 gives every unit's time to reach it.
 
-The heap holds cell indices keyed by their tentative minutes, with each cell's place in
-the heap kept beside it so a shorter time moves the cell up where it is (decrease-key)
-rather than adding a second entry: four 4-byte arrays and the minutes, no growth.
+The heap holds cell indices with their tentative minutes beside them (so sifting reads
+along the heap, not all over the grid), and each cell's place in the heap, so a shorter
+time moves the cell up where it is (decrease-key) rather than adding a second entry:
+two 4-byte and two 8-byte arrays per cell, allocated once, no growth.
 ``predecessor`` keeps, per cell, which move reached it (0-15): the cell it came from is
 ``cell − MOVES[k]`` in both directions, which for a reversed search is the next cell on
 the way to the source.
@@ -52,49 +53,47 @@ BASE_OFF, BASE_ON, DECAY_OFF, DECAY_ON, OFFSET, MAX_SLOPE_OFF, MAX_SLOPE_ON = ra
 
 
 @njit(cache=True, inline="always")
-def _sift_up(heap: np.ndarray, where: np.ndarray, key: np.ndarray, i: int) -> None:
-    node = heap[i]
-    k = key[node]
+def _sift_up(heap: np.ndarray, keys: np.ndarray, where: np.ndarray, i: int, node: int, k: float) -> None:
+    """Put ``node`` with key ``k`` at place ``i`` or above, moving larger parents down."""
     while i > 0:
         parent = (i - 1) >> 1
-        p = heap[parent]
-        if key[p] <= k:
+        if keys[parent] <= k:
             break
+        p = heap[parent]
         heap[i] = p
+        keys[i] = keys[parent]
         where[p] = i
         i = parent
     heap[i] = node
+    keys[i] = k
     where[node] = i
 
 
 @njit(cache=True, inline="always")
-def _sift_down(heap: np.ndarray, where: np.ndarray, key: np.ndarray, size: int) -> None:
+def _sift_down(heap: np.ndarray, keys: np.ndarray, where: np.ndarray, size: int, node: int, k: float) -> None:
+    """Put ``node`` with key ``k`` at the root or below, moving smaller children up."""
     i = 0
-    node = heap[0]
-    k = key[node]
     while True:
         child = 2 * i + 1
         if child >= size:
             break
-        c = heap[child]
-        kc = key[c]
-        if child + 1 < size:
-            c2 = heap[child + 1]
-            k2 = key[c2]
-            if k2 < kc:
-                child += 1
-                c = c2
-                kc = k2
+        kc = keys[child]
+        if child + 1 < size and keys[child + 1] < kc:
+            child += 1
+            kc = keys[child]
         if kc >= k:
             break
+        c = heap[child]
         heap[i] = c
+        keys[i] = kc
         where[c] = i
         i = child
     heap[i] = node
+    keys[i] = k
     where[node] = i
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def travel_search(
     z: np.ndarray,
     passable: np.ndarray,
@@ -120,6 +119,7 @@ def travel_search(
     minutes = np.full(n, np.inf)
     predecessor = np.full(n, -1, dtype=np.int8)
     heap = np.empty(n, dtype=np.int32)
+    keys = np.empty(n)  # the minutes of heap[i], beside it, so sifting reads along the heap
     where = np.full(n, -1, dtype=np.int32)  # place in the heap; -1 never reached, -2 settled
     if not passable.flat[source]:
         return minutes.reshape(rows, cols), predecessor.reshape(rows, cols), 0
@@ -142,6 +142,7 @@ def travel_search(
 
     minutes[source] = 0.0
     heap[0] = source
+    keys[0] = 0.0
     where[source] = 0
     size = 1
     settled = 0
@@ -152,9 +153,7 @@ def travel_search(
             break
         size -= 1
         if size > 0:
-            heap[0] = heap[size]
-            where[heap[0]] = 0
-            _sift_down(heap, where, minutes, size)
+            _sift_down(heap, keys, where, size, heap[size], keys[size])
         where[u] = -2
         settled += 1
         if pending > 0 and is_target[u]:
@@ -196,9 +195,8 @@ def travel_search(
                 i = where[v]
                 if i < 0:
                     i = size
-                    heap[size] = v
                     size += 1
-                _sift_up(heap, where, minutes, i)
+                _sift_up(heap, keys, where, i, v, t)
     for i in range(size):  # reached but not settled: not known to be the fastest
         minutes[heap[i]] = np.inf
         predecessor[heap[i]] = -1
