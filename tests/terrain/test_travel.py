@@ -219,3 +219,16 @@ def test_drone_flies_straight_within_its_endurance() -> None:
     assert drone_flight(-71.9, 44.9, *SUMMIT, DroneModel(endurance_min=30.0)).within_endurance is False
     with pytest.raises(RouteError, match="straight line"):
         travel_surface(flat_terrain(), Mode.DRONE)
+
+
+def test_a_window_around_a_cell_keeps_its_places(presidential: Terrain) -> None:
+    surface = travel_surface(presidential, Mode.FOOT)
+    summit = surface.cell(*SUMMIT)
+    window = surface.around(*summit, 1500.0)
+    assert window.terrain.shape == (101, 101) and window.cell(*SUMMIT) == (50, 50)
+    lakes = surface.cell(*LAKES)
+    inside = window.cell(*LAKES)
+    assert (lakes[0] - summit[0], lakes[1] - summit[1]) == (inside[0] - 50, inside[1] - 50)
+    assert travel_times(window, (50, 50)).at(*inside) >= travel_times(surface, summit).at(*lakes) - 1e-9
+    corner = surface.around(2, 3, 300.0)
+    assert corner.terrain.shape == (13, 14) and corner.terrain.transform.c == presidential.transform.c
