@@ -120,8 +120,12 @@ def travel_search(
     predecessor = np.full(n, -1, dtype=np.int8)
     heap = np.empty(n, dtype=np.int32)
     keys = np.empty(n)  # the minutes of heap[i], beside it, so sifting reads along the heap
-    where = np.full(n, -1, dtype=np.int32)  # place in the heap; -1 never reached, -2 settled
-    if not passable.flat[source]:
+    # place in the heap; -1 never reached, -2 settled, or never to be entered (impassable)
+    where = np.empty(n, dtype=np.int32)
+    enterable = passable.ravel()
+    for i in range(n):
+        where[i] = -1 if enterable[i] else -2
+    if not enterable[source]:
         return minutes.reshape(rows, cols), predecessor.reshape(rows, cols), 0
     is_target = np.zeros(n if targets.size else 1, dtype=np.uint8)
     pending = 0
@@ -130,9 +134,13 @@ def travel_search(
             is_target[t] = 1
             pending += 1
 
+    heights = z.ravel()
+    path = on_path.ravel()
     lengths = np.empty(16)
+    steps = np.empty(16, dtype=np.int64)  # each move as a step of the flat index
     for k in range(16):
         lengths[k] = cell * np.sqrt(float(MOVES[k, 0] ** 2 + MOVES[k, 1] ** 2))
+        steps[k] = MOVES[k, 0] * cols + MOVES[k, 1]
     base_off, base_on = params[BASE_OFF], params[BASE_ON]
     decay_off, decay_on = params[DECAY_OFF], params[DECAY_ON]
     offset = params[OFFSET]
@@ -148,7 +156,7 @@ def travel_search(
     settled = 0
     while size > 0:
         u = heap[0]
-        tu = minutes[u]
+        tu = keys[0]
         if tu > max_minutes:
             break
         size -= 1
@@ -161,25 +169,27 @@ def travel_search(
             if pending == 0:
                 break
         ru, cu = u // cols, u % cols
-        zu = float(z[ru, cu])
-        path_u = on_path[ru, cu]
+        inside = 2 <= ru < rows - 2 and 2 <= cu < cols - 2  # every move stays on the grid
+        zu = float(heights[u])
+        path_u = path[u]
         for k in range(16):
-            rv = ru + MOVES[k, 0]
-            cv = cu + MOVES[k, 1]
-            if rv < 0 or rv >= rows or cv < 0 or cv >= cols:
+            if not inside:
+                rv = ru + MOVES[k, 0]
+                cv = cu + MOVES[k, 1]
+                if rv < 0 or rv >= rows or cv < 0 or cv >= cols:
+                    continue
+            v = u + steps[k]
+            if where[v] == -2:
                 continue
-            v = rv * cols + cv
-            if where[v] == -2 or not passable[rv, cv]:
-                continue
-            if radius2 > 0.0 and float((rv - r_src) ** 2 + (cv - c_src) ** 2) > radius2:
+            if radius2 > 0.0 and float((v // cols - r_src) ** 2 + (v % cols - c_src) ** 2) > radius2:
                 continue
             length = lengths[k]
             if reverse:  # the move v -> u: it climbs z_u - z_v and its speed is u's
-                slope = (zu - float(z[rv, cv])) / length
+                slope = (zu - float(heights[v])) / length
                 to_path = path_u
             else:  # the move u -> v
-                slope = (float(z[rv, cv]) - zu) / length
-                to_path = on_path[rv, cv]
+                slope = (float(heights[v]) - zu) / length
+                to_path = path[v]
             if to_path:
                 if abs(slope) > max_on:
                     continue
