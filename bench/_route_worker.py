@@ -1,9 +1,10 @@
 """Worker for bench/route.py: one contender's travel-time search in a process of its own.
 
 ``python -m bench._route_worker TOOL DEM WORK`` reads the DEM window (float32, UTM), runs
-TOOL's search from the window's centre and prints one JSON line: seconds (best of the
-runs after the first, the first call apart for ours), peak RSS of the process, and the
-minutes grid saved to WORK/TOOL.npy for the agreement check.
+TOOL's search from the window's centre and prints one JSON line: seconds (best of 3, the
+first call apart for ours), peak RSS of the process and its RSS before the searches (the
+interpreter, the tool's modules, the DEM window), and the minutes grid saved to
+WORK/TOOL.npy for the agreement check.
 
 * ``ours``: :func:`ridgeline.terrain.travel.travel_times` over the whole window, then the
   ETA of 20 units to an alert at the centre from one bounded reversed search
@@ -44,6 +45,11 @@ def _best(run: Any) -> tuple[float, Any]:
     return best, result
 
 
+def _rss_mb() -> float:
+    """This process's peak RSS so far, MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def ours(terrain: Terrain, centre: tuple[int, int], work: Path) -> dict[str, float]:
     from ridgeline.dispatch.eta import Responders, Scene, etas_to_scene
     from ridgeline.model.domain import Position, Unit
@@ -55,6 +61,7 @@ def ours(terrain: Terrain, centre: tuple[int, int], work: Path) -> dict[str, flo
     t = time.perf_counter()
     travel_times(surface, centre, targets=[centre])  # numba: compile or load from the cache
     first = time.perf_counter() - t
+    base = _rss_mb()
     best, times = _best(lambda: travel_times(surface, centre))
     np.save(work / "ours.npy", times.minutes)
     radius_s, _ = _best(lambda: travel_times(surface, centre, max_radius_m=20_000.0))
@@ -72,7 +79,8 @@ def ours(terrain: Terrain, centre: tuple[int, int], work: Path) -> dict[str, flo
     eta_s, etas = _best(lambda: etas_to_scene(responders, units, scene))
     minutes = [e.minutes for e in etas.etas if e.minutes is not None]
     far = max(e.straight_m or 0.0 for e in etas.etas)
-    return {"prepare_s": prepare, "first_s": first, "best_s": best, "radius_s": radius_s, "settled": times.settled,
+    return {"base_mb": base, "prepare_s": prepare, "first_s": first, "best_s": best, "radius_s": radius_s,
+            "settled": times.settled,
             "eta_s": eta_s, "eta_units": len(minutes), "eta_min": min(minutes), "eta_max": max(minutes),
             "eta_farthest_m": far, "eta_settled": etas.settled_cells[Mode.FOOT]}
 
@@ -105,6 +113,8 @@ def scipy_graph(terrain: Terrain) -> Any:
 def scipy_search(terrain: Terrain, centre: tuple[int, int], work: Path) -> dict[str, float]:
     from scipy.sparse.csgraph import dijkstra
 
+    base = _rss_mb()
+
     def run() -> tuple[float, np.ndarray]:
         t = time.perf_counter()
         graph = scipy_graph(terrain)
@@ -114,11 +124,13 @@ def scipy_search(terrain: Terrain, centre: tuple[int, int], work: Path) -> dict[
 
     best, (build, dist) = _best(run)
     np.save(work / "scipy.npy", dist.reshape(terrain.shape))
-    return {"best_s": best, "build_s": build}
+    return {"base_mb": base, "best_s": best, "build_s": build}
 
 
 def skimage_search(terrain: Terrain, centre: tuple[int, int], work: Path) -> dict[str, float]:
     from skimage.graph import MCP_Geometric
+
+    base = _rss_mb()
 
     def run() -> np.ndarray:
         z = terrain.elevation.astype(np.float64)
@@ -132,7 +144,7 @@ def skimage_search(terrain: Terrain, centre: tuple[int, int], work: Path) -> dic
 
     best, minutes = _best(run)
     np.save(work / "skimage.npy", minutes)
-    return {"best_s": best}
+    return {"base_mb": base, "best_s": best}
 
 
 def main() -> None:
@@ -141,7 +153,7 @@ def main() -> None:
     centre = (terrain.shape[0] // 2, terrain.shape[1] // 2)
     run = {"ours": ours, "scipy": scipy_search, "skimage": skimage_search}[tool]
     result = run(terrain, centre, work)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb"] = _rss_mb()
     print(json.dumps(result))
 
 
