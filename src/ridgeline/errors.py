@@ -14,6 +14,9 @@ at fault, because it is printed to the operator as it is.
     ├── TileArchiveError       (ValueError)       a tile archive (PMTiles) cannot be read, or is not what it claims
     ├── OutsideTerrainError    (ValueError)       a point or line lies off its terrain
     ├── SitingError            (ValueError)       a siting problem cannot be set up or solved
+    ├── RouteError             (ValueError)       a route or ETA cannot be worked out as asked: an unknown mode,
+    │                                             a point a mode cannot start from, a target not reachable,
+    │                                             a paths or water GeoJSON that cannot be read
     ├── AisInputError          (ValueError)       an AIS or radar input cannot be read as asked
     ├── GeoError               (ValueError)       pixel-to-map calibration cannot be used
     ├── MotFormatError         (ValueError)       a MOTChallenge file is malformed
@@ -83,6 +86,12 @@ class OutsideTerrainError(RidgelineError, ValueError):
 
 class SitingError(RidgelineError, ValueError):
     """A siting problem cannot be set up or solved."""
+
+
+class RouteError(RidgelineError, ValueError):
+    """A route or ETA cannot be worked out as asked: an unknown mode, a point the mode cannot
+    start from or reach (a boat on land), a target no path reaches, a drone flight longer than
+    its endurance, or a paths or water GeoJSON that cannot be read (the file named)."""
 
 
 class AisInputError(RidgelineError, ValueError):

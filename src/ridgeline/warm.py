@@ -5,9 +5,10 @@ that, without a word, on the first ``coverage``, ``site``, viewshed on a new DEM
 ``ais``.  ``make setup`` runs ``python -m ridgeline.warm`` after installing, so the first
 command only loads compiled code: the exact viewshed for each type of heights the DEM
 readers keep (float32, and int16 as stored), the batched viewsheds of siting and the
-cumulative viewshed, the horizon kernels, and the vessel kernels (tracks, stops,
-encounters, radar).  Each is run once on a small made-up case of the same argument types
-as the commands pass.  matplotlib's font list, built on its first import, is made too.
+cumulative viewshed, the horizon kernels, the travel-time search (float32 and int16
+heights), and the vessel kernels (tracks, stops, encounters, radar).  Each is run once on
+a small made-up case of the same argument types as the commands pass.  matplotlib's font
+list, built on its first import, is made too.
 
 numba keeps the cache beside the sources (``__pycache__``; for an editable install, in the
 checkout) or under ``NUMBA_CACHE_DIR``; it is keyed on each source file's time stamp, so
@@ -101,6 +102,17 @@ def _vessels() -> None:
     BehaviourEngine().judge(positions, plots, chunk=2000)
 
 
+def _travel(dtype: type) -> Callable[[], None]:
+    def run() -> None:
+        from ridgeline.terrain.travel import Mode, travel_surface, travel_times
+
+        surface = travel_surface(_grid(dtype), Mode.FOOT)
+        travel_times(surface, (20, 24), targets=[(40, 40)])
+        travel_times(surface, (20, 24), reverse=True, max_minutes=30.0)
+
+    return run
+
+
 def _fonts() -> None:
     from matplotlib import font_manager
 
@@ -111,6 +123,8 @@ STEPS: list[Step] = [
     ("terrain kernels for float32 DEMs", _viewsheds(np.float32)),
     ("terrain kernels for int16 DEMs", _viewsheds(np.int16)),
     ("batched and cumulative viewshed kernels", _batched),
+    ("travel-time kernels for float32 DEMs", _travel(np.float32)),
+    ("travel-time kernels for int16 DEMs", _travel(np.int16)),
     ("maritime kernels", _vessels),
     ("matplotlib's font list", _fonts),
 ]

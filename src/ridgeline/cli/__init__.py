@@ -9,6 +9,7 @@ imported inside the commands so ``--help`` stays instant.
 ::
 
     terrain   viewshed, coverage, site, radio, tiles
+    route     route (fastest path on foot, by vehicle, boat or drone)
     sync      edge, serve, live     (store: the centre's database; broker: its users)
     video     video, track
     vessels   ais
@@ -27,7 +28,7 @@ from typing import Annotated
 
 import typer
 
-from ridgeline.cli import sync, terrain, vessels, video
+from ridgeline.cli import route, sync, terrain, vessels, video
 from ridgeline.cli.alerts import alert_app
 from ridgeline.cli.audit import audit_app
 from ridgeline.cli.broker import broker_app
@@ -72,6 +73,7 @@ def _root(
 
 
 terrain.register(app)
+route.register(app)
 sync.register(app)
 video.register(app)
 vessels.register(app)
