@@ -67,7 +67,7 @@ async function start(session) {
       $('coords').textContent = `${coordsText(ll.lat, ll.lng)}${site ? ` · site ${site.id} ${site.status}` : ''}`;
     },
   });
-  state.tracks = new TrackLayer(state.map.map, state.map.ready);
+  state.tracks = new TrackLayer(state.map.map, state.map.ready, state.map.updates);
   state.timeline = new Timeline(state.map.map, state.tracks);
   state.map.map.addControl(state.timeline, 'bottom-right');
   window.ridgeline = { map: state.map.map, tracks: state.tracks, timeline: state.timeline }; // for tests, the bench

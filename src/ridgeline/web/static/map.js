@@ -3,6 +3,7 @@
 // built here; no glyphs, sprites, fonts or tiles from anywhere else, and no text layer.
 import { Map as MapLibre, NavigationControl, ScaleControl } from './vendor/maplibre-gl/maplibre-gl.mjs';
 import { drawMark, SEVERITIES } from './severity.js';
+import { MapUpdates } from './updates.js';
 
 export const SITE_COLOUR = { online: '#3ddc84', offline: '#ff4d4d', unknown: '#8a949c' };
 export const INCIDENT_COLOUR = '#ffd166';
@@ -37,8 +38,6 @@ export class SectorMap {
       // no cross-fade of symbols: every mark is placed regardless of collisions (allow-overlap,
       // ignore-placement), so a fade only adds frames after each update of a thousand tracks
       fadeDuration: 0,
-      // kept so that tests and screenshots can read the canvas back
-      canvasContextAttributes: { preserveDrawingBuffer: true },
     });
     this.map.addControl(new NavigationControl({ visualizePitch: true }), 'top-left');
     this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
@@ -46,6 +45,7 @@ export class SectorMap {
     this.alerts = new Map(); // id -> alert with a position
     this.selected = null;
     this.ready = new Promise((resolve) => this.map.on('load', resolve)).then(() => this.addLayers());
+    this.updates = new MapUpdates(this.map, this.ready);
     this.map.on('mousemove', (e) => {
       const site = this.map.queryRenderedFeatures(e.point, { layers: ['sites'] })[0];
       onHover(e.lngLat, site?.properties);
@@ -121,7 +121,7 @@ export class SectorMap {
 
   drawSites() {
     const features = [...this.sites.entries()].map(([id, s]) => point(s.lon, s.lat, { id, status: s.status }));
-    this.ready.then(() => this.map.getSource('sites').setData({ type: 'FeatureCollection', features }));
+    this.updates.set('sites', { type: 'FeatureCollection', features });
   }
 
   /** Alerts to mark: those with a map position and not resolved. */
@@ -147,10 +147,8 @@ export class SectorMap {
     const features = [...this.alerts.values()].map((a) => point(a.position.lon, a.position.lat, {
       id: a.id, severity: a.severity, rank: SEVERITIES.indexOf(a.severity),
     }));
-    this.ready.then(() => {
-      this.map.getSource('alerts').setData({ type: 'FeatureCollection', features });
-      this.drawSelected();
-    });
+    this.updates.set('alerts', { type: 'FeatureCollection', features });
+    this.drawSelected(false);
   }
 
   /** Ring the selected alert, and bring it into view. */
@@ -177,7 +175,7 @@ export class SectorMap {
         }
       }
     }
-    this.ready.then(() => this.map.getSource('incidents').setData({ type: 'FeatureCollection', features }));
+    this.updates.set('incidents', { type: 'FeatureCollection', features });
   }
 
   /** The selected alert's objects' paths (GET /alerts/ID/track): each line, and where it began. */
@@ -188,13 +186,14 @@ export class SectorMap {
       const first = p.line.type === 'LineString' ? p.line.coordinates[0] : p.line.coordinates;
       features.push(point(first[0], first[1], { id: p.object_id, start: true }));
     }
-    this.ready.then(() => this.map.getSource('alert-track').setData({ type: 'FeatureCollection', features }));
+    this.updates.set('alert-track', { type: 'FeatureCollection', features }, { now: true });
   }
 
-  drawSelected() {
+  /** Ring the selected alert: at once when the operator picked it, else with the next flush. */
+  drawSelected(now = true) {
     const a = this.alerts.get(this.selected);
     const features = a ? [point(a.position.lon, a.position.lat, {})] : [];
-    this.map.getSource('selected').setData({ type: 'FeatureCollection', features });
+    this.updates.set('selected', { type: 'FeatureCollection', features }, { now });
   }
 }
 

@@ -2,8 +2,9 @@
 // along its heading, or its course made good from its last two positions), and a short trail.
 // A track only radars saw (a radar plot: no camera or AIS behind it) is drawn as a radar plot,
 // a crosshair, whatever class the radar guessed.
-// All in ONE GeoJSON source, rebuilt at most FLUSH_MS apart in a requestAnimationFrame: a
-// thousand tracks each updating once a second cost four setData a second, never one per change.
+// All in ONE GeoJSON source, set through the map's MapUpdates (updates.js: at most once a
+// second, with the other live sources): a thousand tracks each updating once a second cost one
+// setData a second, never one per change.
 // A track unheard for STALE_S fades, and is dropped after its class's expiry.
 // The same drawing serves the time slider (timeline.js): `replay(history, t)` shows the
 // tracks as they stood at time t, while the live feed keeps being recorded underneath.
@@ -16,7 +17,6 @@ export const TRAIL_S = 120; // a trail: the last two minutes...
 export const TRAIL_POINTS = 10; // ...or the last 10 positions, whichever is shorter
 export const STALE_S = 30;
 const EXPIRE_S = { vessel: 900, default: 180 };
-const FLUSH_MS = 1000;
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
 /** The class's mark in a box of `size` px: person ●, vehicle ■, vessel a hull pointing up (north
@@ -150,16 +150,15 @@ export function trackFeatures(tracks, now) {
 }
 
 export class TrackLayer {
-  /** `map`: a MapLibre map; `ready`: a promise resolved once its style has loaded. */
-  constructor(map, ready) {
+  /** `map`: a MapLibre map; `ready`: a promise resolved once its style has loaded; `updates`:
+   * the map's MapUpdates, which sets the source's data. */
+  constructor(map, ready, updates) {
     this.map = map;
+    this.updates = updates;
     this.radars = new Set(); // "site/sensor" of every radar of the sector (setSector)
     this.live = new Map(); // id -> {cls, points}
     this.replaying = null; // {tracks, t, extra} while the time slider shows the past
-    this.dirty = false;
-    this.lastFlush = 0;
-    this.frame = null;
-    this.flushes = 0; // setData calls, for the bench
+    this.flushes = 0; // the source's data made, for the bench
     this.ready = ready.then(() => this.addLayers());
     // a live map ages even when nothing is heard: redraw each second while tracks are shown
     this.ticker = setInterval(() => { if (this.live.size && !this.replaying) this.schedule(); }, 1000);
@@ -225,27 +224,16 @@ export class TrackLayer {
   }
 
   schedule(now = false) {
-    this.dirty = true;
-    if (now) this.lastFlush = 0;
-    if (this.frame === null) this.frame = requestAnimationFrame((ts) => this.flush(ts));
+    this.updates.set('tracks', () => this.features(), { now });
   }
 
-  flush(ts) {
-    this.frame = null;
-    if (!this.dirty) return;
-    if (ts - this.lastFlush < FLUSH_MS) { // too soon: wait for a later frame
-      this.frame = requestAnimationFrame((next) => this.flush(next));
-      return;
-    }
-    this.lastFlush = ts;
-    this.dirty = false;
+  /** The source's data as the tracks stand now (live) or stood at the slider's time. */
+  features() {
+    this.flushes += 1;
     const r = this.replaying;
-    const features = r ? [...trackFeatures(r.history, r.t), ...r.extra] : trackFeatures(this.live, Date.now());
-    if (!r) this.expire();
-    this.ready.then(() => {
-      this.map.getSource('tracks').setData({ type: 'FeatureCollection', features });
-      this.flushes += 1;
-    });
+    if (r) return { type: 'FeatureCollection', features: [...trackFeatures(r.history, r.t), ...r.extra] };
+    this.expire();
+    return { type: 'FeatureCollection', features: trackFeatures(this.live, Date.now()) };
   }
 
   /** Forget live tracks past their expiry. */
