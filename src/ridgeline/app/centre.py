@@ -14,6 +14,10 @@ the Prometheus metrics (``/metrics``).  A watchdog restarts an ingest worker who
 ended, and once an hour removes dead letters past their retention and purges expired
 evidence and messages (``app.retention``, audited).
 
+``start_centre`` writes the sector's units and status names into the database
+(``app.units.define_units``) and, when the sector names a TAK server, starts the bridge that
+shares alerts, tracks and units with it as Cursor-on-Target (``app.tak``).
+
 With ``broker="embedded"`` ``start_centre`` first starts an in-process broker on 127.0.0.1,
 with the users and ACL of the users folder (created for the sector's sites if missing).
 """
@@ -40,7 +44,7 @@ from ridgeline.app.audit import write_head
 from ridgeline.app.brokers import broker_config
 from ridgeline.app.changes import CHANGES, ChangeFeed, alert_change, commit_changes
 from ridgeline.app.retention import purge_expired
-from ridgeline.app.units import take_reports
+from ridgeline.app.units import define_units, take_reports
 from ridgeline.config.rules import RuleConfig
 from ridgeline.config.sector import RetentionConfig
 from ridgeline.errors import StoreError
@@ -342,8 +346,12 @@ class RunningCentre:
     workers: int
     embedded: Any = None
     users_created: list[str] = field(default_factory=list)
+    #: the bridge to the sector's TAK server (``app.tak.TakBridge``), if it names one
+    tak: Any = None
 
     def stop(self) -> None:
+        if self.tak is not None:
+            self.tak.stop()
         self.centre.stop()
         if self.embedded is not None:
             self.embedded.stop()
@@ -373,9 +381,16 @@ def start_centre(sector: Sector, req: CentreRequest) -> RunningCentre:
                         dead_letters=DeadLetterLimits(retention=timedelta(days=keep.dead_letters_days)),
                         snapshot_retention=timedelta(days=keep.snapshots_days), retention=keep,
                         audit_heads=req.audit_heads)
+        define_units(centre.store, sector.units, sector.unit_statuses)
         centre.start()
+        tak = None
+        if sector.tak is not None:
+            from ridgeline.app.tak import TakBridge
+
+            tak = TakBridge(centre.store, sector.tak, centre.changes)
+            tak.start()
     except BaseException:
         if embedded is not None:
             embedded.stop()
         raise
-    return RunningCentre(centre, str(centre.workers[0].broker), workers, embedded, created)
+    return RunningCentre(centre, str(centre.workers[0].broker), workers, embedded, created, tak)

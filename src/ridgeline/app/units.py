@@ -112,6 +112,14 @@ def get_unit(store: Store, unit_id: str, trail: int = 100) -> UnitDetail:
         return UnitDetail(unit, repo.trail(conn, unit_id, trail), repo.log_of(conn, unit_id=unit_id))
 
 
+def unit_for_tak(store: Store, uid: str, callsign: str | None) -> Unit | None:
+    """The unit a TAK device's event is about: by its TAK uid, else its callsign, else its id (None: none)."""
+    from ridgeline.store import units as repo
+
+    with store.engine.connect() as conn:
+        return repo.find_by_tak(conn, uid, callsign)
+
+
 def statuses(store: Store) -> dict[str, UnitStatus]:
     """Every status name a unit may take, and its base status."""
     from ridgeline.store import units as repo
