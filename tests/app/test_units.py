@@ -180,3 +180,42 @@ def test_reports_over_mqtt_move_units_in_the_ingest_transaction(centre: Centre) 
     assert [(u.id, u.position.lon if u.position else None) for u in moved] == [("patrol-2", -71.4)]
     unit = use.get_unit(centre.store, "patrol-2").unit
     assert (unit.source, unit.position_time) == ("mqtt", now + timedelta(seconds=3))
+
+
+def test_a_report_published_on_the_units_topic_moves_the_unit_through_the_centre(tmp_path: Path) -> None:
+    """A site (a tracker gateway) publishes a units message to a real Mosquitto; the centre's
+    ingest stores it, moves the unit, confirms it to the site and tells the consoles."""
+    import json
+
+    from ridgeline.app.centre import Centre as RunningCentre
+    from ridgeline.transport.broker import BrokerConfig
+    from ridgeline.transport.wire import encode
+    from tests.broker import Mosquitto, probe
+    from tests.conftest import wait_for
+
+    broker = Mosquitto(tmp_path / "broker", ["centre", "gateway"])
+    broker.start()
+    centre = RunningCentre(f"sqlite:///{tmp_path / 'c.db'}", BrokerConfig.from_url(broker.url("centre")))
+    use.define_units(centre.store, UNITS, STATUSES)
+    heard: list[str] = []
+    centre.changes.listen(heard.append)
+    centre.start()
+    try:
+        assert wait_for(lambda: all(w.counters.connected for w in centre.workers))
+        site, reason, _ = probe(broker, "gateway", client_id="gateway")
+        assert not getattr(reason, "is_failure", True), reason
+        now = utc_now()
+        report = UnitPosition(unit="boat-1", time=now, lon=-71.01, lat=44.02, speed_ms=6.0)
+        env = Envelope(id=new_id(), site="gateway", seq=1, type=MessageType.UNITS, time=now, sent=now,
+                       payload=report.model_dump(mode="json"))
+        site.publish("ridgeline/v1/gateway/units", encode(env), qos=1)
+        assert wait_for(lambda: use.get_unit(centre.store, "boat-1").unit.source == "mqtt", 20)
+        unit = use.get_unit(centre.store, "boat-1").unit
+        assert (unit.position.lon, unit.position.lat, unit.speed_ms) == (-71.01, 44.02, 6.0) if unit.position \
+            else False
+        assert wait_for(lambda: any(c["kind"] == "unit" and c["id"] == "boat-1"
+                                    for text in list(heard) for c in json.loads(text)["changes"]))
+        site.disconnect()
+    finally:
+        centre.stop()
+        broker.stop()
