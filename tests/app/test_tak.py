@@ -165,3 +165,25 @@ def test_a_units_tak_device_moves_the_unit_in_the_api(tak_server: TakServer, sto
     patrol = client.get("/api/v1/units/patrol-2", headers={"Authorization": f"Bearer {token}"}).json()["unit"]
     assert (patrol["position"]["lon"], patrol["source"]) == (-71.35, "cot")
     assert sum('"kind":"unit"' in b for b in heard) == 2  # each move announced to the consoles
+
+
+def test_over_udp_each_event_is_one_datagram_and_a_bad_change_spoils_no_other(store: Store) -> None:
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    receiver.settimeout(10)
+    feed = ChangeFeed("test")
+    bridge = TakBridge(store, TakConfig(url=f"udp://127.0.0.1:{receiver.getsockname()[1]}"), feed)
+    bridge.start()
+    try:
+        uids = {check_schema(receiver.recv(65536)).get("uid") for _ in range(2)}  # the units, at once
+        assert uids == {"ridgeline-unit-boat-1", "ridgeline-unit-patrol-2"}
+        now = utc_now()
+        feed.announce([Change(kind=ChangeKind.ALERT, id="x", data={"not": "an alert"}),
+                       Change(kind=ChangeKind.TRACK, id="t1", data={"object_class": "person", "time": now.isoformat(),
+                                                                     "position": {"lon": -71.3, "lat": 44.3}})])
+        track = check_schema(receiver.recv(65536))
+        assert (track.get("uid"), track.get("type"), track.find("detail/contact")) == ("ridgeline-track-t1", "a-u-G",
+                                                                                      None)
+    finally:
+        bridge.stop()
+        receiver.close()

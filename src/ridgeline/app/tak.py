@@ -109,32 +109,40 @@ class TakBridge:
     def heard(self, batch: str) -> None:
         """A change batch from the feed (any thread): its alerts, tracks and units, queued as CoT."""
         try:
-            events = self.events_of(json.loads(batch))
-        except (ValueError, KeyError, TypeError) as exc:
-            log.warning("tak: a change batch not turned into CoT: %s", exc)
+            changes = json.loads(batch).get("changes", [])
+        except (ValueError, AttributeError) as exc:
+            log.warning("tak: a change batch that is no JSON object: %s", exc)
             return
+        events = []
+        for change in changes:
+            try:
+                event = self.event_of(change)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:  # one bad change, not the batch
+                log.warning("tak: a %s change not turned into CoT: %s", change.get("kind"), exc)
+                continue
+            if event is not None:
+                events.append(event)
         if events:
             self._queue(events)
 
-    def events_of(self, batch: dict[str, Any]) -> list[cot.CotEvent]:
-        """The CoT events of a change batch (those with a map position)."""
+    def event_of(self, change: dict[str, Any]) -> cot.CotEvent | None:
+        """The CoT event of one change (None: not shared, or no map position)."""
         now, cfg = utc_now(), self.config
-        out: list[cot.CotEvent | None] = []
-        for change in batch.get("changes", []):
-            kind, data = change.get("kind"), change.get("data") or {}
-            if kind == ChangeKind.ALERT:
-                out.append(cot.alert_event(Alert.model_validate(data), now, cfg.stale_alert_s))
-            elif kind == ChangeKind.UNIT:
-                unit = Unit.model_validate(data)
-                # a unit that reports over TAK is on the maps under its device's own uid already
-                out.append(None if unit.source == "cot" else cot.unit_event(unit, now, cfg.stale_unit_s))
-            elif kind == ChangeKind.TRACK:
-                pos = data.get("position") or {}
-                if pos.get("lon") is not None and pos.get("lat") is not None and data.get("time"):
-                    seen = datetime.fromisoformat(str(data["time"]))
-                    out.append(cot.track_event(str(change.get("id")), data.get("object_class"), float(pos["lon"]),
-                                               float(pos["lat"]), seen, now, cfg.stale_track_s))
-        return [e for e in out if e is not None]
+        kind, data = change.get("kind"), change.get("data") or {}
+        if kind == ChangeKind.ALERT:
+            return cot.alert_event(Alert.model_validate(data), now, cfg.stale_alert_s)
+        if kind == ChangeKind.UNIT:
+            unit = Unit.model_validate(data)
+            # a unit that reports over TAK is on the maps under its device's own uid already
+            return None if unit.source == "cot" else cot.unit_event(unit, now, cfg.stale_unit_s)
+        if kind == ChangeKind.TRACK:
+            pos = data.get("position") or {}
+            if pos.get("lon") is None or pos.get("lat") is None or not data.get("time"):
+                return None
+            seen = datetime.fromisoformat(str(data["time"]))
+            return cot.track_event(str(change.get("id")), data.get("object_class"), float(pos["lon"]),
+                                   float(pos["lat"]), seen, now, cfg.stale_track_s)
+        return None
 
     def _queue(self, events: list[cot.CotEvent]) -> None:
         loop = self._loop
@@ -257,9 +265,13 @@ class TakBridge:
                 return
             moved_unit, moved = await asyncio.to_thread(report_position, self.store,
                                                         cot.position_report(event, unit.id), "cot")
-        except RidgelineError as exc:  # bad CoT, a time ahead of the clock, the database away
+        except (RidgelineError, ValueError) as exc:  # bad CoT, a time ahead of the clock, the database away
             self.counters.refused += 1
             log.warning("tak: an event refused: %s", exc)
+            return
+        except Exception:  # whatever else: logged, and the connection goes on
+            self.counters.refused += 1
+            log.exception("tak: an event could not be handled")
             return
         if moved:
             self.counters.moved += 1
