@@ -82,8 +82,9 @@ def test_status_and_dispatch_over_the_api(api: Api) -> None:
     sent = api.client.post("/api/v1/units/patrol-2/dispatch", headers=op, json={"alert": alert, "note": "ford"})
     assert sent.status_code == 200, sent.text
     assert (sent.json()["status"], sent.json()["alert"]) == ("dispatched", alert)
-    kinds = [c["kind"] for b in heard for c in json.loads(b)["changes"]]
-    assert kinds == ["alert", "unit"]
+    (batch,) = [json.loads(b) for b in heard]  # one commit, one batch: the alert dispatched and the unit
+    assert [(c["kind"], c["data"].get("state") or c["data"].get("status")) for c in batch["changes"]] == [
+        ("alert", "dispatched"), ("unit", "dispatched")]
     shown = api.client.get(f"/api/v1/alerts/{alert}", headers=op).json()
     assert shown["alert"]["state"] == "dispatched"
     again = api.client.post("/api/v1/units/patrol-2/dispatch", headers=op, json={"alert": alert})

@@ -20,7 +20,8 @@ from ridgeline.api.schemas import (
 )
 from ridgeline.api.security import Ctx, Who, needs
 from ridgeline.app import units as use
-from ridgeline.app.changes import unit_change
+from ridgeline.app.alerts import get_alert
+from ridgeline.app.changes import alert_change, unit_change
 from ridgeline.model import Role, Unit, UnitPosition, utc_now
 
 router = APIRouter(tags=["units"])
@@ -72,12 +73,10 @@ def dispatch(body: DispatchOrder, ctx: Ctx, who: Who, unit_id: str = UnitId) -> 
     """Send the unit to an alert or an incident (409: out of service or on another assignment); a new or
     acknowledged alert becomes dispatched."""
     unit = use.dispatch(ctx.store, unit_id, who.name, body.alert, body.incident, body.note)
-    if body.alert is not None:
-        from ridgeline.app.alerts import get_alert
-        from ridgeline.app.changes import alert_change
-
-        ctx.changes.announce([alert_change(get_alert(ctx.store, body.alert).alert)])
-    return _told(ctx, unit)
+    # the alert became dispatched (or had a unit sent already): the consoles hear both in one batch
+    told = [alert_change(get_alert(ctx.store, body.alert).alert)] if body.alert is not None else []
+    ctx.changes.announce([*told, unit_change(unit)])
+    return unit_info(unit)
 
 
 @router.post("/units/{unit_id}/position", response_model=UnitInfo, **needs(Role.OPERATOR))
