@@ -81,7 +81,7 @@ def test_an_alert_a_track_and_a_unit_meet_the_schema_and_only_the_unit_has_a_cal
     assert roots[3].findtext("detail/remarks") == "status: refuelling (out_of_service)"
     assert roots[1].get("stale") == "2026-12-02T15:02:00.123Z"  # two minutes for a track
     assert [unit_event(unit.model_copy(update={"kind": k}), NOW, 300).type  # type: ignore[union-attr]
-            for k in UnitKind] == ["a-f-G-U-C", "a-f-G-U-C", "a-f-S", "a-f-A"]
+            for k in [*UnitKind, "hovercraft"]] == ["a-f-G-U-C", "a-f-G-U-C", "a-f-S", "a-f-A", "a-f-G"]
 
 
 def test_a_cleared_alert_goes_stale_at_once_and_one_without_a_position_is_not_sent() -> None:

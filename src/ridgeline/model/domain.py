@@ -263,8 +263,9 @@ class Unit(_Model):
     """A response unit (patrol on foot, vehicle, boat, drone) that can be dispatched, as the centre knows it."""
 
     id: Id = Field(description="Unit id.")
-    name: str = Field(min_length=1, max_length=200, description="What people call it.")
-    kind: UnitKind = Field(description="foot, vehicle, boat or drone.")
+    name: str = Field(default="", max_length=200, description="What people call it (its id when empty).")
+    # text, not UnitKind: a kind a later version adds must not make this version refuse the unit
+    kind: str = Field(max_length=32, description="foot, vehicle, boat or drone (the values of UnitKind).")
     status: str = Field(default=UnitStatus.AVAILABLE.value, min_length=1, max_length=64,
                         description="Its status by name (one of the sector's, which maps to a base status).")
     base: UnitStatus = Field(default=UnitStatus.AVAILABLE, description="The base status its status maps to.")

@@ -49,7 +49,7 @@ class LogLine:
 
 def _unit(row: Any) -> Unit:
     position = Position(lon=row.lon, lat=row.lat) if row.lon is not None and row.lat is not None else None
-    return Unit(id=row.id, name=row.name, kind=UnitKind(row.kind), status=row.status, base=UnitStatus(row.base),
+    return Unit(id=row.id, name=row.name, kind=row.kind, status=row.status, base=UnitStatus(row.base),
                 position=position, position_time=row.position_time, source=row.source, heading_deg=row.heading,
                 speed_ms=row.speed, alert=row.alert_id, incident=row.incident_id, callsign=row.callsign,
                 updated=row.updated)

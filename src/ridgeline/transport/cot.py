@@ -43,8 +43,10 @@ from ridgeline.model import Alert, AlertState, ObjectClass, Unit, UnitKind, Unit
 MAX_EVENT = 64 * 1024
 #: CoT's "not known" for a height or an error
 UNKNOWN = 9999999.0
-UNIT_TYPES = {UnitKind.FOOT: "a-f-G-U-C", UnitKind.VEHICLE: "a-f-G-U-C", UnitKind.BOAT: "a-f-S",
-              UnitKind.DRONE: "a-f-A"}
+UNIT_TYPES = {UnitKind.FOOT.value: "a-f-G-U-C", UnitKind.VEHICLE.value: "a-f-G-U-C", UnitKind.BOAT.value: "a-f-S",
+              UnitKind.DRONE.value: "a-f-A"}
+#: a unit of a kind not in :data:`UNIT_TYPES`: friendly, on the ground
+UNIT_TYPE_OTHER = "a-f-G"
 ALERT_TYPE = "b-m-p-s-m"
 PREFIX = "ridgeline-"
 _PRINTABLE = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -100,9 +102,9 @@ def unit_event(unit: Unit, now: datetime, stale_s: float) -> CotEvent | None:
     if unit.position is None or unit.position.lon is None or unit.position.lat is None:
         return None
     return CotEvent(
-        uid=f"{PREFIX}unit-{unit.id}", type=UNIT_TYPES[unit.kind], time=now, start=now,
+        uid=f"{PREFIX}unit-{unit.id}", type=UNIT_TYPES.get(unit.kind, UNIT_TYPE_OTHER), time=now, start=now,
         stale=now + timedelta(seconds=stale_s), how="m-g" if unit.position_time is not None else "h-e",
-        lat=unit.position.lat, lon=unit.position.lon, callsign=unit.callsign or unit.name,
+        lat=unit.position.lat, lon=unit.position.lon, callsign=unit.callsign or unit.name or unit.id,
         remarks=f"status: {unit.status}" + (f" ({unit.base.value})" if unit.status != unit.base.value else ""),
         course=unit.heading_deg, speed=unit.speed_ms)
 
