@@ -127,6 +127,7 @@ def test_a_round_trip_keeps_every_field() -> None:
     (ATAK.replace(b'time="2026-12-02T15:00:01.500Z"', b'time="yesterday"'), "not an ISO 8601 time"),
     (ATAK.replace(b'time="2026-12-02T15:00:01.500Z"', b'time="2026-12-02T15:00:01"'), "has no zone"),
     (ATAK.replace(b"<point", b"<pointless"), "no <point>"),
+    (ATAK.replace(b'encoding="UTF-8"', b'encoding="U-TF-8"'), "unknown encoding"),
     (ATAK.replace(b'uid="ANDROID-5f2a"', b'uid="two words"'), "printable characters"),
     (b'<!DOCTYPE e [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><event>&b;</event>', "hostile XML"),
     (b'<!DOCTYPE e SYSTEM "file:///etc/passwd"><event/>', "hostile XML"),
@@ -156,8 +157,8 @@ def test_any_bytes_are_an_event_or_a_cot_error(data: bytes) -> None:
 def test_damaged_tak_events_are_read_or_refused_never_crash(position: int, junk: bytes, attribute: bytes,
                                                             value: bytes) -> None:
     damaged = [ATAK[:position] + junk + ATAK[position:], ATAK[:position],
-               re.sub(rb' ' + attribute + rb'="[^"]*"', b' ' + attribute + b'="' + value.replace(b'"', b"") + b'"',
-                      ATAK, count=1)]
+               re.sub(rb' ' + attribute + rb'="[^"]*"',
+                      lambda _m: b' ' + attribute + b'="' + value.replace(b'"', b"") + b'"', ATAK, count=1)]
     for document in damaged:
         try:
             event = decode(document)

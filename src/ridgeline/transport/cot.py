@@ -183,8 +183,8 @@ def decode(data: bytes) -> CotEvent:
         raise CotError(f"hostile XML refused: {type(exc).__name__}") from None
     except ET.ParseError as exc:
         raise CotError(f"not well-formed XML: {exc}") from None
-    except (ValueError, UnicodeError, RecursionError) as exc:
-        raise CotError(f"not readable XML: {type(exc).__name__}") from None
+    except (ValueError, LookupError, UnicodeError, RecursionError) as exc:  # LookupError: an unknown encoding
+        raise CotError(f"not readable XML: {type(exc).__name__}: {str(exc)[:80]}") from None
     if root.tag != "event":
         raise CotError(f"the root element is <{str(root.tag)[:40]}>, not <event>")
     for name in ("version", "how"):
