@@ -187,3 +187,22 @@ def test_over_udp_each_event_is_one_datagram_and_a_bad_change_spoils_no_other(st
     finally:
         bridge.stop()
         receiver.close()
+
+
+def test_the_centre_starts_the_bridge_its_sector_names(tak_server: TakServer, tmp_path: Path,
+                                                       example_sector_path: Path) -> None:
+    """``start_centre`` writes the sector's units in and shares them with its TAK server."""
+    from ridgeline.app.centre import CentreRequest, start_centre
+    from ridgeline.config import load_sector
+    from tests.broker import free_port
+
+    sector = load_sector(example_sector_path)
+    sector = sector.model_copy(update={"tak": TakConfig(url=f"tcp://127.0.0.1:{tak_server.port}")})
+    running = start_centre(sector, CentreRequest(db=f"sqlite:///{tmp_path / 'c.db'}", users=tmp_path / "users",
+                                                 embedded_port=free_port()))
+    try:
+        assert wait_for(lambda: len(tak_server.received) >= 3, 20)
+    finally:
+        running.stop()
+    uids = sorted({check_schema(doc).get("uid") or "" for doc in tak_server.received})
+    assert uids == ["ridgeline-unit-drone-1", "ridgeline-unit-patrol-1", "ridgeline-unit-truck-1"]
