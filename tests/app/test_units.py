@@ -219,3 +219,27 @@ def test_a_report_published_on_the_units_topic_moves_the_unit_through_the_centre
     finally:
         centre.stop()
         broker.stop()
+
+
+def test_a_units_trail_expires_with_the_sites_messages_audited_and_its_position_stays(centre: Centre) -> None:
+    from ridgeline.app.retention import ACTION, purge_expired
+    from ridgeline.config.sector import RetentionConfig
+    from ridgeline.store import audit
+    from ridgeline.store import units as repo
+
+    now = utc_now()
+    with centre.store.engine.begin() as conn:  # three reports received 40 days ago, one yesterday
+        for i, (days, lon) in enumerate(((40, -71.01), (40, -71.02), (40, -71.03), (1, -71.04))):
+            report = UnitPosition(unit="boat-1", time=now - timedelta(days=days, seconds=-i), lon=lon, lat=44.0)
+            repo.move(conn, report, "http", now - timedelta(days=days))
+    keep = RetentionConfig(events_days=30, snapshots_days=7)
+    dry = purge_expired(centre.store, keep, now, dry_run=True)
+    assert (dry.unit_positions, dry.audit_seqs) == (3, [])
+    done = purge_expired(centre.store, keep, now, batch=2)
+    assert (done.unit_positions, done.removed, done.complete, len(done.audit_seqs)) == (3, 3, True, 2)
+    with centre.store.engine.connect() as conn:
+        entries = [e for e in audit.entries(conn) if e.action == ACTION]
+        assert [e.detail["unit_positions"] for e in entries] == [2, 1] and verify(conn).intact
+    detail = use.get_unit(centre.store, "boat-1")
+    assert [p.lon for p in detail.trail] == [-71.04] and detail.unit.position is not None
+    assert detail.unit.position.lon == -71.04

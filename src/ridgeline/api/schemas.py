@@ -272,6 +272,7 @@ class PurgeInfo(_Body):
     held: dict[str, dict[str, int]] = Field(description="Expired rows kept, per reason and kind.")
     dry_run: bool = Field(description="Whether nothing was removed, only counted.")
     complete: bool = Field(description="Whether every expired row was reached.")
+    unit_positions: int = Field(description="Units' position reports removed (their trail).")
 
 
 class SensorLayout(_Body):

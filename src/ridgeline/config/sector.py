@@ -283,7 +283,7 @@ class RetentionConfig(_Model):
         description="Days the messages the sites sent (detections, tracks, events, logs, the records of "
         "snapshots) are kept after the centre received them, then removed unless an event belongs to an "
         "incident under legal hold or still open; the sequence check counts removed ones as purged, "
-        "not missing.",
+        "not missing. Units' position reports (their trail) go after as long; a unit's current position stays.",
     )
     dead_letters_days: float = Field(
         default=30.0, gt=0, description="Days a refused message is kept as a dead letter for inspection or replay."

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from ridgeline.model import Position, Unit, UnitKind, UnitPosition, UnitStatus
 from ridgeline.store.schema import unit_log, unit_positions, unit_statuses, units
@@ -162,3 +162,22 @@ def log_of(conn: Connection, incident_id: str | None = None, alert_ids: Sequence
     rows = conn.execute(select(unit_log).where(or_(*conds)).order_by(unit_log.c.time, unit_log.c.pk))
     return [LogLine(r.unit_id, r.time, r.action, r.status, UnitStatus(r.base), r.alert_id, r.incident_id, r.actor,
                     r.note) for r in rows]
+
+
+def expired_positions(conn: Connection, before: datetime, limit: int) -> list[int]:
+    """Keys of at most ``limit`` reports the centre received before ``before``, oldest first
+    (a unit's current position is in its own row: the trail may go)."""
+    return list(conn.scalars(select(unit_positions.c.pk).where(unit_positions.c.received < before)
+                             .order_by(unit_positions.c.pk).limit(limit)))
+
+
+def count_expired_positions(conn: Connection, before: datetime) -> int:
+    """How many reports the centre received before ``before``."""
+    return int(conn.scalar(select(func.count()).select_from(unit_positions)
+                           .where(unit_positions.c.received < before)) or 0)
+
+
+def remove_positions(conn: Connection, pks: Sequence[int]) -> None:
+    """Remove these reports from the trail."""
+    for start in range(0, len(pks), 1000):
+        conn.execute(delete(unit_positions).where(unit_positions.c.pk.in_(list(pks[start : start + 1000]))))
