@@ -24,18 +24,24 @@ at fault, because it is printed to the operator as it is.
     ├── VideoError             (OSError)          a video file or stream cannot be read
     ├── PtzLinkError           (ConnectionError)  a PTZ head cannot be reached or refused a command
     ├── WireError              (ValueError)       a message on the wire cannot be accepted (with a reason code)
+    ├── CotError               (ValueError)       a Cursor-on-Target event cannot be read (bad or hostile XML,
+    │                                             a field missing or wrong) or names no unit
     ├── OutboxError            (OSError)          the edge's outbox file cannot be opened or written
     ├── BrokerError            (OSError)          the embedded broker cannot start, or broker users cannot be written
     ├── StoreError             (RuntimeError)     the centre's database cannot be reached, migrated or written
     ├── NotFoundError          (LookupError)      what a request names does not exist (the API answers 404)
     │   ├── AlertNotFoundError                    no alert with this id
-    │   └── IncidentNotFoundError                 no incident with this id
+    │   ├── IncidentNotFoundError                 no incident with this id
+    │   └── UnitNotFoundError                     no unit with this id
     ├── AlertStateError        (ValueError)       an alert cannot move to the requested state, or a fact
     │                                             (acknowledged, cleared) is recorded already (409)
     ├── CommentError           (ValueError)       a comment is empty or too long (400)
     ├── IncidentError          (ValueError)       an incident cannot be opened or changed as asked (400)
     │   └── IncidentStateError                    the incident's state forbids it (reopening an open one) (409)
     │       └── IncidentClosedError               the incident is closed: reopen it first (409)
+    ├── UnitError              (ValueError)       a unit's status or position cannot be set as asked (an
+    │   │                                         unknown status name) (400)
+    │   └── UnitStateError                        the unit's status forbids it (sending one out of service) (409)
     ├── OperatorError          (ValueError)       an operator account cannot be added or changed as asked,
     │                                             or an alert assigned to one that is unknown or disabled (400)
     ├── CaseFileError          (ValueError)       a case file cannot be written, or is not a readable ZIP
@@ -46,7 +52,7 @@ at fault, because it is printed to the operator as it is.
 
 The HTTP status the API answers with is written beside the errors a request can cause:
 a ``NotFoundError`` is 404, a change that conflicts with what is recorded (an
-``AlertStateError``, an ``IncidentStateError``) is 409, and a request well-formed but
+``AlertStateError``, an ``IncidentStateError``, a ``UnitStateError``) is 409, and a request well-formed but
 never right (a ``CommentError``, an ``OperatorError``, any other ``IncidentError``, a
 ``ConfigError``) is 400 (422 is kept for what the request schema itself refuses); test
 the more specific classes first.
@@ -169,6 +175,23 @@ class AlertNotFoundError(NotFoundError):
 
 class IncidentNotFoundError(NotFoundError):
     """No incident with this id."""
+
+
+class UnitNotFoundError(NotFoundError):
+    """No unit with this id."""
+
+
+class UnitError(RidgelineError, ValueError):
+    """A unit's status or position cannot be set as asked (a status name the sector does not have)."""
+
+
+class UnitStateError(UnitError):
+    """The unit's status forbids the change (dispatching a unit that is out of service or busy)."""
+
+
+class CotError(RidgelineError, ValueError):
+    """A Cursor-on-Target event cannot be read: not XML, hostile XML (entities, DTDs), too big, a
+    required attribute missing or of the wrong type, or (decoded as a position) it names no unit."""
 
 
 class CommentError(RidgelineError, ValueError):

@@ -119,7 +119,10 @@ def test_the_sector_sets_how_long_the_centre_keeps_evidence(tmp_path: Path, exam
             time.sleep(0.1)  # the watchdog purges once it starts, then hourly
         assert store.message_at("gorham", 1) is None and store.message_at("gorham", 2) is not None
         with store.engine.connect() as conn:
-            assert [e.detail["messages"] for e in audit.entries(conn)] == [{"detections": 1}]
+            entries = list(audit.entries(conn))
+            # the sector's units written in when the centre started, then the purge
+            assert [e.target for e in entries if e.action == "unit.defined"] == ["patrol-1", "truck-1", "drone-1"]
+            assert [e.detail["messages"] for e in entries if e.action != "unit.defined"] == [{"detections": 1}]
             head = audit.head(conn)
         assert {"centre", "gorham", "shelburne"} <= set(running.users_created)  # the sites and the centre log in
     finally:

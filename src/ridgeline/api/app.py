@@ -38,6 +38,7 @@ from ridgeline.api.routes import (
     sector,
     session,
     tiles,
+    units,
     users,
 )
 from ridgeline.api.schemas import Problem
@@ -50,6 +51,7 @@ from ridgeline.errors import (
     NotFoundError,
     RidgelineError,
     StoreError,
+    UnitStateError,
 )
 from ridgeline.model import Role
 
@@ -76,7 +78,7 @@ def status_of(exc: RidgelineError) -> int:
         return status.HTTP_503_SERVICE_UNAVAILABLE if exc.transient else status.HTTP_409_CONFLICT
     if isinstance(exc, NotFoundError):
         return status.HTTP_404_NOT_FOUND
-    if isinstance(exc, AlertStateError | IncidentStateError):
+    if isinstance(exc, AlertStateError | IncidentStateError | UnitStateError):
         return status.HTTP_409_CONFLICT
     return status.HTTP_400_BAD_REQUEST
 
@@ -92,14 +94,15 @@ def create_app(ctx: ApiContext, hub: LiveHub | None = None) -> FastAPI:
 
     app = FastAPI(title="Ridgeline centre", version="1", openapi_url=f"{PREFIX}/openapi.json", docs_url=None,
                   redoc_url=None, lifespan=lifespan,
-                  description="Alerts, incidents, sites, events, tracks, evidence, operators and the audit trail "
-                              "of a Ridgeline centre. Log in with POST /api/v1/session (a session cookie) or send "
-                              "'Authorization: Bearer TOKEN'. Each route's x-required-role is the least role it "
+                  description="Alerts, incidents, units, sites, events, tracks, evidence, operators and the audit "
+                              "trail of a Ridgeline centre. Log in with POST /api/v1/session (a session cookie) or "
+                              "send 'Authorization: Bearer TOKEN'. Each route's x-required-role is the least role it "
                               "needs: viewer < operator < supervisor < admin.")
     app.state.ctx = ctx
     app.state.hub = hub
     ctx.changes.listen(hub.offer)
-    for module in (session, alerts, incidents, observations, sector, coverage, tiles, users, audit, retention):
+    for module in (session, alerts, incidents, units, observations, sector, coverage, tiles, users, audit,
+                   retention):
         app.include_router(module.router, prefix=PREFIX, responses=PROBLEMS)
     app.include_router(live.router, prefix=PREFIX)
     _plain_routes(app, ctx)

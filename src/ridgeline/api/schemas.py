@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ridgeline.model import Alert, Incident, IncidentOutcome, Role
+from ridgeline.model import Alert, Incident, IncidentOutcome, Role, Unit, UnitPosition, UnitStatus
 
 
 def _has_nul(value: Any) -> bool:
@@ -290,6 +290,7 @@ class PurgeInfo(_Body):
     held: dict[str, dict[str, int]] = Field(description="Expired rows kept, per reason and kind.")
     dry_run: bool = Field(description="Whether nothing was removed, only counted.")
     complete: bool = Field(description="Whether every expired row was reached.")
+    unit_positions: int = Field(description="Units' position reports removed (their trail).")
 
 
 class SensorLayout(_Body):
@@ -323,3 +324,73 @@ class SectorInfo(_Body):
     zones: dict[str, Any] = Field(description="Watched and restricted zones: a GeoJSON FeatureCollection of "
                                   "Polygons, each with its id and kind.")
     sites: list[SiteLayout] = Field(description="Every site of the sector file (heard from or not).")
+
+
+class UnitInfo(Unit):
+    """A unit as the API shows it: the unit, and how old its position is."""
+
+    position_age_s: float | None = Field(
+        description="Seconds since its last position report (null: it never reported; the position is its home).")
+
+
+class UnitLogInfo(_Body):
+    """One line of a unit's dispatch log."""
+
+    time: datetime = Field(description="When, UTC.")
+    action: str = Field(description="dispatched, en_route, on_scene, returning, cleared, or status (any other).")
+    status: str = Field(description="The status it took, by name.")
+    base: UnitStatus = Field(description="The base status that name maps to.")
+    alert_id: str | None = Field(description="The alert it concerned, if one.")
+    incident_id: str | None = Field(description="The incident it concerned, if one.")
+    actor: str = Field(description="Who made the change.")
+    note: str | None = Field(description="The note given with it.")
+
+
+class UnitDetailInfo(_Body):
+    """A unit with its latest position reports and its dispatch log."""
+
+    unit: UnitInfo = Field(description="The unit.")
+    trail: list[UnitPosition] = Field(description="Its latest position reports, oldest first.")
+    log: list[UnitLogInfo] = Field(description="Its status changes and dispatches, oldest first.")
+
+
+class StatusInfo(_Body):
+    """A status name a unit may take."""
+
+    name: str = Field(description="The status, as people say it.")
+    base: UnitStatus = Field(description="The base status it means.")
+
+
+class StatusChange(_Body):
+    """A unit's new status."""
+
+    status: str = Field(min_length=1, max_length=64, description="A status name (GET /api/v1/unit-statuses).")
+    note: str = Field(default="", max_length=4000, description="Why, in a few words (kept in the unit's log).")
+
+
+class DispatchOrder(_Body):
+    """Where a unit is sent: an alert, an incident, or both."""
+
+    alert: str | None = Field(default=None, min_length=1, max_length=64, description="The alert it goes to.")
+    incident: str | None = Field(default=None, min_length=1, max_length=64, description="The incident it works.")
+    note: str = Field(default="", max_length=4000, description="Orders, in a few words (kept in the unit's log).")
+
+
+class PositionReport(_Body):
+    """Where a unit is (a machine client posts these with a bearer token)."""
+
+    lon: float = Field(ge=-180.0, le=180.0, description="Longitude, WGS84 degrees.")
+    lat: float = Field(ge=-90.0, le=90.0, description="Latitude, WGS84 degrees.")
+    time: datetime = Field(description="When it was there, ISO 8601 with a zone (e.g. 2026-11-25T13:00:00Z).")
+    heading_deg: float | None = Field(default=None, ge=0.0, lt=360.0, description="Course, degrees from north.")
+    speed_ms: float | None = Field(default=None, ge=0.0, le=200.0, description="Speed over ground, m/s.")
+
+    @model_validator(mode="after")
+    def _zoned(self) -> PositionReport:
+        if self.time.tzinfo is None or self.time.utcoffset() is None:
+            raise ValueError("time: give a time zone (e.g. Z)")
+        try:
+            self.time.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("time: out of range") from exc
+        return self

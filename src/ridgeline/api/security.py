@@ -24,8 +24,9 @@ from ridgeline.model import Role
 COOKIE = "ridgeline_session"
 #: what each role is for (the role table, as the issue and the README say it)
 ROLE_TABLE = {
-    Role.VIEWER: "reads alerts, incidents, sites, events, tracks and evidence",
-    Role.OPERATOR: "also acknowledges, clears, comments on and assigns alerts, opens and works incidents",
+    Role.VIEWER: "reads alerts, incidents, units, sites, events, tracks and evidence",
+    Role.OPERATOR: "also acknowledges, clears, comments on and assigns alerts, opens and works incidents, "
+                   "dispatches units and sets their status and position",
     Role.SUPERVISOR: "also resolves alerts, closes and reopens incidents, sets legal holds, exports case files, "
                      "reads the audit trail",
     Role.ADMIN: "also manages operators, tokens and retention",

@@ -14,6 +14,10 @@ the Prometheus metrics (``/metrics``).  A watchdog restarts an ingest worker who
 ended, and once an hour removes dead letters past their retention and purges expired
 evidence and messages (``app.retention``, audited).
 
+``start_centre`` writes the sector's units and status names into the database
+(``app.units.define_units``) and, when the sector names a TAK server, starts the bridge that
+shares alerts, tracks and units with it as Cursor-on-Target (``app.tak``).
+
 With ``broker="embedded"`` ``start_centre`` first starts an in-process broker on 127.0.0.1,
 with the users and ACL of the users folder (created for the sector's sites if missing).
 """
@@ -40,10 +44,11 @@ from ridgeline.app.audit import write_head
 from ridgeline.app.brokers import broker_config
 from ridgeline.app.changes import CHANGES, ChangeFeed, alert_change, commit_changes
 from ridgeline.app.retention import purge_expired
+from ridgeline.app.units import define_units, take_reports
 from ridgeline.config.rules import RuleConfig
 from ridgeline.config.sector import RetentionConfig
 from ridgeline.errors import StoreError
-from ridgeline.model import Event, SiteStatus, utc_now
+from ridgeline.model import Alert, Envelope, Event, SiteStatus, Unit, utc_now
 from ridgeline.rules.engine import RuleEngine
 from ridgeline.rules.service import AlertService
 from ridgeline.store.db import IngestResult, Store
@@ -55,6 +60,8 @@ from ridgeline.transport.ingest import Ingest
 from ridgeline.transport.wire import WireLimits
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from ridgeline.config.sector import Sector
 
 log = logging.getLogger(__name__)
@@ -155,6 +162,14 @@ class _IngestCollector(Collector):
             yield family
 
 
+@dataclass(frozen=True)
+class _Caused:
+    """What a batch caused: the alerts the rules opened or changed, the units reports moved."""
+
+    alerts: list[Alert]
+    units: list[Unit]
+
+
 class Centre:
     """Store, ingest workers and the health/metrics endpoint."""
 
@@ -178,7 +193,7 @@ class Centre:
         self.workers = [
             Ingest(self.store, broker.with_credentials(centre_worker_user(broker.username, i), broker.password)
                    if broker.username else broker,
-                   worker=f"{worker_prefix}{i + 1}", limits=limits, hook=self.alerts.apply,
+                   worker=f"{worker_prefix}{i + 1}", limits=limits, hook=self._apply,
                    stall_after_s=stall_after_s, on_commit=self._committed,
                    on_centre=self.changes.heard if i == 0 else None, centre_subscription=CHANGES if i == 0 else None)
             for i in range(workers)
@@ -189,10 +204,14 @@ class Centre:
         self.registry = CollectorRegistry()
         self.registry.register(_IngestCollector(self.workers, self.alerts, self.store))
 
+    def _apply(self, conn: Connection, stored: list[Envelope]) -> _Caused:
+        """What a batch causes, in its transaction: alerts by the rules, units moved by reports."""
+        return _Caused(self.alerts.apply(conn, stored), take_reports(conn, stored))
+
     def _committed(self, result: IngestResult, statuses: dict[str, SiteStatus]) -> None:
-        alerts = result.caused if isinstance(result.caused, list) else []
+        caused = result.caused if isinstance(result.caused, _Caused) else _Caused([], [])
         stored = result.stored
-        self.changes.later(lambda: commit_changes(stored, statuses, alerts))
+        self.changes.later(lambda: commit_changes(stored, statuses, caused.alerts, caused.units))
 
     def _publish(self, topic: str, payload: bytes) -> bool:
         """On the first worker's connection when it is up: it subscribes with No Local, so the
@@ -327,8 +346,12 @@ class RunningCentre:
     workers: int
     embedded: Any = None
     users_created: list[str] = field(default_factory=list)
+    #: the bridge to the sector's TAK server (``app.tak.TakBridge``), if it names one
+    tak: Any = None
 
     def stop(self) -> None:
+        if self.tak is not None:
+            self.tak.stop()
         self.centre.stop()
         if self.embedded is not None:
             self.embedded.stop()
@@ -358,9 +381,16 @@ def start_centre(sector: Sector, req: CentreRequest) -> RunningCentre:
                         dead_letters=DeadLetterLimits(retention=timedelta(days=keep.dead_letters_days)),
                         snapshot_retention=timedelta(days=keep.snapshots_days), retention=keep,
                         audit_heads=req.audit_heads)
+        define_units(centre.store, sector.units, sector.unit_statuses)
         centre.start()
+        tak = None
+        if sector.tak is not None:
+            from ridgeline.app.tak import TakBridge
+
+            tak = TakBridge(centre.store, sector.tak, centre.changes)
+            tak.start()
     except BaseException:
         if embedded is not None:
             embedded.stop()
         raise
-    return RunningCentre(centre, str(centre.workers[0].broker), workers, embedded, created)
+    return RunningCentre(centre, str(centre.workers[0].broker), workers, embedded, created, tak)

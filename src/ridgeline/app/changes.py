@@ -28,6 +28,7 @@ from ridgeline.model import (
     Envelope,
     MessageType,
     SiteStatus,
+    Unit,
     utc_now,
 )
 from ridgeline.transport.access import centre_topic
@@ -131,9 +132,10 @@ class ChangeFeed:
 
 
 def commit_changes(stored: Iterable[Envelope], statuses: Mapping[str, SiteStatus],
-                   alerts: Iterable[Alert]) -> list[Change]:
+                   alerts: Iterable[Alert], units: Iterable[Unit] = ()) -> list[Change]:
     """What an ingest commit changed: events stored, tracks' latest positions, site
-    statuses and the alerts the rules opened or updated (detections and logs are not live).
+    statuses, the alerts the rules opened or updated and the units reports moved (detections
+    and logs are not live).
 
     The payloads were validated at ingest: they are passed on as they are."""
     out: list[Change] = []
@@ -150,9 +152,15 @@ def commit_changes(stored: Iterable[Envelope], statuses: Mapping[str, SiteStatus
     for site, status in sorted(statuses.items()):
         out.append(Change(kind=ChangeKind.SITE, id=site, site=site, data=status.model_dump(mode="json")))
     out.extend(alert_change(a) for a in alerts)
+    out.extend(unit_change(u) for u in units)
     return out
 
 
 def alert_change(alert: Alert) -> Change:
     """The change of an alert opened or changed."""
     return Change(kind=ChangeKind.ALERT, id=alert.id, site=alert.site, data=alert.model_dump(mode="json"))
+
+
+def unit_change(unit: Unit) -> Change:
+    """The change of a unit moved or changed."""
+    return Change(kind=ChangeKind.UNIT, id=unit.id, data=unit.model_dump(mode="json"))

@@ -5,8 +5,9 @@ closed, reopened, legal hold), the alerts added to it, each alert's events (the 
 time, site and sensor, type, position), each alert's changes (its history: opened,
 acknowledged, cleared, assigned, escalated, dispatched, resolved; the events that joined it
 are their own entries), people's comments on the incident and its alerts, the evidence
-(snapshots of those events, without their images) and the dispatches (none yet: see
-:func:`_dispatches`).  The alerts' system comments are left out: each repeats a history line.
+(snapshots of those events, without their images) and the dispatches (each unit sent to the
+incident or one of its alerts, and its status changes while on it: dispatched, en route, on
+scene, returning, cleared).  The alerts' system comments are left out: each repeats a history line.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class EntryKind(StrEnum):
     ALERT_CHANGE = "alert_change"  # one of its alerts changed (acknowledged, escalated...)
     COMMENT = "comment"  # a person wrote on the incident or one of its alerts
     EVIDENCE = "evidence"  # a snapshot of one of its events
-    DISPATCH = "dispatch"  # a unit sent to it (issue 17)
+    DISPATCH = "dispatch"  # a unit sent to it or one of its alerts, and its status changes on it
 
 
 #: Which of two entries at the same instant comes first.
@@ -93,8 +94,12 @@ def _change_text(action: str, detail: dict[str, Any]) -> str:
 
 
 def _dispatches(conn: Connection, incident: Incident) -> list[TimelineEntry]:
-    """The units dispatched to the incident: none until dispatch exists (issue 17), which fills this in."""
-    return []
+    """The units sent to the incident or to one of its alerts, and their status changes while on it."""
+    from ridgeline.app.units import log_text
+    from ridgeline.store import units
+
+    return [TimelineEntry(line.time, EntryKind.DISPATCH, line.actor, log_text(line), alert_id=line.alert_id)
+            for line in units.log_of(conn, incident_id=incident.id, alert_ids=incident.alerts)]
 
 
 def _timeline(conn: Connection, incident: Incident, links: list[AlertLink], events: list[StoredEvent],

@@ -15,6 +15,10 @@ cutoffs, the messages removed per type, the images removed, and the expired rows
 back per reason (``legal_hold``, ``open_incident``) that the batch's scan stepped past.
 A purge that removes nothing writes no entry: an hourly line saying "nothing" would
 bury the entries that matter (the report still says what was held back).
+
+Units' position reports (their trail) expire with the sites' messages, by when the centre
+received them: each transaction that removed some appends its own entry, detail
+``unit_positions`` (a unit's current position stays in its row).
 """
 
 from __future__ import annotations
@@ -54,11 +58,13 @@ class PurgeReport:
     audit_seqs: list[int] = field(default_factory=list)
     #: whether every expired row was reached (false when ``max_batches`` stopped it first)
     complete: bool = True
+    #: units' position reports removed (their trail; a unit's current position stays)
+    unit_positions: int = 0
 
     @property
     def removed(self) -> int:
-        """Messages and images removed in all."""
-        return sum(self.messages.values()) + self.snapshots
+        """Messages, images and units' position reports removed in all."""
+        return sum(self.messages.values()) + self.snapshots + self.unit_positions
 
     @property
     def held_back(self) -> int:
@@ -103,9 +109,37 @@ def purge_expired(store: Store, retention: RetentionConfig, now: datetime, dry_r
 
     total = store.purge(events_before, evidence_before, on_batch=audited, batch=batch or BATCH, dry_run=dry_run,
                         max_batches=max_batches)
+    trail, trail_complete = _purge_trail(store, events_before, batch or BATCH, dry_run, max_batches, run, now,
+                                         actor, written)
     return PurgeReport(run=run, events_before=events_before, evidence_before=evidence_before,
                        messages=dict(sorted(total.messages.items())), snapshots=total.snapshots, held=total.held,
-                       dry_run=dry_run, audit_seqs=written, complete=total.complete)
+                       dry_run=dry_run, audit_seqs=written, complete=total.complete and trail_complete,
+                       unit_positions=trail)
+
+
+def _purge_trail(store: Store, before: datetime, batch: int, dry_run: bool, max_batches: int | None, run: str,
+                 now: datetime, actor: str, written: list[int]) -> tuple[int, bool]:
+    """Remove units' position reports received before ``before``, ``batch`` per transaction,
+    each transaction with its audit entry; (removed or, dry, expired; whether all were reached)."""
+    from ridgeline.store import audit, units
+
+    if dry_run:
+        with store.engine.connect() as conn:
+            return units.count_expired_positions(conn, before), True
+    removed, rounds = 0, 0
+    while max_batches is None or rounds < max_batches:
+        with store.engine.begin() as conn:
+            pks = units.expired_positions(conn, before, batch)
+            if not pks:
+                return removed, True
+            units.remove_positions(conn, pks)
+            detail = {"run": run, "batch": len(written) + 1, "cutoffs": {"events": before.isoformat()},
+                      "unit_positions": len(pks)}
+            written.append(audit.append(conn, actor, ACTION, None, detail, now).seq)
+        removed += len(pks)
+        rounds += 1
+    with store.engine.connect() as conn:
+        return removed, not units.expired_positions(conn, before, 1)
 
 
 __all__ = ["ACTION", "ACTOR", "PurgeReport", "cutoffs", "purge_expired"]

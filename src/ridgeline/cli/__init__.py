@@ -15,6 +15,7 @@ imported inside the commands so ``--help`` stays instant.
     vessels   ais
     alerts    alert list|show|ack|clear|assign|escalate|comment|dispatch|resolve
     incidents incident open|list|show|add|comment|close|reopen|hold
+    units     unit list|status|position|dispatch|define
     audit     audit verify|head
     users     user add|list|disable|passwd
     cases     case verify|key
@@ -36,6 +37,7 @@ from ridgeline.cli.cases import case_app
 from ridgeline.cli.console import ErrorHandlingGroup, setup_logging
 from ridgeline.cli.incidents import incident_app
 from ridgeline.cli.store import store_app
+from ridgeline.cli.units import unit_app
 from ridgeline.cli.users import user_app
 
 app = typer.Typer(
@@ -79,6 +81,7 @@ video.register(app)
 vessels.register(app)
 app.add_typer(alert_app, name="alert")
 app.add_typer(incident_app, name="incident")
+app.add_typer(unit_app, name="unit")
 app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(store_app, name="store")

@@ -136,6 +136,9 @@ def purge(
               highlight=False)
     out.print(f"evidence images received before {report.evidence_before:%Y-%m-%d %H:%M} UTC: {verb} "
               f"{report.snapshots}", highlight=False)
+    if report.unit_positions:
+        out.print(f"units' position reports received before {report.events_before:%Y-%m-%d %H:%M} UTC: {verb} "
+                  f"{report.unit_positions}", highlight=False)
     for why, label in (("legal_hold", "legal hold"), ("open_incident", "open incidents")):
         per = report.held.get(why, {})
         out.print(f"held back by {label}: {per.get('messages', 0)} messages, {per.get('snapshots', 0)} images",

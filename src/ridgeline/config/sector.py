@@ -26,6 +26,7 @@ from ridgeline.config.sensors import (
     check_sensor,
     check_source,
 )
+from ridgeline.config.units import TakConfig, UnitConfig, UnitStatusConfig, check_units
 from ridgeline.errors import ConfigError, DataFileNotFoundError
 from ridgeline.model import ObjectClass
 
@@ -282,7 +283,7 @@ class RetentionConfig(_Model):
         description="Days the messages the sites sent (detections, tracks, events, logs, the records of "
         "snapshots) are kept after the centre received them, then removed unless an event belongs to an "
         "incident under legal hold or still open; the sequence check counts removed ones as purged, "
-        "not missing.",
+        "not missing. Units' position reports (their trail) go after as long; a unit's current position stays.",
     )
     dead_letters_days: float = Field(
         default=30.0, gt=0, description="Days a refused message is kept as a dead letter for inspection or replay."
@@ -324,6 +325,18 @@ class Sector(_Model):
         "v3 file (raster PNG, JPEG or WebP tiles, or vector tiles) relative to the sector file, served by the "
         "centre as it is stored. None: the console shows the terrain's hillshade alone.",
     )
+    units: list[UnitConfig] = Field(
+        default_factory=list, description="Response units the centre can send: patrols, vehicles, boats, drones."
+    )
+    unit_statuses: list[UnitStatusConfig] = Field(
+        default_factory=list,
+        description="Status names of the sector's own, each mapped to a base status (the base statuses "
+        "available, dispatched, en_route, on_scene, returning and out_of_service are always there).",
+    )
+    tak: TakConfig | None = Field(
+        default=None, description="A TAK server (or multicast group) to share alerts, tracks and units with as "
+        "Cursor-on-Target; none when omitted.",
+    )
     base_dir: Path = Field(
         default=Path("."), exclude=True, description="Folder the relative paths start from."
     )
@@ -339,6 +352,7 @@ class Sector(_Model):
         for rid in rule_ids:
             if rule_ids.count(rid) > 1:
                 raise ValueError(f"rules[{rid}]: rule id {rid!r} is used twice")
+        check_units(self.units, self.unit_statuses)
         return self
 
     def path(self, relative: str) -> Path:
@@ -412,7 +426,7 @@ def _where(loc: tuple[int | str, ...], raw: object) -> str:
     """A field's place in the file: ``sites[shelburne].sensors[ir].fov_deg``.
 
     Items of a list are named by their ``id`` where the file gives them one (sites,
-    sensors, cell towers, rules, maritime zones and ports), by their index otherwise.
+    sensors, cell towers, rules, units, maritime zones and ports), by their index otherwise.
     """
     text = ""
     node = raw

@@ -21,6 +21,8 @@ from ridgeline.model.domain import (
     Track,
     TrackPoint,
     Unit,
+    UnitKind,
+    UnitPosition,
     UnitStatus,
 )
 from ridgeline.model.envelope import PAYLOADS, Envelope, LogRecord, MessageType, SiteStatus, Thinned
@@ -54,6 +56,8 @@ __all__ = [
     "Track",
     "TrackPoint",
     "Unit",
+    "UnitKind",
+    "UnitPosition",
     "UnitStatus",
     "UtcTime",
     "is_ulid",

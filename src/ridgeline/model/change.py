@@ -23,6 +23,7 @@ class ChangeKind(StrEnum):
     EVENT = "event"  # an event stored: the event
     TRACK = "track"  # a track's latest position
     INCIDENT = "incident"  # an incident opened or changed: its facts
+    UNIT = "unit"  # a response unit moved or changed status: the whole unit
 
 
 class Change(BaseModel):
@@ -31,7 +32,7 @@ class Change(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: ChangeKind = Field(description="What the change is about.")
-    id: str = Field(max_length=128, description="Id of the alert, site, event, track or incident.")
+    id: str = Field(max_length=128, description="Id of the alert, site, event, track, incident or unit.")
     site: str | None = Field(default=None, max_length=64, description="Site it came from, if one.")
     data: dict[str, Any] = Field(description="What it is now (the alert, the status, the event...), as JSON.")
 

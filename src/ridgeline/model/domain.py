@@ -111,14 +111,35 @@ class IncidentOutcome(StrEnum):
     OTHER = "other"  # the summary says what
 
 
+class UnitKind(StrEnum):
+    """What a response unit is: how it moves, and how TAK draws it."""
+
+    FOOT = "foot"  # a patrol on foot
+    VEHICLE = "vehicle"
+    BOAT = "boat"
+    DRONE = "drone"
+
+
 class UnitStatus(StrEnum):
-    """A response unit's status: available -> dispatched -> en_route -> on_scene -> available."""
+    """A unit's base status: available -> dispatched -> en_route -> on_scene -> returning -> available.
+
+    A sector may name statuses of its own (``refuelling``, ``at base``), each mapped to one of
+    these (Resgrid's custom statuses): dispatch and the console reason on the base status,
+    people read the name.  ``out_of_service`` is a unit that cannot be sent (off duty,
+    broken, refuelling).
+    """
 
     AVAILABLE = "available"
     DISPATCHED = "dispatched"
     EN_ROUTE = "en_route"
     ON_SCENE = "on_scene"
-    OFFLINE = "offline"
+    RETURNING = "returning"
+    OUT_OF_SERVICE = "out_of_service"
+
+    @property
+    def busy(self) -> bool:
+        """Whether the unit is working an assignment (dispatched, en route, on scene)."""
+        return self in (UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE)
 
 
 class Position(_Model):
@@ -231,13 +252,39 @@ class Alert(_Model):
     )
 
 
+class UnitPosition(_Model):
+    """A unit's position report (HTTP, MQTT ``units`` messages, or a TAK device's CoT)."""
+
+    unit: Id = Field(description="The unit it is about (its id in the sector file).")
+    time: UtcTime = Field(description="When the unit was there (its device's clock), UTC.")
+    lon: Lon
+    lat: Lat
+    heading_deg: float | None = Field(default=None, ge=0.0, lt=360.0,
+                                      description="Course over ground, degrees clockwise from north.")
+    speed_ms: float | None = Field(default=None, ge=0.0, le=200.0, description="Speed over ground, m/s.")
+
+
 class Unit(_Model):
-    """A response unit (patrol, vehicle, boat, drone) that can be dispatched."""
+    """A response unit (patrol on foot, vehicle, boat, drone) that can be dispatched, as the centre knows it."""
 
     id: Id = Field(description="Unit id.")
-    kind: str = Field(max_length=32, description="patrol, vehicle, boat or drone.")
-    status: UnitStatus = Field(default=UnitStatus.AVAILABLE, description="Where it is in its duty cycle.")
+    name: str = Field(default="", max_length=200, description="What people call it (its id when empty).")
+    # text, not UnitKind: a kind a later version adds must not make this version refuse the unit
+    kind: str = Field(max_length=32, description="foot, vehicle, boat or drone (the values of UnitKind).")
+    status: str = Field(default=UnitStatus.AVAILABLE.value, min_length=1, max_length=64,
+                        description="Its status by name (one of the sector's, which maps to a base status).")
+    base: UnitStatus = Field(default=UnitStatus.AVAILABLE, description="The base status its status maps to.")
     position: Position | None = Field(default=None, description="Last known position.")
+    position_time: UtcTime | None = Field(default=None, description="When it was there (the report's time), UTC.")
+    source: str | None = Field(default=None, max_length=16,
+                               description="What reported the position: http, mqtt, cot or cli.")
+    heading_deg: float | None = Field(default=None, ge=0.0, lt=360.0, description="Last reported course, degrees.")
+    speed_ms: float | None = Field(default=None, ge=0.0, le=200.0, description="Last reported speed, m/s.")
+    alert: Id | None = Field(default=None, description="The alert it is sent to, while it works one.")
+    incident: Id | None = Field(default=None, description="The incident it is sent to, while it works one.")
+    callsign: str | None = Field(default=None, max_length=64,
+                                 description="Its callsign on TAK (the unit's, never a person's name).")
+    updated: UtcTime | None = Field(default=None, description="When its status or position last changed, UTC.")
 
 
 class Incident(_Model):

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ridgeline.model.domain import Detection, Event, Severity, Track
+from ridgeline.model.domain import Detection, Event, Severity, Track, UnitPosition
 from ridgeline.model.snapshot import Snapshot
 from ridgeline.model.time import UtcTime, is_ulid
 
@@ -34,6 +34,9 @@ class MessageType(StrEnum):
     THINNED = "thinned"
     #: an event's still image, privacy-masked (the event names it in ``snapshot``)
     SNAPSHOTS = "snapshots"
+    #: response units' position reports relayed by a site (a GPS tracker gateway, a boat's AIS
+    #: bridge): the centre moves the unit, and keeps the report like any other message
+    UNITS = "units"
 
 
 class LogRecord(BaseModel):
@@ -80,6 +83,7 @@ PAYLOADS: dict[MessageType, type[BaseModel]] = {
     MessageType.STATUS: SiteStatus,
     MessageType.THINNED: Thinned,
     MessageType.SNAPSHOTS: Snapshot,
+    MessageType.UNITS: UnitPosition,
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ridgeline.model.domain import Alert, Detection, Event, Incident, Track, Unit
+from ridgeline.model.domain import Alert, Detection, Event, Incident, Track, Unit, UnitPosition
 from ridgeline.model.envelope import Envelope, LogRecord, SiteStatus, Thinned
 from ridgeline.model.snapshot import Snapshot
 
@@ -24,6 +24,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "alert": Alert,
     "incident": Incident,
     "unit": Unit,
+    "unit_position": UnitPosition,
     "log_record": LogRecord,
     "site_status": SiteStatus,
     "thinned": Thinned,

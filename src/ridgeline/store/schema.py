@@ -33,6 +33,12 @@ works (a closed one is read-only; one under legal hold keeps its evidence past r
 ``purged_seqs`` holds per site the ranges of seqs whose messages were stored and later
 removed after their retention (``store.retention``): the sequence check counts them as
 purged, not missing.
+``units`` holds each response unit once: its name and kind, its status by name and the
+base status that name maps to, its last position (with when, from what source, course and
+speed), and the alert or incident it works while dispatched; ``unit_statuses`` the status
+names the sector defines (a base status means itself and needs no row); ``unit_positions``
+every position report kept (a unit's trail); ``unit_log`` every status change and dispatch
+of a unit, with the alert or incident it concerned (the incidents' dispatch timeline).
 """
 
 from __future__ import annotations
@@ -308,4 +314,61 @@ purged_seqs = Table(
     Column("first", BigInteger, nullable=False),
     Column("last", BigInteger, nullable=False),
     PrimaryKeyConstraint("site", "first", name="pk_purged_seqs"),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(64), nullable=False),
+    Column("base", String(16), nullable=False),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("position_time", UtcDateTime(), nullable=True),
+    Column("source", String(16), nullable=True),
+    Column("heading", Float, nullable=True),
+    Column("speed", Float, nullable=True),
+    Column("alert_id", String(26), nullable=True),
+    Column("incident_id", String(26), nullable=True),
+    Column("callsign", String(64), nullable=True),
+    Column("tak_uid", String(128), nullable=True, unique=True),
+    Column("updated", UtcDateTime(), nullable=False),
+)
+
+unit_statuses = Table(
+    "unit_statuses",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("base", String(16), nullable=False),
+    Column("description", String(200), nullable=False, server_default=""),
+)
+
+unit_positions = Table(
+    "unit_positions",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", String(64), nullable=False),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("received", UtcDateTime(), nullable=False),
+    Index("ix_unit_positions_unit_time", "unit_id", "time"),
+)
+
+unit_log = Table(
+    "unit_log",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", String(64), nullable=False, index=True),
+    Column("time", UtcDateTime(), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("status", String(64), nullable=False),
+    Column("base", String(16), nullable=False),
+    Column("alert_id", String(26), nullable=True, index=True),
+    Column("incident_id", String(26), nullable=True, index=True),
+    Column("actor", String(64), nullable=False),
+    Column("note", Text, nullable=True),
 )

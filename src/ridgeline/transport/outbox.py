@@ -46,6 +46,7 @@ _TYPE_PRIORITY = {
     MessageType.STATUS: 10,
     MessageType.EVENTS: 5,  # plus the event's severity rank
     MessageType.SNAPSHOTS: 3,  # evidence: after the events it shows, the last thing thinned
+    MessageType.UNITS: 2,  # a unit's position: as fresh as a track's, thinned like one
     MessageType.TRACKS: 2,
     MessageType.DETECTIONS: 1,
     MessageType.THINNED: 1,

@@ -26,4 +26,4 @@ async def purge(body: PurgeRequest, ctx: Ctx, who: Who) -> PurgeInfo:
     done = await run_in_threadpool(purge_expired, ctx.store, ctx.retention or RetentionConfig(), utc_now(),
                                    body.dry_run, None, None, who.name)
     return PurgeInfo(messages=done.messages, snapshots=done.snapshots, held=done.held, dry_run=done.dry_run,
-                     complete=done.complete)
+                     complete=done.complete, unit_positions=done.unit_positions)
