@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(args.chromium), headless=True, args=[
-                "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", *args.extra_flag,
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
             page = browser.new_page(viewport={"width": 1366, "height": 768}, base_url=server.url)
             page.add_init_script(FRAMES)
@@ -209,6 +209,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             frames = np.asarray(page.evaluate("() => window.__frames"), dtype=float)
             if cdp is not None:
                 out["profile"] = top_functions(cdp.send("Profiler.stop")["profile"])
+            if args.probe:
+                out["probe"] = page.evaluate(args.probe)
             out["flushes"] = page.evaluate("() => window.ridgeline.tracks.flushes - window.__flushes0")
             out["drawn_tracks"] = page.evaluate("() => window.ridgeline.tracks.size")
             out["rendered_tracks"] = page.evaluate(
@@ -241,9 +243,14 @@ def main() -> None:
     parser.add_argument("--page-js", default=None,
                         help="JavaScript run in the page before the updates start (to find out what costs: e.g. "
                              "hide a layer)")
+    parser.add_argument("--probe", default=None,
+                        help="JavaScript evaluated in the page after measuring, its value printed (with --page-js: "
+                             "to count what happened meanwhile)")
     parser.add_argument("--profile", action="store_true",
                         help="profile the page's main thread while measuring, and print where its time went")
     parser.add_argument("--chromium", type=Path, default=CHROMIUM, help="Debian's chromium")
+    parser.add_argument("--flag", dest="extra_flag", action="append", default=[],
+                        help="one more command-line flag for chromium (repeat), e.g. --flag=--disable-gpu-compositing")
     args = parser.parse_args()
     if not args.chromium.exists():
         parser.error(f"{args.chromium} is missing: `make test-deps` installs Debian's chromium")
@@ -262,6 +269,8 @@ def main() -> None:
     console.print(f"machine: {os.cpu_count()} cores (shared); load average before "
                   f"{'/'.join(f'{v:.2f}' for v in r['load_before'])}, after "
                   f"{'/'.join(f'{v:.2f}' for v in r['load_after'])}")
+    if "probe" in r:
+        console.print(f"probe: {r['probe']}")
     if "profile" in r:
         console.print("the page's main thread, self time while measuring:")
         for name, ms in r["profile"]:
