@@ -30,6 +30,8 @@ TABLE: dict[tuple[str, str], str] = {
     ("get", "/api/v1/alerts"): V,
     ("get", "/api/v1/alerts/{alert_id}"): V,
     ("get", "/api/v1/alerts/{alert_id}/track"): V,
+    ("get", "/api/v1/alerts/{alert_id}/etas"): V,
+    ("get", "/api/v1/dispatch-plan"): V,
     ("post", "/api/v1/alerts/{alert_id}/acknowledge"): OP,
     ("post", "/api/v1/alerts/{alert_id}/clear"): OP,
     ("post", "/api/v1/alerts/{alert_id}/escalate"): OP,

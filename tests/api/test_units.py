@@ -98,3 +98,52 @@ def test_status_and_dispatch_over_the_api(api: Api) -> None:
     assert [(x["action"], x["alert_id"], x["actor"]) for x in log] == [
         ("dispatched", alert, "operator"), ("en_route", alert, "operator")]
     centre.close()
+
+
+def test_every_units_eta_to_an_alert_over_the_sector_terrain(tmp_path, example_sector_path) -> None:  # type: ignore[no-untyped-def]
+    from ridgeline.config import load_sector
+
+    made = make_api(f"sqlite:///{tmp_path / 'centre.db'}")
+    made.ctx.sector = load_sector(example_sector_path)
+    # below Tuckerman's headwall (nearer the summit in a straight line) and at the Lakes of the
+    # Clouds (farther, along the ridge); a second patrol at the lakes, out of service
+    define_units(made.store, [
+        UnitConfig(id="tuckerman", name="tuckerman", kind=UnitKind.FOOT, home_lon=-71.2920, home_lat=44.2610),
+        UnitConfig(id="lakes", name="lakes", kind=UnitKind.FOOT, home_lon=-71.3185, home_lat=44.2588),
+        UnitConfig(id="lakes-2", name="lakes-2", kind=UnitKind.FOOT, home_lon=-71.3185, home_lat=44.2588),
+        UnitConfig(id="boat-1", name="boat-1", kind=UnitKind.BOAT, home_lon=-71.1, home_lat=44.1),
+    ], [])
+    centre = Centre(made.store.engine.url.render_as_string(hide_password=False))
+    summit = centre.alert_of(centre.feed("walker-8", 0, lon=-71.3033, lat=44.2706))
+    unplaced = centre.alert_of(centre.feed("walker-9", 5))
+    other = centre.alert_of(centre.feed("walker-10", 10, lon=-71.2855, lat=44.2595))
+    with made.client:
+        operator = made.token("operator")
+        assert made.client.post("/api/v1/units/lakes-2/status", headers=operator,
+                                json={"status": "out_of_service"}).status_code == 200
+        answer = made.client.get(f"/api/v1/alerts/{summit}/etas", headers=made.token("viewer"))
+        assert answer.status_code == 200, answer.text
+        found = answer.json()
+        etas = {e["unit"]["id"]: e for e in found["etas"]}
+        print(f"ETA to the summit: tuckerman {etas['tuckerman']['minutes']:.1f} min "
+              f"({etas['tuckerman']['straight_m']:.0f} m), lakes {etas['lakes']['minutes']:.1f} min "
+              f"({etas['lakes']['straight_m']:.0f} m)")
+        assert etas["tuckerman"]["straight_m"] < etas["lakes"]["straight_m"]
+        assert etas["lakes"]["minutes"] < etas["tuckerman"]["minutes"]  # the headwall is between
+        # the fastest is lakes-2 or lakes (same cell), but only an available unit is recommended
+        assert found["recommended"] == "lakes" and etas["lakes"]["recommended"]
+        assert etas["lakes-2"]["minutes"] == etas["lakes"]["minutes"] and not etas["lakes-2"]["recommended"]
+        assert etas["boat-1"]["minutes"] is None and etas["boat-1"]["reason"]
+        assert [e["unit"]["id"] for e in found["etas"]][-1] == "boat-1"  # those that cannot come last
+        none = made.client.get(f"/api/v1/alerts/{unplaced}/etas", headers=made.token("viewer")).json()
+        assert none["etas"] == [] and "no map position" in none["reason"]
+        assert made.client.get("/api/v1/alerts/nope/etas", headers=made.token("viewer")).status_code == 404
+
+        plan = made.client.get("/api/v1/dispatch-plan", headers=made.token("viewer"),
+                               params=[("alert", summit), ("alert", other), ("alert", unplaced)]).json()
+        chosen = {p["alert"]: p["unit"] for p in plan["assignments"]}
+        assert set(chosen) == {summit, other} and len(set(chosen.values())) == 2
+        assert "lakes-2" not in chosen.values() and plan["unassigned"] == [unplaced]
+        assert plan["total_minutes"] == sum(p["minutes"] for p in plan["assignments"])
+    centre.close()
+    made.store.close()

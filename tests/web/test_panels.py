@@ -1,17 +1,21 @@
 """The console's panels in a real browser against a real centre: the queue's filters and its
 escalate action, the alert's track in its detail and on the map, an incident's timeline worked
 by an operator and closed by a supervisor, the sites with their sensors and live status, open
-incidents and radar plots on the map (the ``page`` fixture fails any test whose page sends a
+incidents and radar plots on the map, the units with their ETAs to the selected alert and one
+dispatched from there (the ``page`` fixture fails any test whose page sends a
 request off 127.0.0.1)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
 from ridgeline.app.alerts import get_alert
 from ridgeline.app.incidents import get_incident
+from ridgeline.app.units import define_units
+from ridgeline.config import load_sector
 from ridgeline.model import ObjectClass, Position, Track, TrackPoint, utc_now
 
 from .conftest import SCREENSHOTS, LiveCentre, guarded_page, log_in
@@ -184,3 +188,37 @@ def test_the_console_fits_a_laptop_and_grows_on_a_wall_screen(page: Page, live_c
             assert sizes[name][panel][1] >= 80, (name, panel, sizes[name])
         assert sizes[name]["map"][0] >= viewport["width"] * 0.6, sizes[name]
     assert sizes["wall"]["font"] > sizes["laptop"]["font"] >= 13  # the wall screen's text is larger
+
+
+def test_units_show_their_eta_to_the_selected_alert_and_one_is_dispatched(page: Page, live_centre: LiveCentre,
+                                                                           example_sector_path: Path) -> None:
+    sector = load_sector(example_sector_path)
+    define_units(live_centre.centre.store, sector.units, sector.unit_statuses)
+    # a walker crossing near Pinkham Notch, where Patrol 1 is based
+    alert = live_centre.alert_of(live_centre.crossing("walker-50", lon=-71.262, lat=44.262))
+    log_in(page, "operator")
+    page.click("#tab-units")
+    page.locator('#units li.unit[data-id="patrol-1"]').wait_for()
+    page.wait_for_function("() => window.ridgeline.map.queryRenderedFeatures({ layers: ['units'] }).length === 3")
+    page.click(f'#queue li[data-id="{alert}"]')
+    page.locator("#units li.unit .eta .minutes").first.wait_for()
+    page.wait_for_function("() => document.querySelectorAll('#units li.unit .eta').length === 3")
+    shown = {row.get_attribute("data-id"): row.locator(".eta .minutes").get_attribute("data-minutes")
+             for row in page.locator("#units li.unit").all()}
+    answer = live_centre.api.ctx.responders
+    assert answer is not None  # the console's request made the terrain ready
+    expected = answer.etas(live_centre.centre.store, alert)
+    for row in expected.etas:
+        assert row.minutes is not None
+        assert float(shown[row.unit.id] or "nan") == row.minutes
+        print(f"{row.unit.id}: {row.minutes:.1f} min ({row.mode}, {row.straight_m:.0f} m away)")
+    # fastest first, the fastest available recommended, and sent from the panel
+    order = page.locator("#units li.unit").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    assert order == [r.unit.id for r in expected.etas]
+    recommended = page.locator("#units li.unit.recommended")
+    assert recommended.get_attribute("data-id") == expected.recommended
+    recommended.locator('button[data-action="dispatch"]').click()
+    page.wait_for_selector(f'#units li.unit[data-id="{expected.recommended}"][data-base="dispatched"]')
+    page.wait_for_selector(f'#queue li[data-id="{alert}"] .state:text-is("dispatched")')
+    assert get_alert(live_centre.centre.store, alert).alert.state.value == "dispatched"
+    assert page.locator(f'#units li.unit[data-id="{expected.recommended}"] button[data-action="dispatch"]').count() == 0

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from ridgeline.app.changes import ChangeFeed
     from ridgeline.app.coverage_layers import CoverageLayers
+    from ridgeline.app.responders import SectorResponders
     from ridgeline.config.sector import RetentionConfig, Sector
     from ridgeline.store.db import Store
 
@@ -51,3 +52,5 @@ class ApiContext:
     sector: Sector | None = None
     #: the sector's coverage layers for the console, computed once (None: made at the first request)
     coverage: CoverageLayers | None = None
+    #: the sector's terrain made ready for the units' ETAs, loaded once (None: at the first request)
+    responders: SectorResponders | None = None

@@ -394,3 +394,40 @@ class PositionReport(_Body):
         except OverflowError as exc:
             raise ValueError("time: out of range") from exc
         return self
+
+
+class UnitEtaInfo(_Body):
+    """One unit's time to an alert."""
+
+    unit: UnitInfo = Field(description="The unit.")
+    mode: str | None = Field(description="How it travels: foot, vehicle, boat or drone (null: a kind not known).")
+    minutes: float | None = Field(description="Its travel time to the alert over the terrain (null: it cannot get "
+                                  "there; reason says why).")
+    straight_m: float | None = Field(description="Its straight-line distance to the alert, metres.")
+    reason: str | None = Field(description="Why it cannot get there, when it cannot.")
+    recommended: bool = Field(description="Whether it is the one to send: the fastest available unit.")
+
+
+class AlertEtasInfo(_Body):
+    """Every unit's ETA to one alert, fastest first."""
+
+    alert_id: str = Field(description="The alert.")
+    etas: list[UnitEtaInfo] = Field(description="Every unit, fastest first; those that cannot get there last.")
+    recommended: str | None = Field(description="The unit to send (null: no available unit can get there).")
+    reason: str | None = Field(description="Why there is no ETA at all (the alert has no map position).")
+
+
+class PlannedAssignment(_Body):
+    """One unit for one alert in a dispatch plan."""
+
+    alert: str = Field(description="The alert.")
+    unit: str = Field(description="The unit to send to it.")
+    minutes: float = Field(description="Its ETA, minutes.")
+
+
+class DispatchPlanInfo(_Body):
+    """Several alerts shared out among the available units, least total time first."""
+
+    assignments: list[PlannedAssignment] = Field(description="Which unit goes where.")
+    unassigned: list[str] = Field(description="Alerts no available unit can reach (or with no map position).")
+    total_minutes: float = Field(description="The sum of the chosen ETAs, minutes.")

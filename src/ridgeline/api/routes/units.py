@@ -7,14 +7,20 @@ change is announced on the live feed once committed.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query
+import threading
+
+from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from ridgeline.api.schemas import (
+    AlertEtasInfo,
     DispatchOrder,
+    DispatchPlanInfo,
+    PlannedAssignment,
     PositionReport,
     StatusChange,
     StatusInfo,
     UnitDetailInfo,
+    UnitEtaInfo,
     UnitInfo,
     UnitLogInfo,
 )
@@ -22,10 +28,23 @@ from ridgeline.api.security import Ctx, Who, needs
 from ridgeline.app import units as use
 from ridgeline.app.alerts import get_alert
 from ridgeline.app.changes import alert_change, unit_change
+from ridgeline.app.responders import SectorResponders
 from ridgeline.model import Role, Unit, UnitPosition, utc_now
 
 router = APIRouter(tags=["units"])
 UnitId = Path(min_length=1, max_length=64, description="Unit id (as the sector file names it).")
+_MAKING = threading.Lock()
+
+
+def _responders(ctx: Ctx) -> SectorResponders:
+    """The sector's terrain ready for travel times (made once: the first call loads the DEM)."""
+    if ctx.sector is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "this API was started without a sector file: no terrain "
+                            "to time the units over")
+    with _MAKING:
+        if ctx.responders is None:
+            ctx.responders = SectorResponders(ctx.sector)
+    return ctx.responders
 
 
 def unit_info(unit: Unit) -> UnitInfo:
@@ -87,3 +106,27 @@ def report_position(body: PositionReport, ctx: Ctx, unit_id: str = UnitId) -> Un
                           speed_ms=body.speed_ms)
     unit, moved = use.report_position(ctx.store, report, "http")
     return _told(ctx, unit) if moved else unit_info(unit)
+
+
+@router.get("/alerts/{alert_id}/etas", response_model=AlertEtasInfo, **needs(Role.VIEWER))
+def alert_etas(ctx: Ctx, alert_id: str = Path(min_length=1, max_length=64, description="Alert id.")) -> AlertEtasInfo:
+    """Every unit's travel time to the alert over the sector's terrain (on foot, vehicle, boat: the
+    fastest path; a drone: a straight flight within its endurance), fastest first, and the one to
+    send: the fastest available unit."""
+    found = _responders(ctx).etas(ctx.store, alert_id)
+    now = utc_now()
+    return AlertEtasInfo(alert_id=found.alert_id, recommended=found.recommended, reason=found.reason, etas=[
+        UnitEtaInfo(unit=UnitInfo(**e.unit.model_dump(), position_age_s=use.position_age_s(e.unit, now)),
+                    mode=e.mode, minutes=e.minutes, straight_m=e.straight_m, reason=e.reason,
+                    recommended=e.recommended) for e in found.etas])
+
+
+@router.get("/dispatch-plan", response_model=DispatchPlanInfo, **needs(Role.VIEWER))
+def dispatch_plan(ctx: Ctx, alert: list[str] = Query(min_length=1, max_length=50,
+                                                     description="The alerts to share the units out among.")
+                  ) -> DispatchPlanInfo:
+    """The available units shared out among several alerts so that the total time to reach them is
+    least (the Hungarian method): a proposal; dispatching is the operator's (POST .../dispatch)."""
+    plan = _responders(ctx).plan(ctx.store, alert)
+    return DispatchPlanInfo(unassigned=plan.unassigned, total_minutes=plan.total_minutes, assignments=[
+        PlannedAssignment(alert=a, unit=u, minutes=m) for a, u, m in plan.assignments])

@@ -9,6 +9,7 @@ import { setupMap3d } from './map3d.js';
 import { Queue } from './queue.js';
 import { Sites } from './sites.js';
 import { Timeline } from './timeline.js';
+import { Units } from './units.js';
 import { TrackLayer } from './tracks.js';
 
 const $ = (id) => document.getElementById(id);
@@ -61,6 +62,10 @@ async function start(session) {
   state.incidents = new Incidents($('incidents'), say);
   state.incidents.role = session.role;
   state.sites = new Sites($('sites'), { onView: viewFromMast, onFocus: (s) => focusOn(s.lon, s.lat) });
+  state.units = new Units($('units'), { onDispatch: dispatchUnit, onFocus: (u) => {
+    if (u.position?.lon != null) focusOn(u.position.lon, u.position.lat);
+  } });
+  state.units.role = session.role;
   state.map = new SectorMap($('map'), {
     onPick: (id) => state.queue.select(id),
     onHover: (ll, site) => {
@@ -112,7 +117,30 @@ function focusOn(lon, lat) {
   map.easeTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 12), duration: 500 });
 }
 
-/** The bottom panel's tabs: incidents, sites. */
+/** Every unit's ETA to the selected alert, into the units panel (a centre without terrain: none). */
+async function loadEtas(id) {
+  if (!state.units.units.size) return;
+  try {
+    const etas = await api(`/alerts/${encodeURIComponent(id)}/etas`);
+    if (state.detailFor === id) state.units.setEtas(etas);
+  } catch (e) {
+    state.units.setEtas({ alert_id: id, etas: [], recommended: null, reason: e.message });
+  }
+}
+
+async function dispatchUnit(unitId, alertId) {
+  try {
+    const unit = await api(`/units/${encodeURIComponent(unitId)}/dispatch`, { method: 'POST', body: { alert: alertId } });
+    state.units.upsert(unit);
+    state.map.upsertUnit(unit);
+    say(`${unit.name || unit.id} dispatched`);
+    if (state.detailFor === alertId) await select(alertId);
+  } catch (e) {
+    say(`dispatch: ${e.message}`, true);
+  }
+}
+
+/** The bottom panel's tabs: incidents, units, sites. */
 function showTab(tab) {
   for (const button of document.querySelectorAll('#incidents-panel [role=tab]')) {
     const on = button === tab;
@@ -120,12 +148,16 @@ function showTab(tab) {
     $(button.getAttribute('aria-controls')).hidden = !on;
   }
   if (tab.id === 'tab-sites') state.sites.render();
+  if (tab.id === 'tab-units') state.units.render();
 }
 
 /** Everything from REST: at start, and after the live feed reconnects (nothing is replayed). */
 async function loadState() {
   try {
-    const [alerts, incidents] = await Promise.all([api('/alerts?limit=500'), api('/incidents')]);
+    const [alerts, incidents, units] = await Promise.all([api('/alerts?limit=500'), api('/incidents'),
+      api('/units')]);
+    state.units.setAll(units);
+    state.map.setUnits(units);
     state.queue.setAll(alerts);
     state.map.setAlerts(alerts);
     state.incidents.setAll(incidents);
@@ -155,6 +187,9 @@ function apply(batch) {
     } else if (change.kind === 'incident') {
       state.incidents.upsert(change.data);
       drawIncidents();
+    } else if (change.kind === 'unit') {
+      state.units.upsert(change.data);
+      state.map.upsertUnit(change.data);
     }
   }
 }
@@ -170,6 +205,7 @@ async function select(id) {
       api(`/alerts/${encodeURIComponent(id)}/track`)]);
     if (state.detailFor !== id) return; // another was selected meanwhile
     state.map.showPaths(paths);
+    loadEtas(id);
     showDetail($('detail'), detail, evidence, state.session.role, (name, payload) => act(id, name, payload), paths);
   } catch (e) {
     say(`alert ${id}: ${e.message}`, true);

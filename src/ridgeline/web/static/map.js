@@ -7,6 +7,9 @@ import { MapUpdates } from './updates.js';
 
 export const SITE_COLOUR = { online: '#3ddc84', offline: '#ff4d4d', unknown: '#8a949c' };
 export const INCIDENT_COLOUR = '#ffd166';
+// units (friendly): by base status, a white-ringed square-ish dot, never a severity colour
+export const UNIT_COLOUR = { available: '#2f7bff', dispatched: '#ffb020', en_route: '#ffb020', on_scene: '#19c37d',
+  returning: '#7aa7ff', out_of_service: '#6b7780' };
 const EMPTY = { type: 'FeatureCollection', features: [] };
 // TileJSON of the sector's terrain (Terrarium encoding), served by the centre once built
 export const TERRAIN_TILEJSON = '/api/v1/tiles/terrain.json';
@@ -59,7 +62,7 @@ export class SectorMap {
     const m = this.map;
     const ratio = Math.max(1, Math.round(window.devicePixelRatio || 1));
     for (const s of SEVERITIES) m.addImage(`sev-${s}`, severityIcon(s, ratio), { pixelRatio: ratio });
-    for (const id of ['zones', 'line', 'sites', 'alerts', 'selected', 'alert-track', 'incidents']) {
+    for (const id of ['zones', 'line', 'sites', 'alerts', 'selected', 'alert-track', 'incidents', 'units']) {
       m.addSource(id, { type: 'geojson', data: EMPTY });
     }
     m.addLayer({ id: 'zones-fill', type: 'fill', source: 'zones',
@@ -85,6 +88,10 @@ export class SectorMap {
     m.addLayer({ id: 'incidents', type: 'circle', source: 'incidents', paint: {
       'circle-radius': 13, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': INCIDENT_COLOUR,
       'circle-stroke-width': 3, 'circle-pitch-alignment': 'map',
+    } });
+    m.addLayer({ id: 'units', type: 'circle', source: 'units', paint: {
+      'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3,
+      'circle-color': ['match', ['get', 'base'], ...Object.entries(UNIT_COLOUR).flat(), UNIT_COLOUR.out_of_service],
     } });
     m.addLayer({ id: 'selected', type: 'circle', source: 'selected', paint: {
       'circle-radius': 17, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2,
@@ -161,6 +168,23 @@ export class SectorMap {
         this.map.easeTo({ center: [a.position.lon, a.position.lat], duration: 300 });
       }
     });
+  }
+
+  /** The units (GET /units rows or `unit` changes' data) at their last known positions. */
+  setUnits(units) {
+    this.units = new Map(units.map((u) => [u.id, u]));
+    this.drawUnits();
+  }
+
+  upsertUnit(unit) {
+    (this.units ??= new Map()).set(unit.id, unit);
+    this.drawUnits();
+  }
+
+  drawUnits() {
+    const features = [...this.units.values()].filter((u) => u.position?.lon != null && u.position?.lat != null)
+      .map((u) => point(u.position.lon, u.position.lat, { id: u.id, base: u.base, kind: u.kind }));
+    this.updates.set('units', { type: 'FeatureCollection', features });
   }
 
   /** Open incidents, ringed at each of their alerts' positions (`alerts`: id -> alert, those known). */
