@@ -112,6 +112,7 @@ def test_every_units_eta_to_an_alert_over_the_sector_terrain(tmp_path, example_s
         UnitConfig(id="lakes", name="lakes", kind=UnitKind.FOOT, home_lon=-71.3185, home_lat=44.2588),
         UnitConfig(id="lakes-2", name="lakes-2", kind=UnitKind.FOOT, home_lon=-71.3185, home_lat=44.2588),
         UnitConfig(id="boat-1", name="boat-1", kind=UnitKind.BOAT, home_lon=-71.1, home_lat=44.1),
+        UnitConfig(id="drone-1", name="drone-1", kind=UnitKind.DRONE, home_lon=-71.2449, home_lat=44.2519),
     ], [])
     centre = Centre(made.store.engine.url.render_as_string(hide_password=False))
     summit = centre.alert_of(centre.feed("walker-8", 0, lon=-71.3033, lat=44.2706))
@@ -119,8 +120,9 @@ def test_every_units_eta_to_an_alert_over_the_sector_terrain(tmp_path, example_s
     other = centre.alert_of(centre.feed("walker-10", 10, lon=-71.2855, lat=44.2595))
     with made.client:
         operator = made.token("operator")
-        assert made.client.post("/api/v1/units/lakes-2/status", headers=operator,
-                                json={"status": "out_of_service"}).status_code == 200
+        for busy in ("lakes-2", "drone-1"):  # out of service: timed, never recommended
+            assert made.client.post(f"/api/v1/units/{busy}/status", headers=operator,
+                                    json={"status": "out_of_service"}).status_code == 200
         answer = made.client.get(f"/api/v1/alerts/{summit}/etas", headers=made.token("viewer"))
         assert answer.status_code == 200, answer.text
         found = answer.json()
@@ -135,6 +137,11 @@ def test_every_units_eta_to_an_alert_over_the_sector_terrain(tmp_path, example_s
         assert etas["lakes-2"]["minutes"] == etas["lakes"]["minutes"] and not etas["lakes-2"]["recommended"]
         assert etas["boat-1"]["minutes"] is None and etas["boat-1"]["reason"]
         assert [e["unit"]["id"] for e in found["etas"]][-1] == "boat-1"  # those that cannot come last
+        # a drone from Pinkham Notch flies straight, and sees the summit from its standoff
+        drone = etas["drone-1"]
+        assert drone["mode"] == "drone" and drone["drone"]["visible"] and drone["drone"]["moved_m"] == 0
+        assert drone["minutes"] == pytest.approx(drone["straight_m"] * 0.06 / 60.0)  # the default cruise, 60 km/h
+        assert all(e["drone"] is None for e in found["etas"] if e["mode"] != "drone")
         none = made.client.get(f"/api/v1/alerts/{unplaced}/etas", headers=made.token("viewer")).json()
         assert none["etas"] == [] and "no map position" in none["reason"]
         assert made.client.get("/api/v1/alerts/nope/etas", headers=made.token("viewer")).status_code == 404

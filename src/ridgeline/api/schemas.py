@@ -396,6 +396,17 @@ class PositionReport(_Body):
         return self
 
 
+class DroneViewInfo(_Body):
+    """Where a drone should hover to see the alert (the viewshed engine's answer)."""
+
+    planned: list[float] = Field(description="The planned hover point [lon, lat]: the standoff from the alert "
+                                 "towards the drone, at its planned height above the ground.")
+    visible: bool = Field(description="Whether the alert is in sight from the planned hover point.")
+    hover: list[float] | None = Field(description="Where to hover [lon, lat]: the planned point if it sees, else "
+                                      "the nearest point that does (null: none within the search radius).")
+    moved_m: float | None = Field(description="How far that is from the planned point, metres.")
+
+
 class UnitEtaInfo(_Body):
     """One unit's time to an alert."""
 
@@ -406,6 +417,7 @@ class UnitEtaInfo(_Body):
     straight_m: float | None = Field(description="Its straight-line distance to the alert, metres.")
     reason: str | None = Field(description="Why it cannot get there, when it cannot.")
     recommended: bool = Field(description="Whether it is the one to send: the fastest available unit.")
+    drone: DroneViewInfo | None = Field(default=None, description="A drone's hover point (null for other units).")
 
 
 class AlertEtasInfo(_Body):

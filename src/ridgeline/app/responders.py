@@ -19,6 +19,7 @@ from ridgeline.model import Unit, UnitStatus
 
 if TYPE_CHECKING:
     from ridgeline.config.sector import Sector
+    from ridgeline.dispatch.drone import DroneView
     from ridgeline.dispatch.eta import Responders, SceneEtas
     from ridgeline.store.db import Store
 
@@ -33,6 +34,8 @@ class UnitEtaRow:
     straight_m: float | None
     reason: str | None
     recommended: bool
+    view: DroneView | None = None
+    """A drone's: whether it sees the alert from its planned hover point, else where to hover."""
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,23 @@ class SectorResponders:
         scene, units, reason = self._scene(store, alert_id)
         if scene is None:
             return AlertEtas(alert_id, [], None, reason)
+        from ridgeline.dispatch.drone import drone_view
+        from ridgeline.terrain.travel import Mode
+
         by_id = {u.id: u for u in units}
         best = next((e.unit_id for e in scene.etas if e.reachable and by_id[e.unit_id].base == UnitStatus.AVAILABLE),
                     None)
-        rows = [UnitEtaRow(by_id[e.unit_id], e.mode.value if e.mode else None, e.minutes, e.straight_m, e.reason,
-                           e.unit_id == best) for e in scene.etas]
+        terrain = self.responders().terrain
+        rows = []
+        for e in scene.etas:
+            unit = by_id[e.unit_id]
+            view = None
+            where = unit.position
+            if e.mode is Mode.DRONE and e.reachable and where is not None and where.lon is not None \
+                    and where.lat is not None:
+                view = drone_view(terrain, (where.lon, where.lat), (scene.scene.lon, scene.scene.lat))
+            rows.append(UnitEtaRow(unit, e.mode.value if e.mode else None, e.minutes, e.straight_m, e.reason,
+                                   e.unit_id == best, view))
         return AlertEtas(alert_id, rows, best)
 
     def plan(self, store: Store, alert_ids: list[str]) -> PlannedDispatch:

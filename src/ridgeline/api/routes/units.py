@@ -15,6 +15,7 @@ from ridgeline.api.schemas import (
     AlertEtasInfo,
     DispatchOrder,
     DispatchPlanInfo,
+    DroneViewInfo,
     PlannedAssignment,
     PositionReport,
     StatusChange,
@@ -111,14 +112,18 @@ def report_position(body: PositionReport, ctx: Ctx, unit_id: str = UnitId) -> Un
 @router.get("/alerts/{alert_id}/etas", response_model=AlertEtasInfo, **needs(Role.VIEWER))
 def alert_etas(ctx: Ctx, alert_id: str = Path(min_length=1, max_length=64, description="Alert id.")) -> AlertEtasInfo:
     """Every unit's travel time to the alert over the sector's terrain (on foot, vehicle, boat: the
-    fastest path; a drone: a straight flight within its endurance), fastest first, and the one to
+    fastest path; a drone: a straight flight within its endurance, and whether it sees the alert
+    from its planned hover point, else the nearest point that does), fastest first, and the one to
     send: the fastest available unit."""
     found = _responders(ctx).etas(ctx.store, alert_id)
     now = utc_now()
     return AlertEtasInfo(alert_id=found.alert_id, recommended=found.recommended, reason=found.reason, etas=[
         UnitEtaInfo(unit=UnitInfo(**e.unit.model_dump(), position_age_s=use.position_age_s(e.unit, now)),
                     mode=e.mode, minutes=e.minutes, straight_m=e.straight_m, reason=e.reason,
-                    recommended=e.recommended) for e in found.etas])
+                    recommended=e.recommended, drone=None if e.view is None else DroneViewInfo(
+                        planned=list(e.view.planned), visible=e.view.visible,
+                        hover=None if e.view.hover is None else list(e.view.hover),
+                        moved_m=None if e.view.hover is None else e.view.moved_m)) for e in found.etas])
 
 
 @router.get("/dispatch-plan", response_model=DispatchPlanInfo, **needs(Role.VIEWER))

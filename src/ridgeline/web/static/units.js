@@ -56,6 +56,9 @@ export class Units {
       etaText), eta?.straight_m != null ? h('span', { class: 'muted' },
       ` (${(eta.straight_m / 1000).toFixed(1)} km away)`) : null,
     eta?.recommended ? h('b', { class: 'flag recommended' }, 'fastest') : null,
+    eta?.drone ? h('span', { class: 'muted drone-view' }, eta.drone.visible ? ' · sees it from its standoff'
+      : eta.drone.hover ? ` · hover ${Math.round(eta.drone.moved_m)} m off its standoff to see it`
+        : ' · no hover point within reach sees it') : null,
     canSend ? h('button', { type: 'button', class: 'small', dataset: { action: 'dispatch' },
       onclick: () => this.onDispatch(u.id, this.etas.alert_id) }, 'dispatch') : null) : null);
   }
