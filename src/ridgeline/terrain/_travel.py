@@ -143,6 +143,13 @@ def travel_search(
         steps[k] = MOVES[k, 0] * cols + MOVES[k, 1]
     base_off, base_on = params[BASE_OFF], params[BASE_ON]
     decay_off, decay_on = params[DECAY_OFF], params[DECAY_ON]
+    # a move's minutes on flat ground at each base speed: L / speed = (L / base) × exp(decay × |S + offset|),
+    # one multiplication a move instead of a division
+    flat_off = np.empty(16)
+    flat_on = np.empty(16)
+    for k in range(16):
+        flat_off[k] = lengths[k] * MINUTES_PER_M_PER_KMH / base_off if base_off > 0 else np.inf
+        flat_on[k] = lengths[k] * MINUTES_PER_M_PER_KMH / base_on if base_on > 0 else np.inf
     offset = params[OFFSET]
     max_off, max_on = params[MAX_SLOPE_OFF], params[MAX_SLOPE_ON]
     r_src, c_src = source // cols, source % cols
@@ -193,12 +200,11 @@ def travel_search(
             if to_path:
                 if abs(slope) > max_on:
                     continue
-                speed = base_on * np.exp(-decay_on * abs(slope + offset))
+                t = tu + flat_on[k] * np.exp(decay_on * abs(slope + offset))
             else:
                 if abs(slope) > max_off:
                     continue
-                speed = base_off * np.exp(-decay_off * abs(slope + offset))
-            t = tu + length * MINUTES_PER_M_PER_KMH / speed
+                t = tu + flat_off[k] * np.exp(decay_off * abs(slope + offset))
             if t < minutes[v]:
                 minutes[v] = t
                 predecessor[v] = k
