@@ -288,16 +288,21 @@ def live(
 def _console_for(sector: Sector, out_dir: Path, http_port: int, note: str) -> Callable[[Centre], Callable[[], None]]:
     """What ``live`` does with its centre once started: a demo supervisor with a fresh random password
     (the database is new each run), the API and console on 127.0.0.1, the sector's terrain tiles
-    beside the database (built in the background when missing or stale, as ``serve`` does); the
-    address and the login printed once, ``note`` (if any) on the line below."""
+    beside the database (built in the background when missing or stale, as ``serve`` does), the
+    sector's units with simulated trackers (a dispatched unit travels to its alert over the
+    terrain, 60 times faster than life: ``sim.units``); the address and the login printed once,
+    ``note`` (if any) on the line below."""
     import secrets
 
     from ridgeline.api.context import ApiSettings
     from ridgeline.api.server import serve_centre
     from ridgeline.app.operators import add_operator
+    from ridgeline.app.responders import SectorResponders
     from ridgeline.app.tiles import build_in_background, prepare_map_tiles
+    from ridgeline.app.units import define_units
     from ridgeline.cli.terrain import describe_tiles
     from ridgeline.model import Role
+    from ridgeline.sim.units import UnitSimulator
 
     maps = prepare_map_tiles(sector, out_dir / "centre.terrain.pmtiles")
 
@@ -308,6 +313,10 @@ def _console_for(sector: Sector, out_dir: Path, http_port: int, note: str) -> Ca
         settings = ApiSettings(secure_cookie=False, case_key=out_dir / "centre.key")
         api = serve_centre(centre, http_port, "127.0.0.1", settings, sector.retention, maps.terrain, maps.basemap,
                            sector)
+        define_units(centre.store, sector.units, sector.unit_statuses, actor="ridgeline live")
+        api.ctx.responders = SectorResponders(sector)  # one terrain for the ETAs and the simulated trips
+        trackers = UnitSimulator(centre.store, centre.changes, api.ctx.responders)
+        trackers.start()
         building = build_in_background(sector, maps.terrain, lambda built, exc: err.print(
             f"terrain tiles: {describe_tiles(built) if built else f'not built: {exc}'}", soft_wrap=True)
         ) if maps.stale else None
@@ -315,6 +324,7 @@ def _console_for(sector: Sector, out_dir: Path, http_port: int, note: str) -> Ca
                   soft_wrap=True, highlight=False)
 
         def stop() -> None:
+            trackers.stop()
             api.stop()
             if building is not None:
                 # a few seconds at most; a process leaving while GDAL's threads still work aborts
