@@ -104,7 +104,11 @@ def test_every_units_eta_to_an_alert_over_the_sector_terrain(tmp_path, example_s
     from ridgeline.config import load_sector
 
     made = make_api(f"sqlite:///{tmp_path / 'centre.db'}")
-    made.ctx.sector = load_sector(example_sector_path)
+    sector = load_sector(example_sector_path)
+    # a fast drone with a short battery, as the sector file may describe one
+    fast = UnitConfig(id="drone-2", name="drone-2", kind=UnitKind.DRONE, home_lon=-71.2449, home_lat=44.2519,
+                      speed_kmh=120, endurance_min=1)
+    made.ctx.sector = sector.model_copy(update={"units": [*sector.units, fast]})
     # below Tuckerman's headwall (nearer the summit in a straight line) and at the Lakes of the
     # Clouds (farther, along the ridge); a second patrol at the lakes, out of service
     define_units(made.store, [
@@ -113,6 +117,7 @@ def test_every_units_eta_to_an_alert_over_the_sector_terrain(tmp_path, example_s
         UnitConfig(id="lakes-2", name="lakes-2", kind=UnitKind.FOOT, home_lon=-71.3185, home_lat=44.2588),
         UnitConfig(id="boat-1", name="boat-1", kind=UnitKind.BOAT, home_lon=-71.1, home_lat=44.1),
         UnitConfig(id="drone-1", name="drone-1", kind=UnitKind.DRONE, home_lon=-71.2449, home_lat=44.2519),
+        fast,
     ], [])
     centre = Centre(made.store.engine.url.render_as_string(hide_password=False))
     summit = centre.alert_of(centre.feed("walker-8", 0, lon=-71.3033, lat=44.2706))
@@ -136,12 +141,16 @@ def test_every_units_eta_to_an_alert_over_the_sector_terrain(tmp_path, example_s
         assert found["recommended"] == "lakes" and etas["lakes"]["recommended"]
         assert etas["lakes-2"]["minutes"] == etas["lakes"]["minutes"] and not etas["lakes-2"]["recommended"]
         assert etas["boat-1"]["minutes"] is None and etas["boat-1"]["reason"]
-        assert [e["unit"]["id"] for e in found["etas"]][-1] == "boat-1"  # those that cannot come last
+        assert {e["unit"]["id"] for e in found["etas"][-2:]} == {"boat-1", "drone-2"}  # those that cannot come last
         # a drone from Pinkham Notch flies straight, and sees the summit from its standoff
         drone = etas["drone-1"]
         assert drone["mode"] == "drone" and drone["drone"]["visible"] and drone["drone"]["moved_m"] == 0
         assert drone["minutes"] == pytest.approx(drone["straight_m"] * 0.06 / 60.0)  # the default cruise, 60 km/h
         assert all(e["drone"] is None for e in found["etas"] if e["mode"] != "drone")
+        # its own speed and endurance: twice as fast, but not up long enough
+        assert etas["drone-2"]["minutes"] is None
+        assert etas["drone-2"]["reason"] == (f"a {drone['straight_m'] * 0.06 / 120:.1f} min flight exceeds the "
+                                             "drone's endurance of 1 min")
         none = made.client.get(f"/api/v1/alerts/{unplaced}/etas", headers=made.token("viewer")).json()
         assert none["etas"] == [] and "no map position" in none["reason"]
         assert made.client.get("/api/v1/alerts/nope/etas", headers=made.token("viewer")).status_code == 404

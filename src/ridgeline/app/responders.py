@@ -62,9 +62,16 @@ class SectorResponders:
     """The sector's terrain made ready for travel times once, for every later ETA."""
 
     def __init__(self, sector: Sector) -> None:
+        from ridgeline.terrain.travel import DroneModel
+
         self.sector = sector
         self._lock = threading.Lock()
         self._responders: Responders | None = None
+        default = DroneModel()
+        #: each drone of the sector file at its own cruise speed and endurance
+        self.drones = {u.id: DroneModel(cruise_speed_kmh=u.speed_kmh or default.cruise_speed_kmh,
+                                        endurance_min=u.endurance_min or default.endurance_min)
+                       for u in sector.units if u.kind.value == "drone"}
 
     def responders(self) -> Responders:
         """The sector's terrain as travel surfaces (loaded at the first call)."""
@@ -88,7 +95,7 @@ class SectorResponders:
             return None, units, f"alert {alert_id} has no map position"
         responders = self.responders()
         with self._lock:  # one search at a time: the surfaces are shared
-            return etas_to_scene(responders, units, Scene(alert_id, where.lon, where.lat)), units, None
+            return etas_to_scene(responders, units, Scene(alert_id, where.lon, where.lat), self.drones), units, None
 
     def etas(self, store: Store, alert_id: str) -> AlertEtas:
         """Every unit's ETA to the alert (``AlertNotFoundError`` if there is none)."""

@@ -35,8 +35,8 @@ class UnitConfig(_Model):
     home_lat: Lat = Field(description="Latitude of its base, WGS84 degrees.")
     speed_kmh: float | None = Field(
         default=None, gt=0, le=400,
-        description="Cruise speed, km/h, over the ground it crosses (dispatch's estimate); the kind's usual "
-        "speed when omitted.",
+        description="A drone's cruise speed, km/h (its straight flight's ETA; 60 when omitted). Units on the "
+        "ground are timed by their kind's terrain model (ridgeline.terrain.travel), which this does not change.",
     )
     endurance_min: float | None = Field(
         default=None, gt=0, le=24 * 60,

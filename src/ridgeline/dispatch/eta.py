@@ -12,13 +12,14 @@ path, a flight too long) is reported with the reason, never dropped.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ridgeline.errors import RidgelineError
 from ridgeline.model.domain import Unit
 from ridgeline.terrain.dem import Terrain
 from ridgeline.terrain.travel import (
+    DroneModel,
     Mode,
     Surface,
     TravelModels,
@@ -104,8 +105,10 @@ class Responders:
         return self._surfaces[mode]
 
 
-def etas_to_scene(responders: Responders, units: Sequence[Unit], scene: Scene) -> SceneEtas:
-    """Every unit's ETA to ``scene``: one bounded reversed search per ground mode, straight flights for drones."""
+def etas_to_scene(responders: Responders, units: Sequence[Unit], scene: Scene,
+                  drones: Mapping[str, DroneModel] | None = None) -> SceneEtas:
+    """Every unit's ETA to ``scene``: one bounded reversed search per ground mode, straight flights for drones
+    (each at its own speed and endurance where ``drones`` holds its model, by unit id; else the responders')."""
     from pyproj import Geod
 
     geod = Geod(ellps="WGS84")
@@ -122,11 +125,11 @@ def etas_to_scene(responders: Responders, units: Sequence[Unit], scene: Scene) -
             etas.append(UnitEta(unit.id, None, None, straight,
                                 f"unknown kind {unit.kind!r} (known: {', '.join(MODE_OF_KIND)})"))
         elif mode is Mode.DRONE:
-            flight = drone_flight(pos.lon, pos.lat, scene.lon, scene.lat, responders.models.drone)
+            model = (drones or {}).get(unit.id, responders.models.drone)
+            flight = drone_flight(pos.lon, pos.lat, scene.lon, scene.lat, model)
             etas.append(UnitEta(unit.id, mode, flight.minutes, straight) if flight.within_endurance else UnitEta(
                 unit.id, mode, None, straight,
-                f"a {flight.minutes:.1f} min flight exceeds the drone's endurance of "
-                f"{responders.models.drone.endurance_min:g} min"))
+                f"a {flight.minutes:.1f} min flight exceeds the drone's endurance of {model.endurance_min:g} min"))
         else:
             by_mode.setdefault(mode, []).append((unit, straight))
     settled: dict[Mode, int] = {}

@@ -143,7 +143,8 @@ class UnitSimulator:
         if mode is None:
             return None
         if mode is Mode.DRONE:
-            flight = drone_flight(start.lon, start.lat, where.lon, where.lat, responders.models.drone)
+            flight = drone_flight(start.lon, start.lat, where.lon, where.lat,
+                                  self.responders.drones.get(unit.id, responders.models.drone))
             return Trip(alert_id, np.array([[start.lon, start.lat], [where.lon, where.lat]]),
                         np.array([0.0, flight.minutes]), time.monotonic())
         surface = responders.surface(mode)
