@@ -81,6 +81,8 @@ class UnitSimulator:
                 self.step()
             except RidgelineError as e:  # a unit or alert gone, a route that cannot be made: said, not fatal
                 log.warning("unit simulator: %s", e)
+            except Exception:  # a busy database, say: the demo's trackers carry on at the next step
+                log.exception("unit simulator: a step failed")
             self._stop.wait(self.period_s)
 
     def step(self) -> None:
