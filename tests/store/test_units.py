@@ -52,3 +52,38 @@ def test_found_by_tak_uid_then_callsign_then_id_and_moved_forward_only(db_url: s
         assert unit is not None and unit.position is not None and (unit.position.lon, unit.position_time) == (3, t)
         assert [p.lon for p in repo.trail(conn, "a")] == [2, 1, 3]
     store.close()
+
+
+def test_centre_processes_starting_at_once_write_the_units_once(db_url: str, example_sector_path) -> None:  # type: ignore[no-untyped-def]
+    """Every centre process writes the sector's units as it starts; several starting together
+    (the scale-out path) must neither fail on each other's rows nor write them twice."""
+    import threading
+
+    from ridgeline.app.units import define_units, statuses
+    from ridgeline.config import load_sector
+
+    sector = load_sector(example_sector_path)
+    Store(db_url).close()  # migrated once, as the first process does
+    stores = [Store(db_url) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+    failed: list[BaseException] = []
+
+    def starting(store: Store) -> None:
+        start.wait()
+        try:
+            for _ in range(5):
+                define_units(store, sector.units, sector.unit_statuses)
+        except BaseException as e:  # the test reports it
+            failed.append(e)
+
+    threads = [threading.Thread(target=starting, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failed == []
+    with stores[0].engine.connect() as conn:
+        assert [u.id for u in repo.list_units(conn)] == sorted(u.id for u in sector.units)
+    assert {"refuelling", "searching"} <= set(statuses(stores[0]))
+    for s in stores:
+        s.close()

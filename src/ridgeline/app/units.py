@@ -78,6 +78,7 @@ def define_units(store: Store, configs: Sequence[UnitConfig], statuses: Sequence
     defs = [UnitDefinition(c.id, c.name, c.kind, c.home_lon, c.home_lat, c.shown_callsign, c.tak_uid)
             for c in configs]
     with store.engine.begin() as conn:
+        repo.lock_definitions(conn)  # several centre processes start at once
         now = utc_now()
         repo.replace_statuses(conn, [(s.name, s.base, s.description) for s in statuses])
         added, changed = repo.define(conn, defs, now)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
 from ridgeline.model import Position, Unit, UnitKind, UnitPosition, UnitStatus
 from ridgeline.store.schema import unit_log, unit_positions, unit_statuses, units
@@ -61,6 +61,18 @@ def status_set(conn: Connection) -> dict[str, UnitStatus]:
     for row in conn.execute(select(unit_statuses)):
         names[row.name] = UnitStatus(row.base)
     return names
+
+
+#: the PostgreSQL advisory lock that serialises writing the sector's units ("RIDGUNIT")
+_DEFINE_LOCK = 0x52494447_554E4954 & 0x7FFFFFFFFFFFFFFF
+
+
+def lock_definitions(conn: Connection) -> None:
+    """Hold the units' definitions for the rest of the caller's transaction: every centre process
+    writes the sector's units and status names as it starts, and two starting at once would
+    insert the same rows twice (on SQLite the database's write lock already serialises them)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DEFINE_LOCK})
 
 
 def replace_statuses(conn: Connection, statuses: Iterable[tuple[str, UnitStatus, str]]) -> None:
