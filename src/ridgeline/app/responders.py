@@ -74,13 +74,17 @@ class SectorResponders:
                        for u in sector.units if u.kind.value == "drone"}
 
     def responders(self) -> Responders:
-        """The sector's terrain as travel surfaces (loaded at the first call)."""
+        """The sector's terrain as travel surfaces, with its roads and water (loaded at the first call)."""
         from ridgeline.app.planning import load_terrain
         from ridgeline.dispatch.eta import Responders
+        from ridgeline.terrain.travel import read_lines, read_polygons
 
         with self._lock:
             if self._responders is None:
-                self._responders = Responders(load_terrain(self.sector))
+                s = self.sector
+                roads = read_lines(s.path(s.roads), "sector roads file") if s.roads else None
+                water = read_polygons(s.path(s.water), "sector water file") if s.water else None
+                self._responders = Responders(load_terrain(s), paths=roads, water=water)
             return self._responders
 
     def _scene(self, store: Store, alert_id: str) -> tuple[SceneEtas | None, list[Unit], str | None]:

@@ -333,6 +333,16 @@ class Sector(_Model):
         description="Status names of the sector's own, each mapped to a base status (the base statuses "
         "available, dispatched, en_route, on_scene, returning and out_of_service are always there).",
     )
+    roads: str | None = Field(
+        default=None,
+        description="Tracks and roads (a GeoJSON of LineStrings in lon/lat, relative to the sector file) the "
+        "units' ETAs follow: on foot at Tobler's on-path speed, vehicles at road speed. None: cross-country.",
+    )
+    water: str | None = Field(
+        default=None,
+        description="Water a boat may cross (a GeoJSON of Polygons in lon/lat, relative to the sector file), "
+        "besides DEM cells at or below sea level.",
+    )
     tak: TakConfig | None = Field(
         default=None, description="A TAK server (or multicast group) to share alerts, tracks and units with as "
         "Cursor-on-Target; none when omitted.",
