@@ -87,23 +87,24 @@ class SectorResponders:
                 self._responders = Responders(load_terrain(s), paths=roads, water=water)
             return self._responders
 
-    def _scene(self, store: Store, alert_id: str) -> tuple[SceneEtas | None, list[Unit], str | None]:
+    def _scene(self, store: Store, alert_id: str, units: list[Unit]) -> tuple[SceneEtas | None, str | None]:
+        """The ``units``' ETAs to the alert, or None and why there are none."""
         from ridgeline.app.alerts import get_alert
-        from ridgeline.app.units import list_units
         from ridgeline.dispatch.eta import Scene, etas_to_scene
 
-        alert = get_alert(store, alert_id).alert
-        units = list_units(store)
-        where = alert.position
+        where = get_alert(store, alert_id).alert.position
         if where is None or where.lon is None or where.lat is None:
-            return None, units, f"alert {alert_id} has no map position"
+            return None, f"alert {alert_id} has no map position"
         responders = self.responders()
         with self._lock:  # one search at a time: the surfaces are shared
-            return etas_to_scene(responders, units, Scene(alert_id, where.lon, where.lat), self.drones), units, None
+            return etas_to_scene(responders, units, Scene(alert_id, where.lon, where.lat), self.drones), None
 
     def etas(self, store: Store, alert_id: str) -> AlertEtas:
         """Every unit's ETA to the alert (``AlertNotFoundError`` if there is none)."""
-        scene, units, reason = self._scene(store, alert_id)
+        from ridgeline.app.units import list_units
+
+        units = list_units(store)
+        scene, reason = self._scene(store, alert_id, units)
         if scene is None:
             return AlertEtas(alert_id, [], None, reason)
         from ridgeline.dispatch.drone import drone_view
@@ -128,19 +129,18 @@ class SectorResponders:
     def plan(self, store: Store, alert_ids: list[str]) -> PlannedDispatch:
         """The available units shared out among the alerts so that the total time to reach them is
         least (the Hungarian method); an alert without a map position is left unassigned."""
-        from dataclasses import replace
-
+        from ridgeline.app.units import list_units
         from ridgeline.dispatch.assign import assign_units
 
+        free = [u for u in list_units(store) if u.base == UnitStatus.AVAILABLE]
         scenes: list[SceneEtas] = []
         unplaced: list[str] = []
         for alert_id in dict.fromkeys(alert_ids):
-            scene, units, _reason = self._scene(store, alert_id)
+            scene, _reason = self._scene(store, alert_id, free)
             if scene is None:
                 unplaced.append(alert_id)
-                continue
-            free = {u.id for u in units if u.base == UnitStatus.AVAILABLE}
-            scenes.append(replace(scene, etas=[e for e in scene.etas if e.unit_id in free]))
+            else:
+                scenes.append(scene)
         plan = assign_units(scenes)
         return PlannedDispatch([(a.alert_id, a.unit_id, a.minutes) for a in plan.assignments],
                                [*plan.unassigned, *unplaced], plan.total_minutes)

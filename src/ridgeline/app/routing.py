@@ -124,11 +124,5 @@ def _ground_route(
 
 
 def _lonlat(terrain: Terrain, cells: np.ndarray) -> list[list[float]]:
-    """The WGS84 lon/lat of the centres of ``cells`` (rows and columns)."""
-    from pyproj import CRS, Transformer
-
-    t = terrain.transform
-    cols, rows = cells[:, 1] + 0.5, cells[:, 0] + 0.5
-    xs, ys = t.c + t.a * cols + t.b * rows, t.f + t.d * cols + t.e * rows
-    lon, lat = Transformer.from_crs(terrain.crs, CRS.from_epsg(4326), always_xy=True).transform(xs, ys)
-    return [[round(float(a), 7), round(float(b), 7)] for a, b in zip(lon, lat, strict=True)]
+    """The WGS84 lon/lat of the centres of ``cells`` (rows and columns), to 7 decimals."""
+    return [[round(float(a), 7), round(float(b), 7)] for a, b in terrain.lonlat_of_cells(cells)]

@@ -83,9 +83,7 @@ def drone_view(terrain: Terrain, start: tuple[float, float], scene: tuple[float,
     if rows.size == 0:
         return DroneView(planned, False, None, math.nan, 0.0)
     # the cell centres that see the scene, and the one nearest the planned point
-    t = terrain.transform
-    cx, cy = cols + col0 + 0.5, rows + row0 + 0.5
-    xs, ys = t.a * cx + t.b * cy + t.c, t.d * cx + t.e * cy + t.f
+    xs, ys = terrain.centres(np.column_stack([rows + row0, cols + col0]))
     d = np.hypot(xs - px, ys - py)
     best = int(np.argmin(d))
     hover = terrain.to_lonlat(float(xs[best]), float(ys[best]))

@@ -157,11 +157,7 @@ class UnitSimulator:
             log.warning("unit simulator: %s cannot reach alert %s by %s", unit.id, alert_id, mode.value)
             return None
         cells = times.path(*goal)
-        terrain = surface.terrain
-        t = terrain.transform
-        xs = t.c + t.a * (cells[:, 1] + 0.5) + t.b * (cells[:, 0] + 0.5)
-        ys = t.f + t.d * (cells[:, 1] + 0.5) + t.e * (cells[:, 0] + 0.5)
-        lonlat = np.array([terrain.to_lonlat(float(x), float(y)) for x, y in zip(xs, ys, strict=True)])
+        lonlat = surface.terrain.lonlat_of_cells(cells)
         lonlat[0] = (start.lon, start.lat)
         lonlat[-1] = (where.lon, where.lat)
         minutes = times.minutes[cells[:, 0], cells[:, 1]]

@@ -65,6 +65,18 @@ class Terrain:
         x, y = self.transform @ (col + 0.5, row + 0.5)
         return float(x), float(y)
 
+    def centres(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Map coordinates (x, y arrays) of the centres of ``cells``, an (n, 2) array of rows and columns."""
+        t = self.transform
+        cols, rows = cells[:, 1] + 0.5, cells[:, 0] + 0.5
+        return t.c + t.a * cols + t.b * rows, t.f + t.d * cols + t.e * rows
+
+    def lonlat_of_cells(self, cells: np.ndarray) -> np.ndarray:
+        """WGS84 lon/lat of the centres of ``cells`` (rows and columns), as an (n, 2) array."""
+        xs, ys = self.centres(cells)
+        lon, lat = _transformer(self.crs, CRS.from_epsg(4326)).transform(xs, ys)
+        return np.column_stack([lon, lat])
+
     def contains(self, x: float, y: float) -> bool:
         row, col = self.rowcol(x, y)
         return 0 <= row < self.shape[0] and 0 <= col < self.shape[1]

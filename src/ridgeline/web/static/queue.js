@@ -58,11 +58,11 @@ export class Queue {
     select.replaceChildren(h('option', { value: '' }, 'every site'), ...ids.map((id) => h('option', { value: id }, id)));
   }
 
-  /** Offer each alert type seen so far in the type filter. */
-  noteTypes() {
+  /** Offer each alert type seen so far in the type filter (`alerts`: those just heard of). */
+  noteTypes(alerts) {
     const select = this.filters?.elements.type;
     const before = this.types.size;
-    for (const a of this.alerts.values()) this.types.add(a.type);
+    for (const a of alerts) this.types.add(a.type);
     if (!select || this.types.size === before) return;
     const chosen = select.value;
     select.replaceChildren(h('option', { value: '' }, 'every type'),
@@ -72,6 +72,7 @@ export class Queue {
 
   setAll(alerts) {
     this.alerts = new Map(alerts.map((a) => [a.id, a]));
+    this.noteTypes(alerts);
     this.render();
   }
 
@@ -79,6 +80,7 @@ export class Queue {
     const known = this.alerts.get(alert.id);
     if (known && known.updated > alert.updated) return; // an older copy arriving late
     this.alerts.set(alert.id, alert);
+    this.noteTypes([alert]);
     this.render();
   }
 
@@ -98,7 +100,6 @@ export class Queue {
   /** The first MAX_ROWS rows only: 10,000 rows rebuilt for each change cost the page its frame
    * rate (bench/console.py); what is further down is the oldest and the resolved. */
   draw() {
-    this.noteTypes();
     const ordered = this.ordered();
     const rows = ordered.slice(0, MAX_ROWS).map((a) => this.row(a));
     if (ordered.length > MAX_ROWS) {
