@@ -214,8 +214,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             out["flushes"] = page.evaluate("() => window.ridgeline.tracks.flushes - window.__flushes0")
             out["drawn_tracks"] = page.evaluate("() => window.ridgeline.tracks.size")
             out["rendered_tracks"] = page.evaluate(
-                "() => new Set(window.ridgeline.map.queryRenderedFeatures({ layers: ['tracks'] })"
-                ".map((f) => f.properties.id)).size")
+                "() => new Set(window.ridgeline.tracks.marks.rendered().map((f) => f.properties.id)).size")
             stop.set()
             worker.join(timeout=5)
             out["changes_sent"] = sent[0] - sent_before

@@ -30,6 +30,7 @@ from .test_console import pixels
 SEEN = (0x00, 0xF0, 0xB0)
 BLIND = (0xFF, 0x2B, 0xD6)
 MAST = (0xFF, 0x8C, 0x1A)
+PERSON = (0xFF, 0x5C, 0xF0)  # tracks.js
 #: the mast and sensor the camera is put on: Mount Willey's summit camera, looking at 300 degrees
 MAST_SITE, MAST_SENSOR, AZIMUTH = "mt-willey", "cam", 300
 MAST_PITCH = 84  # mast.js
@@ -142,6 +143,15 @@ def test_the_3d_view_renders_and_differs_from_the_flat_map(page: Page) -> None:
     assert raised.std() > 10, "the 3D canvas is blank (one colour)"
     assert len(np.unique(raised.reshape(-1, 3), axis=0)) > 1000, "the 3D canvas is nearly uniform"
     assert np.abs(raised - flat).mean() > 10, "the 3D view looks like the flat map"
+    # a track's mark stands on the terrain: on Mount Washington's summit (1,917 m, raised 1.5 times)
+    # it is drawn where the map projects the summit (drawn at sea level, it would miss this box)
+    page.evaluate("""() => window.ridgeline.tracks.upsert({ kind: 'track', id: 'summit', site: 'mt-washington',
+      data: { object_class: 'person', time: new Date().toISOString(), position: { lon: -71.3033, lat: 44.2706 } } })""")
+    page.wait_for_function("() => window.ridgeline.tracks.marks.rendered().some((f) => f.properties.id === 'summit')")
+    on_ground = _settled(page)
+    x, y = page.evaluate("() => { const p = window.ridgelineMap.project([-71.3033, 44.2706]); return [p.x, p.y]; }")
+    near = _image(on_ground)[round(y) - 5:round(y) + 6, round(x) - 5:round(x) + 6]
+    assert (np.abs(near - np.array(PERSON[::-1])).max(axis=2) <= 10).sum() > 40, "the mark is not on the summit"
     # and back to the flat map
     page.click("#toggle-3d")
     page.wait_for_selector("#map[data-view='2d']")

@@ -155,7 +155,7 @@ def test_a_track_only_radars_saw_is_drawn_as_a_radar_plot(page: Page, live_centr
       t.upsert({ kind: 'track', id: 'seen-1', site: 'mt-washington', data: { object_class: 'person', time: now,
         position: { lon: -71.29, lat: 44.27 }, sources: ['radar', 'ptz'] } });
     }""", [now])
-    drawn = "() => window.ridgeline.map.queryRenderedFeatures({ layers: ['tracks'] })"
+    drawn = "() => window.ridgeline.tracks.marks.rendered()"
     page.wait_for_function(f"() => {{ const f = ({drawn})(); return ['plot-1', 'seen-1']"
                            ".every(id => f.some(x => x.properties.id === id)); }")
     classes = page.evaluate(f"() => Object.fromEntries(({drawn})().map(f => [f.properties.id, f.properties.cls]))")

@@ -10,6 +10,8 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 from playwright.sync_api import Page
 from pyproj import Transformer
@@ -21,6 +23,7 @@ from .test_console import pixels
 
 #: the class colours of tracks.js, RGB
 PERSON = (0xFF, 0x5C, 0xF0)
+VESSEL = (0x7F, 0xFF, 0xD4)
 
 #: MGRS at 1 m of (lat, lon), from the ``mgrs`` npm package 2.1 (proj4js's), as an oracle: the
 #: Washington Monument and the Eiffel tower, (0, 0), Sydney, Patagonia, near 80° S, Bergen and
@@ -40,20 +43,25 @@ def publish_track(live: LiveCentre, track: Track) -> None:
     live._send(MessageType.TRACKS, track.model_dump(mode="json"), live.seq)
 
 
+#: the features a layer drew: the marks' custom layer (marks.js) says which marks its last draw
+#: put in view; MapLibre's own layers answer ``queryRenderedFeatures``
+DRAWN = """(layer) => layer === 'tracks' ? window.ridgeline.tracks.marks.rendered()
+  : window.ridgeline.map.queryRenderedFeatures({ layers: [layer] })"""
+
+
 def rendered(page: Page, layer: str, track_id: str) -> list[dict[str, Any]]:
-    """The features of ``layer`` drawn for a track: geometry (as tiled: to ~10 m) and properties."""
+    """The features of ``layer`` drawn for a track: geometry (trails as tiled: to ~10 m) and properties."""
     found: list[dict[str, Any]] = page.evaluate(
-        """([layer, id]) => window.ridgeline.map.queryRenderedFeatures({ layers: [layer] })
+        f"""([layer, id]) => ({DRAWN})(layer)
             .filter((f) => f.properties.id === id)
-            .map((f) => ({ geometry: f.geometry, properties: f.properties }))""", [layer, track_id])
+            .map((f) => ({{ geometry: f.geometry, properties: f.properties }}))""", [layer, track_id])
     return found
 
 
 def wait_drawn(page: Page, layer: str, track_id: str, points: int = 1, at: tuple[float, float] | None = None) -> None:
-    """Until ``layer`` draws the track (a trail of at least ``points`` positions; a mark ``at`` lon, lat:
-    symbols are placed a frame after lines are drawn)."""
+    """Until ``layer`` draws the track (a trail of at least ``points`` positions; a mark ``at`` lon, lat)."""
     page.wait_for_function(
-        """([layer, id, n, at]) => window.ridgeline.map.queryRenderedFeatures({ layers: [layer] }).some((f) =>
+        f"""([layer, id, n, at]) => ({DRAWN})(layer).some((f) =>
             f.properties.id === id && (f.geometry.type === 'Point' ? (!at || (
               Math.abs(f.geometry.coordinates[0] - at[0]) < 2e-4 && Math.abs(f.geometry.coordinates[1] - at[1]) < 2e-4))
               : f.geometry.coordinates.length >= n))""",
@@ -96,6 +104,7 @@ def test_live_tracks_are_drawn_with_trails_and_vessels_point_along_their_course(
                  points=[TrackPoint(time=utc_now(), position=Position(lon=-71.50, lat=44.10))])
     publish_track(live_centre, boat)
     wait_drawn(page, "tracks", boat.id)
+    assert vessel_extent(page, (-71.50, 44.10)) < 0.8  # one position: north up, longer than wide
     east = Track(id=boat.id, object_class=ObjectClass.VESSEL, sources=["ais"], points=[
         TrackPoint(time=utc_now() + timedelta(seconds=1), position=Position(lon=-71.49, lat=44.10))])
     publish_track(live_centre, east)
@@ -103,6 +112,20 @@ def test_live_tracks_are_drawn_with_trails_and_vessels_point_along_their_course(
     [vessel] = rendered(page, "tracks", boat.id)
     assert vessel["properties"]["cls"] == "vessel"
     assert vessel["properties"]["heading"] == pytest.approx(90.0, abs=0.1)
+    assert vessel_extent(page, (-71.49, 44.10)) > 1.25  # turned east: wider than long
+
+
+def vessel_extent(page: Page, at: tuple[float, float]) -> float:
+    """Width over height of the vessel-coloured pixels around ``at`` (lon, lat) on the map."""
+    page.wait_for_timeout(300)  # the frame drawn
+    x, y = page.evaluate("at => { const p = window.ridgeline.map.project(at); return [p.x, p.y]; }", list(at))
+    box = page.locator("#map canvas").bounding_box()
+    assert box is not None
+    png = page.screenshot(clip={"x": box["x"] + x - 16, "y": box["y"] + y - 16, "width": 32, "height": 32})
+    img = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR).astype(int)
+    rows, cols = np.nonzero(np.abs(img - np.array(VESSEL[::-1])).max(axis=2) <= 10)
+    assert rows.size > 30, "no vessel mark drawn"
+    return float((np.ptp(cols) + 1) / (np.ptp(rows) + 1))
 
 
 def test_the_slider_replays_a_track_stored_40_minutes_ago(page: Page, live_centre: LiveCentre) -> None:
@@ -141,8 +164,7 @@ def test_the_slider_replays_a_track_stored_40_minutes_ago(page: Page, live_centr
 
     # ten minutes before the drive: nothing of it
     page.evaluate("t => window.ridgeline.timeline.seekTime(t)", start.timestamp() * 1000 - 600_000)
-    page.wait_for_function("id => !window.ridgeline.map.queryRenderedFeatures({ layers: ['tracks'] })"
-                           ".some((f) => f.properties.id === id)", arg=track.id)
+    page.wait_for_function(f"id => !({DRAWN})('tracks').some((f) => f.properties.id === id)", arg=track.id)
     # and "Live" brings the live map back
     page.click(".timeline-live")
     page.wait_for_selector(".timeline[data-mode='live']")

@@ -38,8 +38,8 @@ export class SectorMap {
   constructor(container, { onPick, onHover }) {
     this.map = new MapLibre({
       container, style: STYLE, center: [0, 0], zoom: 1, attributionControl: false,
-      // no cross-fade of symbols: every mark is placed regardless of collisions (allow-overlap,
-      // ignore-placement), so a fade only adds frames after each update of a thousand tracks
+      // no cross-fade of symbols: every alert's mark is placed regardless of collisions
+      // (allow-overlap, ignore-placement), so a fade only adds frames after each update
       fadeDuration: 0,
     });
     this.map.addControl(new NavigationControl({ visualizePitch: true }), 'top-left');

@@ -2,12 +2,15 @@
 // along its heading, or its course made good from its last two positions), and a short trail.
 // A track only radars saw (a radar plot: no camera or AIS behind it) is drawn as a radar plot,
 // a crosshair, whatever class the radar guessed.
-// All in ONE GeoJSON source, set through the map's MapUpdates (updates.js: at most once a
-// second, with the other live sources): a thousand tracks each updating once a second cost one
-// setData a second, never one per change.
+// The trails (and the slider's events) are ONE GeoJSON source, set through the map's MapUpdates
+// (updates.js: at most once a second, with the other live sources): a thousand tracks each
+// updating once a second cost one setData a second, never one per change. The marks are a custom
+// layer (marks.js) set in the same flush: drawn by the GPU in one call, never tiled.
 // A track unheard for STALE_S fades, and is dropped after its class's expiry.
 // The same drawing serves the time slider (timeline.js): `replay(history, t)` shows the
 // tracks as they stood at time t, while the live feed keeps being recorded underneath.
+
+import { TrackMarks } from './marks.js';
 
 export const CLASS_COLOUR = {
   person: '#ff5cf0', vehicle: '#a98bff', vessel: '#7fffd4', animal: '#c8a26b', motion: '#e6e6e6', radar: '#ffe066',
@@ -18,10 +21,11 @@ export const TRAIL_POINTS = 10; // ...or the last 10 positions, whichever is sho
 export const STALE_S = 30;
 const EXPIRE_S = { vessel: 900, default: 180 };
 const EMPTY = { type: 'FeatureCollection', features: [] };
+export const MARKS_LAYER = 'tracks';
 
 /** The class's mark in a box of `size` px: person ●, vehicle ■, vessel a hull pointing up (north
  * before rotation), animal ▲, bare motion ○, a radar plot ⌖ (a ring and its cross). */
-function drawClass(ctx, cls, size) {
+export function drawClass(ctx, cls, size) {
   const s = size;
   const colour = CLASS_COLOUR[cls] ?? CLASS_COLOUR.motion;
   if (cls === 'radar') {
@@ -61,16 +65,6 @@ function drawClass(ctx, cls, size) {
     ctx.strokeStyle = '#111';
   }
   ctx.stroke();
-}
-
-function classIcon(cls, ratio) {
-  const size = 18 * ratio;
-  const canvas = document.createElement('canvas');
-  canvas.width = size;
-  canvas.height = size;
-  const ctx = canvas.getContext('2d');
-  drawClass(ctx, cls, size);
-  return ctx.getImageData(0, 0, size, size);
 }
 
 /** The initial bearing from one point to the next, degrees clockwise from north. */
@@ -120,9 +114,10 @@ function lastAtOrBefore(points, t) {
 }
 
 /**
- * The features of `tracks` (id -> {cls, points: [{t (ms), lon, lat, heading}] oldest first}) as
- * they stood at `now` (ms): a point per track heard within its expiry, with its age's opacity,
- * and a trail line of its positions in the TRAIL_S before its latest.
+ * `tracks` (id -> {cls, points: [{t (ms), lon, lat, heading}] oldest first}) as they stood at
+ * `now` (ms): `marks`, one per track heard within its expiry ({id, cls, heading, opacity, lon,
+ * lat}: opacity by its age), and `trails`, a GeoJSON line of each one's positions in the TRAIL_S
+ * before its latest.
  */
 export function trackFeatures(tracks, now) {
   const points = [];
@@ -135,8 +130,7 @@ export function trackFeatures(tracks, now) {
     if (age > (EXPIRE_S[track.cls] ?? EXPIRE_S.default)) continue;
     const opacity = age <= STALE_S ? 1 : Math.max(0.25, 1 - (age - STALE_S) / 120);
     const heading = track.cls === 'vessel' ? headingOf(track, at) : 0;
-    points.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [last.lon, last.lat] },
-      properties: { id, cls: track.cls, heading, opacity, kind: 'track' } });
+    points.push({ id, cls: track.cls, heading, opacity, lon: last.lon, lat: last.lat });
     const line = [];
     for (let i = at; i >= 0 && at - i < TRAIL_POINTS && last.t - track.points[i].t <= TRAIL_S * 1000; i -= 1) {
       line.push([track.points[i].lon, track.points[i].lat]);
@@ -146,7 +140,7 @@ export function trackFeatures(tracks, now) {
         properties: { id, cls: track.cls, opacity: opacity * 0.7, kind: 'trail' } });
     }
   }
-  return [...trails, ...points];
+  return { marks: points, trails };
 }
 
 export class TrackLayer {
@@ -159,6 +153,7 @@ export class TrackLayer {
     this.live = new Map(); // id -> {cls, points}
     this.replaying = null; // {tracks, t, extra} while the time slider shows the past
     this.flushes = 0; // the source's data made, for the bench
+    this.marks = new TrackMarks({ id: MARKS_LAYER, classes: CLASSES, drawIcon: drawClass });
     this.ready = ready.then(() => this.addLayers());
     // a live map ages even when nothing is heard: redraw each second while tracks are shown
     this.ticker = setInterval(() => { if (this.live.size && !this.replaying) this.schedule(); }, 1000);
@@ -166,8 +161,6 @@ export class TrackLayer {
 
   addLayers() {
     const m = this.map;
-    const ratio = Math.max(1, Math.round(window.devicePixelRatio || 1));
-    for (const cls of CLASSES) m.addImage(`track-${cls}`, classIcon(cls, ratio), { pixelRatio: ratio });
     m.addSource('tracks', { type: 'geojson', data: EMPTY });
     const colour = ['match', ['get', 'cls'], ...CLASSES.flatMap((c) => [c, CLASS_COLOUR[c]]), CLASS_COLOUR.motion];
     m.addLayer({ id: 'track-trails', type: 'line', source: 'tracks', filter: ['==', ['get', 'kind'], 'trail'],
@@ -176,12 +169,7 @@ export class TrackLayer {
     m.addLayer({ id: 'track-events', type: 'circle', source: 'tracks', filter: ['==', ['get', 'kind'], 'event'],
       paint: { 'circle-radius': 9, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#ffffff',
         'circle-stroke-width': 2, 'circle-stroke-opacity': ['get', 'opacity'] } });
-    m.addLayer({ id: 'tracks', type: 'symbol', source: 'tracks', filter: ['==', ['get', 'kind'], 'track'],
-      layout: {
-        'icon-image': ['concat', 'track-', ['get', 'cls']], 'icon-allow-overlap': true, 'icon-ignore-placement': true,
-        'icon-rotate': ['get', 'heading'], 'icon-rotation-alignment': 'map',
-      },
-      paint: { 'icon-opacity': ['get', 'opacity'] } }, this.map.getLayer('alerts') ? 'alerts' : undefined);
+    m.addLayer(this.marks, this.map.getLayer('alerts') ? 'alerts' : undefined);
   }
 
   /** Which sensors are radars (GET /sector): their tracks are radar plots. */
@@ -227,13 +215,15 @@ export class TrackLayer {
     this.updates.set('tracks', () => this.features(), { now });
   }
 
-  /** The source's data as the tracks stand now (live) or stood at the slider's time. */
+  /** The source's data as the tracks stand now (live) or stood at the slider's time; the marks
+   * are set at the same time. */
   features() {
     this.flushes += 1;
     const r = this.replaying;
-    if (r) return { type: 'FeatureCollection', features: [...trackFeatures(r.history, r.t), ...r.extra] };
-    this.expire();
-    return { type: 'FeatureCollection', features: trackFeatures(this.live, Date.now()) };
+    if (!r) this.expire();
+    const { marks, trails } = r ? trackFeatures(r.history, r.t) : trackFeatures(this.live, Date.now());
+    this.marks.set(marks);
+    return { type: 'FeatureCollection', features: r ? [...trails, ...r.extra] : trails };
   }
 
   /** Forget live tracks past their expiry. */
