@@ -85,10 +85,12 @@ class _Dark:
 class BehaviourEngine:
     """Detectors over a stream of vessel reports and radar plots, configured by a sector's maritime part."""
 
-    def __init__(self, config: MaritimeConfig | None = None, shore: Shore | None = None) -> None:
+    def __init__(self, config: MaritimeConfig | None = None, shore: Shore | None = None,
+                 mmsi_rules: bool = True) -> None:
+        """``mmsi_rules`` off for anonymised ids: every id is a vessel, none an aid to navigation or base station."""
         self.config = config or MaritimeConfig()
         self.shore = shore
-        self.tracks = VesselTracks(max_speed_kn=self.config.max_speed_kn)
+        self.tracks = VesselTracks(max_speed_kn=self.config.max_speed_kn, mmsi_rules=mmsi_rules)
         self.stops = StopDetector()
         self.anchorages = Anchorages(
             ports=list(self.config.ports), learn=self.config.learn_anchorages,
@@ -192,7 +194,7 @@ class BehaviourEngine:
         """
         if not self.config.learn_anchorages or not len(positions):
             return 0
-        tracks = VesselTracks(max_speed_kn=self.config.max_speed_kn)
+        tracks = VesselTracks(max_speed_kn=self.config.max_speed_kn, mmsi_rules=self.tracks.mmsi_rules)
         chunk, track = tracks.clean(positions.sorted_by_time())
         zone = self.zone_of(chunk.lat, chunk.lon)
         stops = StopDetector().feed(

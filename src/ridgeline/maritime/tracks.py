@@ -7,6 +7,9 @@ vessel teleporting back and forth.  Each MMSI here owns up to two *identities*; 
 joins the identity it can physically have come from (implied speed at most ``max_speed_kn``),
 starts the second identity when it fits neither, and is rejected as a jump when both are taken.
 The track id of identity ``k`` of slot ``s`` is ``2*s + k``.
+
+The MMSI rules (only ships' MMSIs are vessels) apply to inputs whose ids are MMSIs; an input
+with anonymised ids (``1..N``, hashes: see ``vesselids``) has every id taken as a vessel.
 """
 
 from __future__ import annotations
@@ -91,10 +94,12 @@ class VesselTracks:
     """Clean reports chunk by chunk, remembering each MMSI across chunks.
 
     ``clean`` takes a chunk sorted by time and returns the accepted reports with their track
-    ids; what it drops is counted in ``dropped`` by reason.
+    ids; what it drops is counted in ``dropped`` by reason.  With ``mmsi_rules`` off (the ids are
+    not MMSIs) no report is dropped as ``not_a_vessel``.
     """
 
     max_speed_kn: float = 50.0
+    mmsi_rules: bool = True
     identity_timeout_s: float = 6 * 3600.0
     slots: dict[int, int] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS[1:], 0))
@@ -130,7 +135,7 @@ class VesselTracks:
         if not len(chunk):
             return chunk, np.zeros(0, np.int64)
         ships = (chunk.vessel >= FIRST_SHIP_MMSI) & (chunk.vessel < END_SHIP_MMSI)
-        if not ships.all():
+        if self.mmsi_rules and not ships.all():
             self.dropped["not_a_vessel"] += int((~ships).sum())
             chunk = chunk.take(ships)
             if not len(chunk):
