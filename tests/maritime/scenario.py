@@ -68,11 +68,13 @@ class Voyage:
         return Positions.from_lists(list(t), list(v), list(la), list(lo), list(s), list(c))
 
 
-def write_csv(path: Path, *voyages: Voyage) -> Path:
-    """The voyages' reports as a receiver's CSV file, oldest first."""
+def write_csv(path: Path, *voyages: Voyage, ids: dict[int, str] | None = None) -> Path:
+    """The voyages' reports as a receiver's CSV file, oldest first; ``ids`` writes vessels under other ids
+    (an anonymised data set: ``1..N``, hashes)."""
     rows = sorted(r for v in voyages for r in v.rows)
+    ids = ids or {}
     path.write_text("time,mmsi,lat,lon,sog,cog\n" + "".join(
-        f"{t},{m},{la:.7f},{lo:.7f},{s},{c}\n" for t, m, la, lo, s, c in rows))
+        f"{t},{ids.get(m, m)},{la:.7f},{lo:.7f},{s},{c}\n" for t, m, la, lo, s, c in rows))
     return path
 
 

@@ -89,7 +89,7 @@ def test_an_nmea_input_is_mmsi_whatever_its_numbers() -> None:
 @given(st.lists(st.text(max_size=80), max_size=30))
 def test_any_cell_gets_a_key_or_a_reason_and_the_same_cell_the_same_key(cells: list[str]) -> None:
     ids = VesselIds()
-    keys = {}
+    keys: dict[str, int] = {}
     for cell in cells:
         key = ids.key(cell)
         if key is None:
