@@ -13,7 +13,7 @@ from ridgeline.errors import NoVesselReportsError
 from ridgeline.maritime.judging import BehaviourStream
 from ridgeline.maritime.sources import AisSource
 from ridgeline.model import Event, MessageType
-from tests.maritime.scenario import Voyage, coast, offshore, write_csv
+from tests.maritime.scenario import COAST_LAT, Voyage, coast, offshore, write_csv
 from tests.maritime.test_behaviour import A, B, C, D, meeting
 
 
@@ -84,3 +84,20 @@ def test_a_file_whose_every_row_is_refused_is_an_error_that_counts_the_reasons(t
     with pytest.raises(NoVesselReportsError, match=r"beacons\.csv: no vessel positions kept: all 7 rows rejected: "
                                                    r"not_a_vessel 6, out_of_range 1$"):
         list(stream.steps())
+
+
+def test_without_mmsis_an_aid_to_navigation_is_told_by_its_type(tmp_path: Path) -> None:
+    """A light on the shore for 12 h: by its MMSI (99…) not a vessel, and with ids hidden by its type, so
+    neither file reports it as a landing; an unnamed type at the same place is taken as a vessel."""
+    light = 992191001
+    beacon = Voyage(light, COAST_LAT - 0.002, 10.2).leg(12, 0.0, 0)
+    types = {light: "Light, without Sectors", A: "Fishing", B: "Fishing", C: "Cargo", D: "Fishing"}
+    names = {A: "1", B: "2", C: "3", D: "4", light: "5"}
+    with_mmsi, _ = judged(write_csv(tmp_path / "mmsi.csv", *voyages(), beacon, types=types))
+    anonymised, stream = judged(write_csv(tmp_path / "anon.csv", *voyages(), beacon, ids=names, types=types))
+    back = {v: str(k) for k, v in names.items()}
+    assert [(k, tuple(sorted(back[v] for v in vs)), s, e) for k, vs, s, e in anonymised] == with_mmsi
+    assert [k for k, *_ in with_mmsi] == ["ais_gap", "encounter", "landing"]
+    assert stream.engine is not None and stream.engine.tracks.dropped["not_a_vessel"] == len(beacon.rows)
+    untyped, _ = judged(write_csv(tmp_path / "untyped.csv", *voyages(), beacon, ids=names, types={**types, light: ""}))
+    assert [(k, vs) for k, vs, *_ in untyped if "5" in vs] == [("landing", ("5",))]

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ridgeline.maritime.vesselids import MAX_ID_LENGTH, TEXT_KEY_BASE, VesselIds, integer_id, plausible_mmsi
+from ridgeline.maritime.vesselids import (
+    MAX_ID_LENGTH,
+    TEXT_KEY_BASE,
+    VesselIds,
+    integer_id,
+    plausible_mmsi,
+    station_type,
+)
 
 
 @pytest.mark.parametrize(("n", "plausible"), [
@@ -104,3 +111,13 @@ def test_any_cell_gets_a_key_or_a_reason_and_the_same_cell_the_same_key(cells: l
             assert integer_id(text) == key
     texts = {c.strip().strip('"').strip() for c, k in keys.items() if k >= TEXT_KEY_BASE}
     assert len({keys[c] for c in keys if keys[c] >= TEXT_KEY_BASE}) == len(texts)  # distinct texts, distinct keys
+
+
+@pytest.mark.parametrize(("ship_type", "station"), [
+    ("Light, without Sectors", True), ("Port Hand Mark", True), ("Manned VTS", True), ("Reference Point", True),
+    ("beacon, starboard hand", True), ("Navigation Aid", True), ("BASE_STATION", True), ("Cardinal Mark N", True),
+    ("Fishing", False), ("SAR", False), ("Tug", False), ("Light Tug", False), ("Pilot Vessel", False), (None, False),
+    ("LIGHTERAGE", False),
+])
+def test_the_types_that_are_not_vessels(ship_type: str | None, station: bool) -> None:
+    assert station_type(ship_type) is station

@@ -5,7 +5,8 @@ Published vessel-track data sets often replace each MMSI by a small integer (``1
 navigation ``99…``, coast stations ``00…``, SAR aircraft ``111…`` are not vessels) must not be
 applied to them; doing so drops every row.  Whether an input's ids are MMSIs is decided once for
 the whole input, by its rows: MMSIs when most rows carry an id of one of the ITU MMSI forms with a
-valid MID (201 to 775), anonymised otherwise.
+valid MID (201 to 775), anonymised otherwise.  In an anonymised input, what the input's ship
+type calls an aid to navigation or a station (``station_type``) is not a vessel either.
 
 Every id becomes an int64 *key*, the same whatever the decision: an integer id is its own key; any
 other id (a hash, a name) gets a key in a range no integer id reaches (``TEXT_KEY_BASE`` and up),
@@ -16,6 +17,7 @@ texts are kept beside their keys, so an anonymised id prints as it was written.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 TEXT_KEY_BASE = 1 << 62
@@ -29,6 +31,14 @@ MAX_TEXT_IDS = 1_000_000
 
 MISSING = frozenset({"", "NULL", "NAN", "NONE", "NA", "N/A", "-"})
 """What data sets write where there is no id."""
+
+STATION_TYPES = re.compile(
+    r"\b(reference point|racon|fixed structure|wreck marking|light,? with(out)? sectors|leading light|beacon|"
+    r"cardinal mark|hand mark|preferred channel|isolated danger|safe water|special mark|light vessel|lanby|"
+    r"navigation aid|aid to navigation|base station|vts|aircraft)\b"
+)
+"""Types an input gives to what is not a vessel: the aids to navigation of ITU-R M.1371 (message 21),
+base and VTS stations, aircraft.  With anonymised ids the type is the only sign left of them."""
 
 FIRST_MID, LAST_MID = 201, 775
 """Maritime Identification Digits (the flag state) run from 201 (Albania) to 775 (Venezuela)."""
@@ -55,6 +65,11 @@ def plausible_mmsi(n: int) -> bool:
     if n >= 1_000_000:  # 00MIDxxxx
         return FIRST_MID <= n // 10_000 <= LAST_MID
     return False
+
+
+def station_type(ship_type: str | None) -> bool:
+    """Whether a type (as an input writes it, any case, ``_`` as space) is one of ``STATION_TYPES``."""
+    return ship_type is not None and STATION_TYPES.search(ship_type.lower().replace("_", " ")) is not None
 
 
 def text_key(text: str) -> int:
