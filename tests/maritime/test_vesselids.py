@@ -48,7 +48,7 @@ def test_ids_one_to_n_are_not_mmsis_and_are_their_own_keys() -> None:
     ids = VesselIds()
     assert [ids.key(str(k)) for k in range(1, 501)] == list(range(1, 501))
     assert not ids.are_mmsis and ids.kind == "id"
-    assert ids.note() == "ids are not MMSIs (integers 1..500): MMSI rules not applied"
+    assert ids.note() == "ids are not MMSIs (500 integers, 1..500): MMSI rules not applied"
 
 
 def test_a_real_feed_stays_mmsi_with_a_few_odd_ids_among_its_rows() -> None:
@@ -77,6 +77,8 @@ def test_hash_ids_have_stable_keys_above_every_integer_and_print_as_written() ->
     assert [first.label(k) for k in keys if k is not None] == hashes
     assert first.key('"9f86d081884c7d65"') == keys[0]  # quoted the same vessel
     assert first.note() == "ids are not MMSIs (3 hashes or names): MMSI rules not applied"
+    first.key("5906083992264932")  # a hash that happens to be all digits
+    assert first.note() == "ids are not MMSIs (3 hashes or names and 1 integer): MMSI rules not applied"
 
 
 def test_missing_and_overlong_ids_are_refused_with_a_reason() -> None:

@@ -107,8 +107,8 @@ class VesselIds:
     texts: dict[int, str] = field(default_factory=dict)
     rows: int = 0
     mmsi_rows: int = 0
-    smallest: int | None = None
-    largest: int | None = None
+    integers: set[int] = field(default_factory=set)
+    """The distinct integer ids (for the note: how many, from which to which)."""
     refused: str = ""
 
     @staticmethod
@@ -132,10 +132,7 @@ class VesselIds:
                 return None
         else:
             self.mmsi_rows += plausible_mmsi(value)
-            if self.smallest is None or value < self.smallest:
-                self.smallest = value
-            if self.largest is None or value > self.largest:
-                self.largest = value
+            self.integers.add(value)
         self.rows += 1
         return value
 
@@ -168,9 +165,11 @@ class VesselIds:
         """One line for the summary when the ids are not MMSIs (what they are instead); None when they are."""
         if self.are_mmsis:
             return None
-        parts = []
-        if self.smallest is not None:
-            parts.append(f"integers {self.smallest:,}..{self.largest:,}")
-        if self.texts:
-            parts.append(f"{len(self.texts):,} hashes or names")
-        return f"ids are not MMSIs ({' and '.join(parts)}): MMSI rules not applied"
+        numbers, texts = len(self.integers), len(self.texts)
+        if not texts:
+            what = f"{numbers:,} integers, {min(self.integers):,}..{max(self.integers):,}"
+        elif not numbers:
+            what = f"{texts:,} hashes or names"
+        else:  # a hash column where a few hashes happen to be all digits
+            what = f"{texts:,} hashes or names and {numbers:,} integer{'s' if numbers > 1 else ''}"
+        return f"ids are not MMSIs ({what}): MMSI rules not applied"
