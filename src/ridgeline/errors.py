@@ -18,6 +18,7 @@ at fault, because it is printed to the operator as it is.
     │                                             a point a mode cannot start from, a target not reachable,
     │                                             a paths or water GeoJSON that cannot be read
     ├── AisInputError          (ValueError)       an AIS or radar input cannot be read as asked
+    │   └── NoVesselReportsError                  every row of an AIS file was rejected or is not a vessel
     ├── GeoError               (ValueError)       pixel-to-map calibration cannot be used
     ├── MotFormatError         (ValueError)       a MOTChallenge file is malformed
     ├── DetectorError          (ValueError)       an object-detection model cannot be used
@@ -102,6 +103,11 @@ class RouteError(RidgelineError, ValueError):
 
 class AisInputError(RidgelineError, ValueError):
     """An AIS or radar input (file, columns, feed) cannot be read as asked."""
+
+
+class NoVesselReportsError(AisInputError):
+    """No report of an AIS file is left to judge: every row was rejected (bad field, out of range) or
+    dropped (not a vessel, duplicate); the message counts each reason."""
 
 
 class GeoError(RidgelineError, ValueError):

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from ridgeline.model import Event, Track
 
-from .runner import one_line_error, run
+from .runner import flat, one_line_error, run
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ais"
+STREAM = "dma_aislib_stream_2010-06-11.nmea"
 
 
 def test_ais_on_a_drifting_vessel_writes_events_geojson_and_map(tmp_path: Path) -> None:
@@ -76,3 +83,75 @@ def test_ais_json_has_the_counts_and_every_behaviour(tmp_path: Path) -> None:
     assert data["vessels"] == 1 and data["lines"] > data["positions"] > 0
     assert len(data["behaviours"]) == len(features) == sum(data["counts"].values())
     assert data["behaviours"][0]["mmsi"] == [212123000] and data["files"] == {"geojson": str(tmp_path / "b.json")}
+
+
+def _shipped_vessels_as_csv(path: Path, name_of: Callable[[int, int], str] | None = None) -> dict[str, int]:
+    """The shipped NMEA files' ship reports as one CSV, each MMSI written as ``name_of(mmsi, n)`` (n: 1, 2, …
+    in order of first report), or as itself; the MMSI of each id written.
+
+    The 28 s stream of 1,382 vessels is moved to the last minute of the drifting tanker's 14 hours, as
+    one receiver would have heard both (four years of silence between them would read as AIS gaps).
+    Only ships (MMSIs from 200000000 to 799999999) are written: the base stations and beacons among the
+    reports are not vessels, and with their MMSIs hidden no reader could know it.
+    """
+    from ridgeline.maritime.positions import Positions
+    from ridgeline.maritime.sources import AisSource
+
+    drift, stream = AisSource(str(DATA / "dma_drift_212123000.nmea")), AisSource(str(DATA / STREAM))
+    tanker, crowd = drift.read_file(), stream.read_file()
+    shift = float(tanker.time.max()) - 60.0 - float(crowd.time.min())
+    crowd = Positions(crowd.time + shift, crowd.vessel, crowd.lat, crowd.lon, crowd.sog_kn, crowd.cog_deg)
+    statics = stream.statics | drift.statics
+    p = Positions.concat([tanker, crowd]).sorted_by_time()
+    p = p.take((p.vessel >= 200_000_000) & (p.vessel < 800_000_000))
+    ids: dict[int, str] = {}
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(("time", "mmsi", "lat", "lon", "sog", "cog", "name"))
+        for k in range(len(p)):
+            m = int(p.vessel[k])
+            if m not in ids:
+                ids[m] = name_of(m, len(ids) + 1) if name_of else str(m)
+            name = statics[m].name if m in statics and statics[m].name else ""
+            out.writerow((float(p.time[k]), ids[m], float(p.lat[k]), float(p.lon[k]), float(p.sog_kn[k]),
+                          float(p.cog_deg[k]), name))
+    return {v: m for m, v in ids.items()}
+
+
+def _found(data: dict[str, Any], mmsi_of: dict[str, int]) -> list[tuple[str, list[int], str, float]]:
+    """Each behaviour as (kind, its vessels' MMSIs, start, hours), the ids mapped back to MMSIs."""
+    return sorted((b["kind"], sorted(mmsi_of[i] for i in b["ids"]), b["start"], b["hours"])
+                  for b in data["behaviours"])
+
+
+@pytest.mark.parametrize("anonymise", [
+    lambda m, n: str(n),  # 1..N, as many published track data sets
+    lambda m, n: hashlib.sha256(str(m).encode()).hexdigest()[:16],  # hashed MMSIs
+], ids=["one_to_n", "hashes"])
+def test_ais_on_anonymised_ids_finds_the_vessels_and_behaviours_the_mmsis_find(
+        tmp_path: Path, anonymise: Callable[[int, int], str]) -> None:
+    real = _shipped_vessels_as_csv(tmp_path / "mmsi.csv")
+    hidden = _shipped_vessels_as_csv(tmp_path / "anon.csv", anonymise)
+    code, output = run("ais", str(tmp_path / "mmsi.csv"), "--json")
+    assert code == 0, output
+    with_mmsi = json.loads(output)
+    code, output = run("ais", str(tmp_path / "anon.csv"), "--json")
+    assert code == 0, output
+    anonymised = json.loads(output)
+    assert with_mmsi["vessels"] == anonymised["vessels"] == len(real) == 1383
+    assert with_mmsi["dropped"] == anonymised["dropped"] == {"duplicate": 8}
+    assert with_mmsi["counts"] == anonymised["counts"] and sum(anonymised["counts"].values()) == 1  # the drift
+    assert _found(anonymised, hidden) == _found(with_mmsi, real) != []
+    assert with_mmsi["ids"] == "mmsi" and with_mmsi["ids_note"] is None
+    assert anonymised["ids"] == "id" and "ids are not MMSIs" in anonymised["ids_note"]
+    (drifter,) = anonymised["behaviours"]
+    assert drifter["mmsi"] is None and hidden[drifter["ids"][0]] == 212123000  # the id as the file wrote it
+    code, output = run("ais", str(tmp_path / "anon.csv"))
+    assert code == 0 and flat(output).count("ids are not MMSIs") == 1, output
+
+
+def test_ais_on_a_file_whose_every_row_is_rejected_exits_with_the_reasons(tmp_path: Path) -> None:
+    beacons = tmp_path / "beacons.csv"
+    rows = [f"{1000 + k},992191001,55.0,10.0" for k in range(5)] + ["1000,2190067,55.1,10.0", "1001,219000001,95,10"]
+    beacons.write_text("time,mmsi,lat,lon\n" + "\n".join(rows) + "\n")
+    one_line_error(*run("ais", str(beacons)), "beacons.csv", "all 7 rows rejected: not_a_vessel 6, out_of_range 1")

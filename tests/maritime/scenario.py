@@ -68,11 +68,18 @@ class Voyage:
         return Positions.from_lists(list(t), list(v), list(la), list(lo), list(s), list(c))
 
 
-def write_csv(path: Path, *voyages: Voyage) -> Path:
-    """The voyages' reports as a receiver's CSV file, oldest first."""
+def write_csv(path: Path, *voyages: Voyage, ids: dict[int, str] | None = None,
+              types: dict[int, str] | None = None) -> Path:
+    """The voyages' reports as a receiver's CSV file, oldest first; ``ids`` writes vessels under other ids
+    (an anonymised data set: ``1..N``, hashes), ``types`` adds a ship type column."""
     rows = sorted(r for v in voyages for r in v.rows)
-    path.write_text("time,mmsi,lat,lon,sog,cog\n" + "".join(
-        f"{t},{m},{la:.7f},{lo:.7f},{s},{c}\n" for t, m, la, lo, s, c in rows))
+    ids = ids or {}
+    if types is None:
+        path.write_text("time,mmsi,lat,lon,sog,cog\n" + "".join(
+            f"{t},{ids.get(m, m)},{la:.7f},{lo:.7f},{s},{c}\n" for t, m, la, lo, s, c in rows))
+        return path
+    path.write_text("time,mmsi,lat,lon,sog,cog,ship_type\n" + "".join(
+        f'{t},{ids.get(m, m)},{la:.7f},{lo:.7f},{s},{c},"{types.get(m, "")}"\n' for t, m, la, lo, s, c in rows))
     return path
 
 

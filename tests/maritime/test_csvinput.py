@@ -69,3 +69,16 @@ def test_hostile_rows_never_raise(tmp_path_factory: pytest.TempPathFactory, rows
     f.write_text("timestamp,mmsi,lat,lon,sog\n" + body + "\n", encoding="utf-8", errors="replace")
     p, reader = read(f)
     assert len(p) + sum(reader.rejected.values()) == reader.rows
+
+
+def test_anonymised_ids_and_hashes_are_read_as_vessels_and_their_texts_kept(tmp_path: Path) -> None:
+    f = tmp_path / "anon.csv"
+    f.write_text("t,vessel_id,lat,lon\n"
+                 "1000,1,55.0,10.0\n1000,2,55.1,10.0\n1060,1.0,55.0,10.001\n"
+                 "1060,e3b0c44298fc,55.2,10.0\n1120,NULL,55.2,10.0\n")
+    p, reader = read(f)
+    assert p.vessel[:3].tolist() == [1, 2, 1] and reader.ids.label(int(p.vessel[3])) == "e3b0c44298fc"
+    assert dict(reader.rejected) == {"bad_field": 1} and not reader.ids.are_mmsis
+    mmsi = tmp_path / "mmsi.csv"
+    mmsi.write_text("t,mmsi,lat,lon\n1000,219000001,55.0,10.0\n1000,992191001,55.1,10.0\n1060,219000002,55.0,10.0\n")
+    assert read(mmsi)[1].ids.are_mmsis

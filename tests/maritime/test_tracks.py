@@ -46,3 +46,16 @@ def test_aids_to_navigation_and_base_stations_are_not_vessels() -> None:
     tracks = VesselTracks()
     kept, _ = tracks.clean(reports([(0, 992191001, 55.0, 10.0), (0, 2190067, 55.1, 10.0), (0, SHIP, 55.2, 10.0)]))
     assert kept.vessel.tolist() == [SHIP] and tracks.dropped["not_a_vessel"] == 2
+
+
+def test_with_anonymised_ids_every_id_is_a_vessel() -> None:
+    tracks = VesselTracks(mmsi_rules=False)
+    kept, ids = tracks.clean(reports([(0, 1, 55.0, 10.0), (0, 2, 55.1, 10.0), (60, 992191001, 55.2, 10.0)]))
+    assert kept.vessel.tolist() == [1, 2, 992191001] and tracks.dropped["not_a_vessel"] == 0
+    assert [tracks.mmsi_of_track(int(t)) for t in ids] == [1, 2, 992191001]
+
+
+def test_with_anonymised_ids_the_stations_named_are_not_vessels() -> None:
+    tracks = VesselTracks(mmsi_rules=False, stations={2})
+    kept, _ = tracks.clean(reports([(0, 1, 55.0, 10.0), (0, 2, 55.1, 10.0), (60, 2, 55.1, 10.0)]))
+    assert kept.vessel.tolist() == [1] and tracks.dropped["not_a_vessel"] == 2

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ridgeline.maritime.behaviour import Behaviour
     from ridgeline.maritime.judging import BehaviourStream
     from ridgeline.maritime.positions import Positions, VesselInfo
+    from ridgeline.maritime.vesselids import VesselIds
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class AisReport:
     """Behaviours per kind, every kind the engine knows."""
     behaviours: list[Behaviour]
     statics: dict[int, VesselInfo]
+    ids: VesselIds
+    """The source's vessel ids: MMSIs or anonymised, and the text of each hash id (for naming vessels)."""
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -80,10 +83,6 @@ def judge_ais(req: AisRequest, progress: Progress | None = None,
     parts: list[Positions] = []
     try:
         for step in stream.steps(lambda n: report(progress, f"reading {stream.source.kind}", n)):
-            if step.chunk is None and not live and not len(stream.positions):
-                src = stream.source
-                why = ", ".join(f"{k} {v}" for k, v in sorted(src.rejected.items())) or "none"
-                raise ConfigError(f"{req.source}: no vessel positions in {src.lines} lines (rejected: {why})")
             if step.chunk is not None:
                 parts.append(step.chunk)
                 report(progress, "behaviours", step.done, None if live else len(stream.positions))
@@ -134,19 +133,19 @@ def _write(req: AisRequest, stream: BehaviourStream, behaviours: list[Behaviour]
            history: Positions) -> dict[str, Path]:
     from ridgeline.maritime.events import evidence_tracks, to_event, write_geojson
 
-    statics = stream.source.statics
+    statics, ids = stream.source.statics, stream.source.ids
     if req.events is not None:
         req.events.parent.mkdir(parents=True, exist_ok=True)
         with req.events.open("w") as fh:
             for b in behaviours:
-                tracks = evidence_tracks(b, history)
+                tracks = evidence_tracks(b, history, ids=ids)
                 for t in tracks:
                     fh.write(json.dumps({"type": "tracks", "payload": t.model_dump(mode="json")}) + "\n")
-                event = to_event(b, sensor="ais", statics=statics, track_ids=[t.id for t in tracks])
+                event = to_event(b, sensor="ais", statics=statics, track_ids=[t.id for t in tracks], ids=ids)
                 fh.write(json.dumps({"type": "events", "payload": event.model_dump(mode="json")}) + "\n")
     if req.geojson is not None:
         req.geojson.parent.mkdir(parents=True, exist_ok=True)
-        write_geojson(behaviours, req.geojson, statics)
+        write_geojson(behaviours, req.geojson, statics, ids)
     if req.map is not None and stream.engine is not None:
         from ridgeline.maritime.maps import draw_vessel_map
 
@@ -167,5 +166,5 @@ def _report(req: AisRequest, stream: BehaviourStream, behaviours: list[Behaviour
         rejected=dict(sorted(src.rejected.items())), stops=engine.stop_count,
         anchorages_learned=sum(1 for a in engine.anchorages.all() if a.learned), seconds=seconds,
         counts={kind: sum(1 for b in behaviours if b.kind == kind) for kind in engine.counts},
-        behaviours=behaviours, statics=src.statics, files=files,
+        behaviours=behaviours, statics=src.statics, ids=src.ids, files=files,
     )

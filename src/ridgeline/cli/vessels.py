@@ -14,6 +14,7 @@ from ridgeline.cli.console import err, out, print_json, progress_bar
 if TYPE_CHECKING:
     from ridgeline.app.vessels import AisReport
     from ridgeline.maritime.behaviour import Behaviour
+    from ridgeline.maritime.vesselids import VesselIds
 
 
 def ais(
@@ -72,6 +73,8 @@ def _print_report(r: AisReport, show: int) -> None:
         f"{' (' + ', '.join(f'{k} {v}' for k, v in r.rejected.items()) + ')' if rejected else ''}, "
         f"{r.stops} stops, {r.anchorages_learned} anchorages learned, {r.seconds:.1f} s"
     )
+    if (note := r.ids.note()) is not None:
+        out.print(note)
     summary = Table(title="Summary")
     summary.add_column("behaviour")
     summary.add_column("count", justify="right")
@@ -79,12 +82,12 @@ def _print_report(r: AisReport, show: int) -> None:
         summary.add_row(kind, str(n))
     out.print(summary)
     if r.behaviours:
-        out.print(_behaviour_table(r.behaviours, r.statics, show))
+        out.print(_behaviour_table(r.behaviours, r.statics, r.ids, show))
     for label, p in r.files.items():
         out.print(f"{label}: {p}", soft_wrap=True)
 
 
-def _behaviour_table(behaviours: list[Behaviour], statics: dict[int, Any], limit: int) -> Table:
+def _behaviour_table(behaviours: list[Behaviour], statics: dict[int, Any], ids: VesselIds, limit: int) -> Table:
     from ridgeline.maritime.behaviour import LABELS
 
     table = Table(title=f"Behaviours (first {min(limit, len(behaviours))} of {len(behaviours)})")
@@ -96,15 +99,19 @@ def _behaviour_table(behaviours: list[Behaviour], statics: dict[int, Any], limit
         if counters[b.kind] > limit:
             continue
         table.add_row(
-            f"{LABELS[b.kind]}{counters[b.kind]}", b.kind, " + ".join(_names(b, statics)),
+            f"{LABELS[b.kind]}{counters[b.kind]}", b.kind, " + ".join(_names(b, statics, ids)),
             datetime.fromtimestamp(b.start, UTC).strftime("%m-%d %H:%M"), f"{b.duration_s / 3600:.2f}",
             f"{b.lat:.4f}, {b.lon:.4f}", _detail(b),
         )
     return table
 
 
-def _names(b: Behaviour, statics: dict[int, Any]) -> list[str]:
-    return [f"{v} {statics[v].name}" if v in statics and statics[v].name else str(v) for v in b.vessels]
+def _names(b: Behaviour, statics: dict[int, Any], ids: VesselIds) -> list[str]:
+    """Each vessel as the input named it (MMSI, anonymised id or hash), with its ship name where known."""
+    if b.kind == "dark_target":
+        return [str(v) for v in b.vessels]
+    return [f"{ids.label(v)} {statics[v].name}" if v in statics and statics[v].name else ids.label(v)
+            for v in b.vessels]
 
 
 def _detail(b: Behaviour) -> str:
@@ -115,9 +122,11 @@ def _as_dict(r: AisReport) -> dict[str, Any]:
     return {
         "source": r.source, "lines": r.lines, "positions": r.positions, "kept": r.kept, "dropped": r.dropped,
         "vessels": r.vessels, "rejected": r.rejected, "stops": r.stops, "anchorages_learned": r.anchorages_learned,
-        "counts": r.counts,
+        "ids": r.ids.kind, "ids_note": r.ids.note(), "counts": r.counts,
         "behaviours": [
-            {"kind": b.kind, "key": b.key, "vessels": _names(b, r.statics), "mmsi": list(b.vessels),
+            {"kind": b.kind, "key": b.key, "vessels": _names(b, r.statics, r.ids),
+             "mmsi": list(b.vessels) if r.ids.are_mmsis or b.kind == "dark_target" else None,
+             "ids": [r.ids.label(v) for v in b.vessels] if b.kind != "dark_target" else None,
              "start": datetime.fromtimestamp(b.start, UTC).isoformat(), "hours": round(b.duration_s / 3600, 3),
              "lat": b.lat, "lon": b.lon, "ongoing": b.ongoing,
              "detail": {k: v for k, v in b.detail.items() if v is not None and k != "reports"}}

@@ -77,16 +77,17 @@ class AisAdapter:
     def _publish(self, behaviours: list[Behaviour]) -> Iterator[SensorMessage]:
         history: Positions | None = None  # joined once, for the first behaviour that ended
         for b in behaviours:
-            ids: list[str] = []
+            evidence: list[str] = []
             if not b.ongoing:
                 if history is None:
                     history = Positions.concat(self._history)
                     self._history = [history]  # the next publish reuses the join
-                for track in evidence_tracks(b, history):
-                    ids.append(track.id)
+                for track in evidence_tracks(b, history, ids=self.source.ids):
+                    evidence.append(track.id)
                     yield MessageType.TRACKS, track
             statics = self.engine.statics if self.engine is not None else {}
-            yield MessageType.EVENTS, to_event(b, sensor=self.sensor, statics=statics, track_ids=ids)
+            yield MessageType.EVENTS, to_event(b, sensor=self.sensor, statics=statics, track_ids=evidence,
+                                               ids=self.source.ids)
 
     def close(self) -> None:
         self.source.stop()

@@ -30,6 +30,7 @@ from ridgeline.maritime.radar import RadarPlots
 from ridgeline.maritime.shore import Shore
 from ridgeline.maritime.stops import StopDetector, Stops
 from ridgeline.maritime.tracks import VesselTracks
+from ridgeline.maritime.vesselids import station_type
 from ridgeline.model.earth import MEAN_RADIUS_M
 
 KINDS = ("encounter", "loitering", "ais_gap", "appearance", "landing", "restricted_entry", "dark_target")
@@ -85,10 +86,12 @@ class _Dark:
 class BehaviourEngine:
     """Detectors over a stream of vessel reports and radar plots, configured by a sector's maritime part."""
 
-    def __init__(self, config: MaritimeConfig | None = None, shore: Shore | None = None) -> None:
+    def __init__(self, config: MaritimeConfig | None = None, shore: Shore | None = None,
+                 mmsi_rules: bool = True) -> None:
+        """``mmsi_rules`` off for anonymised ids: every id is a vessel but those whose type says otherwise."""
         self.config = config or MaritimeConfig()
         self.shore = shore
-        self.tracks = VesselTracks(max_speed_kn=self.config.max_speed_kn)
+        self.tracks = VesselTracks(max_speed_kn=self.config.max_speed_kn, mmsi_rules=mmsi_rules)
         self.stops = StopDetector()
         self.anchorages = Anchorages(
             ports=list(self.config.ports), learn=self.config.learn_anchorages,
@@ -134,8 +137,11 @@ class BehaviourEngine:
         return self.shore.distance_m(lat, lon)
 
     def update_statics(self, statics: dict[int, VesselInfo]) -> None:
-        """What vessels said about themselves (name, type, size): used to tell port calls from landings."""
+        """What vessels said about themselves (name, type, size): used to tell port calls from landings,
+        and, where the ids are not MMSIs, aids to navigation and stations from vessels."""
         for mmsi, info in statics.items():
+            if not self.tracks.mmsi_rules and station_type(info.ship_type):
+                self.tracks.stations.add(mmsi)
             known = self.statics.get(mmsi)
             if known is None:
                 self.statics[mmsi] = VesselInfo(mmsi, info.name, info.ship_type, info.length_m, info.width_m)
@@ -192,7 +198,8 @@ class BehaviourEngine:
         """
         if not self.config.learn_anchorages or not len(positions):
             return 0
-        tracks = VesselTracks(max_speed_kn=self.config.max_speed_kn)
+        tracks = VesselTracks(max_speed_kn=self.config.max_speed_kn, mmsi_rules=self.tracks.mmsi_rules,
+                              stations=self.tracks.stations)
         chunk, track = tracks.clean(positions.sorted_by_time())
         zone = self.zone_of(chunk.lat, chunk.lon)
         stops = StopDetector().feed(

@@ -5,6 +5,7 @@ speed in knots, or ``SPEED_KNOTSx10``; time as epoch milliseconds or ``01/04/201
 The common names are recognised by themselves; anything else is said once with
 ``--columns``, e.g. ``time=TS,lat=Y,lon=X,sog=SPD*0.1,time_format=%d/%m/%Y %H:%M:%S``.
 A bad row is counted with its reason and skipped; the good rows around it are kept.
+The ``mmsi`` column may hold anonymised ids instead (``1..N``, hashes): see ``vesselids``.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from pathlib import Path
 
 from ridgeline.errors import AisInputError, DataFileNotFoundError
 from ridgeline.maritime.positions import PositionColumns, Positions, VesselInfo
+from ridgeline.maritime.vesselids import VesselIds
 
 FIELDS = ("time", "mmsi", "lat", "lon", "sog", "cog", "name", "ship_type", "length")
 REQUIRED = ("time", "mmsi", "lat", "lon")
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "time": ("timestamp", "time", "basedatetime", "timestamp_utc", "datetime", "date_time", "ts", "utc", "t"),
-    "mmsi": ("mmsi", "userid", "vessel_id", "ship_id_mmsi"),
+    "mmsi": ("mmsi", "userid", "vessel_id", "ship_id_mmsi", "vesselid", "ship_id", "shipid"),
     "lat": ("lat", "latitude", "y"),
     "lon": ("lon", "long", "lng", "longitude", "x"),
     "sog": ("sog", "speed", "speed_knots", "speed_knotsx10", "speed_kn", "speed_over_ground"),
@@ -145,13 +147,19 @@ def _parse_time(text: str, fmt: str | None) -> tuple[float, str]:
 
 @dataclass
 class CsvReader:
-    """Reads one CSV file of decoded positions in chunks; ``rejected`` counts bad rows by reason."""
+    """Reads one CSV file of decoded positions in chunks; ``rejected`` counts bad rows by reason.
+
+    The id column may hold MMSIs or anonymised ids (integers, hashes): each becomes a key of
+    ``ids``, and the positions' ``vessel`` column holds the keys.
+    """
 
     path: Path
     columns: dict[str, str] | None = None
     rejected: Counter[str] = field(default_factory=Counter)
     statics: dict[int, VesselInfo] = field(default_factory=dict)
     rows: int = 0
+    ids: VesselIds = field(default_factory=VesselIds)
+    """The vessel ids read: their keys, and whether they are MMSIs (decided on the whole file)."""
 
     def chunks(self, size: int = MAX_ROWS_PER_CHUNK) -> Iterator[Positions]:
         """Positions, ``size`` rows at a time, in file order."""
@@ -180,14 +188,18 @@ class CsvReader:
                 self.rows += 1
                 try:
                     t, fmt = _parse_time(row[index["time"]], fmt)
-                    mmsi = int(float(row[index["mmsi"]]))
+                    cell = row[index["mmsi"]]
                     lat = float(row[index["lat"]]) * scale.get("lat", 1.0)
                     lon = float(row[index["lon"]]) * scale.get("lon", 1.0)
                 except (ValueError, IndexError, OverflowError):
                     self.rejected["bad_field"] += 1
                     continue
-                if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0) or not 0 < mmsi < 10**9:
+                if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
                     self.rejected["out_of_range"] += 1
+                    continue
+                mmsi = self.ids.key(cell)
+                if mmsi is None:
+                    self.rejected[self.ids.refused] += 1
                     continue
                 sog = self._number(row, index.get("sog"), scale.get("sog", 1.0))
                 cog = self._number(row, index.get("cog"), scale.get("cog", 1.0))

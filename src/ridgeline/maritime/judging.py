@@ -4,16 +4,20 @@ The edge's AIS adapter and the application layer's ``ais`` use case both run it,
 and a live feed are judged the same way wherever they are judged.  A file is read whole,
 its anchorages learned first, then fed in time order ``chunk`` reports at a time (radar
 plots between them) as a live feed would deliver them; a live feed is fed as it arrives.
+A file none of whose reports is kept (every row refused or not a vessel) is an error that
+counts the reasons, not an empty result.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from ridgeline.config.maritime import MaritimeConfig
+from ridgeline.errors import NoVesselReportsError
 from ridgeline.maritime.behaviour import Behaviour, BehaviourEngine
 from ridgeline.maritime.positions import Positions
 from ridgeline.maritime.radar import RadarPlots
@@ -58,13 +62,16 @@ class BehaviourStream:
         """Feed the source through the engine; ``on_read`` hears how many lines of a file were read."""
         if self.source.kind in ("nmea", "csv"):
             yield from self._file(on_read)
+            assert self.engine is not None
+            if not self.engine.reports:
+                raise NoVesselReportsError(nothing_kept(self.source, self.engine.tracks.dropped))
         else:
             yield from self._live()
         assert self.engine is not None
         yield Step(None, self.engine.finish(), len(self.positions))
 
     def _start(self, bounds: Bounds | None) -> BehaviourEngine:
-        self.engine = BehaviourEngine(self.config, self.shore_for(bounds))
+        self.engine = BehaviourEngine(self.config, self.shore_for(bounds), mmsi_rules=self.source.ids.are_mmsis)
         self.engine.update_statics(self.source.statics)
         return self.engine
 
@@ -99,3 +106,17 @@ class BehaviourStream:
     def stop(self) -> None:
         """End a live feed (its last chunk and the engine's last word still come)."""
         self.source.stop()
+
+
+def nothing_kept(source: AisSource, dropped: dict[str, int]) -> str:
+    """Why a file gave no vessel report to judge: its rows (or lines) and every reason, largest first.
+
+    Rejected on reading (a bad field) and dropped on cleaning (not a vessel, a duplicate) are
+    one list, because to the operator both are rows of the file that were not used.
+    """
+    reasons = Counter(source.rejected) + Counter(dropped)
+    unit = "rows" if source.kind == "csv" else "lines"
+    why = ", ".join(f"{k} {v:,}" for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
+    if sum(reasons.values()) == source.lines:
+        return f"{source.text}: no vessel positions kept: all {source.lines:,} {unit} rejected: {why}"
+    return f"{source.text}: no vessel positions kept of {source.lines:,} {unit} (rejected: {why or 'none'})"

@@ -18,11 +18,12 @@ from ridgeline.maritime.csvinput import CsvReader
 from ridgeline.maritime.feeds import TcpFeed, UdpFeed, file_lines
 from ridgeline.maritime.nmea import NmeaDecoder
 from ridgeline.maritime.positions import Positions, VesselInfo
+from ridgeline.maritime.vesselids import VesselIds
 
 
 @dataclass
 class AisSource:
-    """One source and what reading it found: statics, rejects by reason, lines read."""
+    """One source and what reading it found: statics, rejects by reason, lines read, its kind of vessel ids."""
 
     text: str
     columns: dict[str, str] | None = None
@@ -31,6 +32,8 @@ class AisSource:
     lines: int = 0
     feed: TcpFeed | UdpFeed | None = None
     decoder: NmeaDecoder = field(default_factory=NmeaDecoder)
+    ids: VesselIds = field(default_factory=VesselIds.mmsi)
+    """The vessel ids: MMSIs for NMEA and feeds; for a CSV file, what its id column turned out to hold."""
 
     @property
     def kind(self) -> str:
@@ -52,6 +55,7 @@ class AisSource:
                 if on_progress:
                     on_progress(reader.rows)
             self.statics, self.rejected, self.lines = reader.statics, dict(reader.rejected), reader.rows
+            self.ids = reader.ids
             return Positions.concat(parts)
         if self.kind != "nmea":
             raise AisInputError(f"{self.text}: not a file source")

@@ -7,6 +7,10 @@ vessel teleporting back and forth.  Each MMSI here owns up to two *identities*; 
 joins the identity it can physically have come from (implied speed at most ``max_speed_kn``),
 starts the second identity when it fits neither, and is rejected as a jump when both are taken.
 The track id of identity ``k`` of slot ``s`` is ``2*s + k``.
+
+The MMSI rules (only ships' MMSIs are vessels) apply to inputs whose ids are MMSIs; an input
+with anonymised ids (``1..N``, hashes: see ``vesselids``) has every id taken as a vessel, but
+those its own static data calls aids to navigation or stations (``stations``).
 """
 
 from __future__ import annotations
@@ -91,10 +95,14 @@ class VesselTracks:
     """Clean reports chunk by chunk, remembering each MMSI across chunks.
 
     ``clean`` takes a chunk sorted by time and returns the accepted reports with their track
-    ids; what it drops is counted in ``dropped`` by reason.
+    ids; what it drops is counted in ``dropped`` by reason.  With ``mmsi_rules`` off (the ids are
+    not MMSIs) only the ids in ``stations`` are dropped as ``not_a_vessel``.
     """
 
     max_speed_kn: float = 50.0
+    mmsi_rules: bool = True
+    stations: set[int] = field(default_factory=set)
+    """Ids that are not vessels by what the input says of them (its ship type), for inputs without MMSIs."""
     identity_timeout_s: float = 6 * 3600.0
     slots: dict[int, int] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS[1:], 0))
@@ -129,7 +137,10 @@ class VesselTracks:
         """The reports of ``chunk`` (sorted by time) that make sense, and their track ids."""
         if not len(chunk):
             return chunk, np.zeros(0, np.int64)
-        ships = (chunk.vessel >= FIRST_SHIP_MMSI) & (chunk.vessel < END_SHIP_MMSI)
+        if self.mmsi_rules:
+            ships = (chunk.vessel >= FIRST_SHIP_MMSI) & (chunk.vessel < END_SHIP_MMSI)
+        else:
+            ships = ~np.isin(chunk.vessel, np.fromiter(self.stations, np.int64, len(self.stations)))
         if not ships.all():
             self.dropped["not_a_vessel"] += int((~ships).sum())
             chunk = chunk.take(ships)
