@@ -18,6 +18,8 @@ at fault, because it is printed to the operator as it is.
     │                                             a point a mode cannot start from, a target not reachable,
     │                                             a paths or water GeoJSON that cannot be read
     ├── AisInputError          (ValueError)       an AIS or radar input cannot be read as asked
+    ├── PortListError          (ValueError)       a port list (the built-in world ports) cannot be read: names
+    │                                             the file, the line and the field
     ├── GeoError               (ValueError)       pixel-to-map calibration cannot be used
     ├── MotFormatError         (ValueError)       a MOTChallenge file is malformed
     ├── DetectorError          (ValueError)       an object-detection model cannot be used
@@ -102,6 +104,10 @@ class RouteError(RidgelineError, ValueError):
 
 class AisInputError(RidgelineError, ValueError):
     """An AIS or radar input (file, columns, feed) cannot be read as asked."""
+
+
+class PortListError(RidgelineError, ValueError):
+    """A port list (the built-in world ports, or one given in its format) cannot be read."""
 
 
 class GeoError(RidgelineError, ValueError):
