@@ -141,6 +141,16 @@ def baltic(data: Path, out: Path) -> None:
     print(f"  map: {out / 'baltic.png'}")
 
 
+RECURRING_PLACES = {
+    "anchorage-4004--504": "Tarifa, the ferry port (fast ferries to Tangier; Tarifa is not in the World Port Index)",
+    "anchorage-4003--505": "Tarifa harbour, its inner basin",
+    "anchorage-4022--486": "the San Roque refinery jetties (tankers, a tug), Bay of Algeciras",
+    "anchorage-4015--487": "the Bay of Algeciras anchorage, just outside the world port's 3 km",
+}
+"""The places learned only because stops recur there (fewer than 4 vessels), by looking: none is a
+shore where no ship has business."""
+
+
 def _planted(positions: Positions) -> Positions:
     """The reports with the planted boat's added (one a minute), in time order."""
     t0 = float(positions.time.min()) + PLANTED_START
@@ -217,6 +227,18 @@ def gibraltar(data: Path, out: Path, listed: bool = False) -> None:
               f"{j.place.lat:.4f}, {j.place.lon:.4f}: {REASON_LABELS[str(j.reason)]} ({water:.0f} m from water "
               f"by the mask, cells {shore.cell_m:.0f} m); {_where(engine, j.place.lat, j.place.lon)}; "
               f"truth: {truth[1] if truth else 'not looked at'}")
+    recurring: dict[str, list[Judged]] = {}
+    for j in judged:
+        place = engine.anchorages.within(j.place.lat, j.place.lon, engine.config.thresholds.port_radius_m, "learned")
+        if j.reason == "learned_berth" and place is not None and place.vessels < engine.config.anchorage_min_vessels:
+            recurring.setdefault(place.id, []).append(j)
+    print(f"  set aside at places learned only from recurring stops: {sum(map(len, recurring.values()))} stops "
+          f"at {len(recurring)} places")
+    for pid, stops in recurring.items():
+        who = ", ".join(f"{_who(j.vessel, statics=source.statics)} {_when(j.start)} {j.place.duration_s / 3600:.1f} h"
+                        for j in stops)
+        print(f"    {pid} ({stops[0].place.lat:.4f}, {stops[0].place.lon:.4f}): {who}; "
+              f"{RECURRING_PLACES.get(pid, 'NOT LOOKED AT')}")
     _score(landings, judged)
     draw_vessel_map(out / "gibraltar.png", positions, found, engine.anchorages.all(), shore,
                     title="Strait of Gibraltar 2016-06-01: behaviours (world ports built in"
