@@ -57,7 +57,7 @@ def convert(source: Path, out: Path) -> int:
     writer.writerow(list(COLUMNS))
     writer.writerows(rows)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as f, gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as gz:
+    with out.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
         gz.write(text.getvalue().encode("utf-8"))  # no name, no time in the header: same input, same bytes
     return len(rows)
 
