@@ -10,8 +10,8 @@ Usage (from the repository root)::
 
     python tools/world_ports.py UpdatedPub150.csv [--out src/ridgeline/maritime/data/world_ports.csv.gz]
 
-The copy shipped was made from the 2024-2025 edition (3,803 ports), as found in the public
-GitHub repository JamesRexMiller4/shapely_tut (file ``WPI.csv``, commit 1b4b568), which is NGA's
+The copy shipped was made from the edition current in March 2025 (3,803 ports), as found in the public
+GitHub repository JamesRexMiller4/shapely_tut (file ``WPI.csv``, commit 1b4b568 of 2025-03-25), NGA's
 ``UpdatedPub150.csv`` unchanged.
 """
 
