@@ -19,6 +19,8 @@ at fault, because it is printed to the operator as it is.
     │                                             a paths or water GeoJSON that cannot be read
     ├── AisInputError          (ValueError)       an AIS or radar input cannot be read as asked
     │   └── NoVesselReportsError                  every row of an AIS file was rejected or is not a vessel
+    ├── PortListError          (ValueError)       a port list (the built-in world ports) cannot be read: names
+    │                                             the file, the line and the field
     ├── GeoError               (ValueError)       pixel-to-map calibration cannot be used
     ├── MotFormatError         (ValueError)       a MOTChallenge file is malformed
     ├── DetectorError          (ValueError)       an object-detection model cannot be used
@@ -108,6 +110,10 @@ class AisInputError(RidgelineError, ValueError):
 class NoVesselReportsError(AisInputError):
     """No report of an AIS file is left to judge: every row was rejected (bad field, out of range) or
     dropped (not a vessel, duplicate); the message counts each reason."""
+
+
+class PortListError(RidgelineError, ValueError):
+    """A port list (the built-in world ports, or one given in its format) cannot be read."""
 
 
 class GeoError(RidgelineError, ValueError):

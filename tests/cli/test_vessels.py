@@ -26,7 +26,7 @@ def test_ais_on_a_drifting_vessel_writes_events_geojson_and_map(tmp_path: Path) 
         "--geojson", str(tmp_path / "b.geojson"), "--map", str(tmp_path / "m.png"),
     )
     assert code == 0, output
-    assert "1 vessels" in output and "Summary" in output
+    assert "1 vessels" in output and "Summary" in output and " landings, set aside: " in output
     lines = [json.loads(x) for x in (tmp_path / "e.jsonl").read_text().splitlines()]
     events = [Event.model_validate(x["payload"]) for x in lines if x["type"] == "events"]
     tracks = {t.id: t for t in (Track.model_validate(x["payload"]) for x in lines if x["type"] == "tracks")}
@@ -83,6 +83,9 @@ def test_ais_json_has_the_counts_and_every_behaviour(tmp_path: Path) -> None:
     assert data["vessels"] == 1 and data["lines"] > data["positions"] > 0
     assert len(data["behaviours"]) == len(features) == sum(data["counts"].values())
     assert data["behaviours"][0]["mmsi"] == [212123000] and data["files"] == {"geojson": str(tmp_path / "b.json")}
+    # every stop is a landing or set aside for one reason, and the reasons are all there
+    assert set(data["set_aside"]) >= {"listed_port", "world_port", "learned_berth", "on_land_uncertain", "too_long"}
+    assert data["stops"] == data["counts"]["landing"] + sum(data["set_aside"].values())
 
 
 def _shipped_vessels_as_csv(path: Path, name_of: Callable[[int, int], str] | None = None) -> dict[str, int]:

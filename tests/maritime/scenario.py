@@ -15,8 +15,10 @@ from ridgeline.maritime.radar import RadarPlots
 from ridgeline.maritime.shore import Shore
 from ridgeline.model.earth import MEAN_RADIUS_M
 
-COAST_LAT = 55.0
-"""Land north of this latitude, sea south of it, from 8°E to 12°E."""
+COAST_LAT = -45.0
+"""Land north of this latitude, sea south of it, from 8°E to 12°E: a made-up coast in the open South
+Atlantic, over 1,000 km from any port of the built-in World Port Index (and from any real land), so
+neither the world ports nor the global land mask meet it."""
 T0 = 1_700_000_000.0
 M_PER_DEG = math.pi / 180 * MEAN_RADIUS_M
 
@@ -24,7 +26,7 @@ M_PER_DEG = math.pi / 180 * MEAN_RADIUS_M
 def coast() -> Shore:
     """A straight east-west coast at COAST_LAT on a 0.005° grid."""
     cell = 0.002
-    west, north = 8.0, 56.0
+    west, north = 8.0, COAST_LAT + 1.0
     rows, cols = int(3.0 / cell), int(4.0 / cell)
     lat = north - (np.arange(rows) + 0.5) * cell
     land = np.repeat((lat > COAST_LAT)[:, None], cols, axis=1)

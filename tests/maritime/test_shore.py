@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from affine import Affine
 from ridgeline.errors import ConfigError
 from ridgeline.maritime.landmask import global_land
 from ridgeline.maritime.shore import Shore, read_land_polygons, shore_for
-from tests.maritime.scenario import COAST_LAT, coast, offshore
+from tests.maritime.scenario import COAST_LAT, M_PER_DEG, coast, offshore
 
 
 def test_distance_to_a_straight_coast() -> None:
@@ -54,3 +55,18 @@ def test_land_polygons_from_geojson_and_clear_errors(tmp_path: Path) -> None:
     bad.write_text("{nope")
     with pytest.raises(ConfigError, match=r"bad\.geojson: not valid GeoJSON"):
         read_land_polygons(bad)
+
+
+def test_on_land_the_shore_knows_how_far_water_is_and_how_sharp_its_cells_are() -> None:
+    shore = coast()  # 0.002° cells: 222 m north-south, 156 m east-west at the grid's middle (45.5°S)
+    dy = 0.002 * M_PER_DEG
+    dx = dy * math.cos(math.radians(45.5))
+    assert shore.cell_m == pytest.approx(math.hypot(dx, dy), rel=0.001)
+    lat = np.array([COAST_LAT + 0.001, COAST_LAT + 0.009, COAST_LAT + 0.099, offshore(1)])
+    w = shore.water_distance_m(lat, np.array([10.0] * 4))
+    # from the centre of the first land row, one row to the first sea row's centre, less half a cell
+    # (as the distance at sea is measured); then 5 rows in, 50 rows in; at sea 0
+    assert w[0] == pytest.approx(dy - dx / 2, rel=0.01)
+    assert w[1] == pytest.approx(5 * dy - dx / 2, rel=0.01)
+    assert w[2] == pytest.approx(50 * dy - dx / 2, rel=0.01)
+    assert w[3] == 0

@@ -61,6 +61,8 @@ class AisReport:
     seconds: float
     counts: dict[str, int]
     """Behaviours per kind, every kind the engine knows."""
+    set_aside: dict[str, int]
+    """Stops that are not landings, by the reason that set each aside (every reason the engine knows)."""
     behaviours: list[Behaviour]
     statics: dict[int, VesselInfo]
     ids: VesselIds
@@ -166,5 +168,6 @@ def _report(req: AisRequest, stream: BehaviourStream, behaviours: list[Behaviour
         rejected=dict(sorted(src.rejected.items())), stops=engine.stop_count,
         anchorages_learned=sum(1 for a in engine.anchorages.all() if a.learned), seconds=seconds,
         counts={kind: sum(1 for b in behaviours if b.kind == kind) for kind in engine.counts},
+        set_aside=dict(engine.set_aside),
         behaviours=behaviours, statics=src.statics, ids=src.ids, files=files,
     )

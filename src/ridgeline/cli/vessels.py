@@ -65,6 +65,8 @@ def _say(b: Behaviour) -> None:
 
 
 def _print_report(r: AisReport, show: int) -> None:
+    from ridgeline.maritime.landings import summary as landing_summary
+
     rejected = sum(r.rejected.values())
     out.print(
         f"{r.source}: {r.lines:,} lines, {r.kept:,} positions kept of {r.positions:,} "
@@ -81,6 +83,7 @@ def _print_report(r: AisReport, show: int) -> None:
     for kind, n in r.counts.items():
         summary.add_row(kind, str(n))
     out.print(summary)
+    out.print(f"{r.stops} stops: {r.counts.get('landing', 0)} landings, {landing_summary(r.set_aside)}")
     if r.behaviours:
         out.print(_behaviour_table(r.behaviours, r.statics, r.ids, show))
     for label, p in r.files.items():
@@ -122,7 +125,7 @@ def _as_dict(r: AisReport) -> dict[str, Any]:
     return {
         "source": r.source, "lines": r.lines, "positions": r.positions, "kept": r.kept, "dropped": r.dropped,
         "vessels": r.vessels, "rejected": r.rejected, "stops": r.stops, "anchorages_learned": r.anchorages_learned,
-        "ids": r.ids.kind, "ids_note": r.ids.note(), "counts": r.counts,
+        "ids": r.ids.kind, "ids_note": r.ids.note(), "counts": r.counts, "set_aside": r.set_aside,
         "behaviours": [
             {"kind": b.kind, "key": b.key, "vessels": _names(b, r.statics, r.ids),
              "mmsi": list(b.vessels) if r.ids.are_mmsis or b.kind == "dark_target" else None,

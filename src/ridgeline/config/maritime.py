@@ -54,6 +54,12 @@ class Thresholds(_Model):
     landing_max_shore_m: float = Field(default=1000.0, ge=0, description="Landing: a stop this close to shore.")
     port_radius_m: float = Field(default=3000.0, ge=0,
         description="Landing: a stop this close to a port or anchorage is a port call.")
+    landing_max_duration_s: float = Field(
+        default=6 * 3600.0, gt=0,
+        description="Landing: a stop longer than this is a berth, not a landing.  A landing is a run ashore "
+        "and away; a vessel that stays at an open shore through a turn of the tide (half a semidiurnal tide, "
+        "about 6 h) is moored there.",
+    )
     appear_margin_m: float = Field(
         default=2000.0, ge=0, description="Appearance: first report at least this far inside a watched zone's edge."
     )
@@ -79,6 +85,7 @@ class ZoneThresholds(_Model):
     stop_min_duration_s: float | None = Field(default=None, gt=0, description="See Thresholds.")
     landing_max_shore_m: float | None = Field(default=None, ge=0, description="See Thresholds.")
     port_radius_m: float | None = Field(default=None, ge=0, description="See Thresholds.")
+    landing_max_duration_s: float | None = Field(default=None, gt=0, description="See Thresholds.")
     appear_margin_m: float | None = Field(default=None, ge=0, description="See Thresholds.")
     dark_distance_m: float | None = Field(default=None, gt=0, description="See Thresholds.")
     dark_min_duration_s: float | None = Field(default=None, gt=0, description="See Thresholds.")
@@ -106,6 +113,26 @@ class Port(_Model):
         description="Its own radius; the zone's port_radius_m when unset.")
 
 
+class WorldPortRadii(_Model):
+    """How far a World Port Index harbour reaches from its one point, by the index's harbour size.
+
+    The index gives each port one position, to the nearest minute of arc (up to about 0.9 km off
+    north-south), and a size class.  Each radius is that rounding plus half the extent of a harbour
+    of that class; the classes' extents are a convention (not tuned on any data set): about 2 km of
+    breakwaters and quays for a very small harbour, 4 km small, 8 km medium, 16 km large.
+    """
+
+    very_small: float = Field(default=2000.0, gt=0, description="Metres around a 'Very Small' harbour.")
+    small: float = Field(default=3000.0, gt=0, description="Metres around a 'Small' harbour (and one of no size).")
+    medium: float = Field(default=5000.0, gt=0, description="Metres around a 'Medium' harbour.")
+    large: float = Field(default=9000.0, gt=0, description="Metres around a 'Large' harbour.")
+
+    def for_size(self, size: str) -> float:
+        """The radius for a harbour size as the index writes it ('Very Small', 'Small', 'Medium', 'Large', '')."""
+        key = size.strip().lower().replace(" ", "_")
+        return float(getattr(self, key)) if key in type(self).model_fields else self.small
+
+
 class MaritimeConfig(_Model):
     """Everything the vessel detectors need beyond the reports themselves."""
 
@@ -121,6 +148,20 @@ class MaritimeConfig(_Model):
         default=4, ge=1, description="Distinct vessels that must stop at a place before it counts as an anchorage."
     )
     anchorage_cell_m: float = Field(default=1000.0, gt=0, description="Grid size for learning anchorages, metres.")
+    berth_min_occasions: int = Field(
+        default=2, ge=2,
+        description="Also treat as a berth a place where stops recur: this many stops there that do not overlap "
+        "in time, by any vessels, the same one included (a vessel that comes back to a spot keeps a berth or a "
+        "mooring there; two boats landing together are one occasion).",
+    )
+    world_ports: bool = Field(
+        default=True,
+        description="Also treat the built-in World Port Index harbours (NGA Pub. 150, about 3,800) as ports; "
+        "the sector's own ports are added on top.",
+    )
+    world_port_radius_m: WorldPortRadii = Field(
+        default_factory=WorldPortRadii, description="How far each world port reaches, by its harbour size."
+    )
     coastline: str | None = Field(
         default=None, description="GeoJSON of land polygons (relative to the sector file); the sector's DEM when unset."
     )

@@ -32,11 +32,12 @@ GAP, GAP_ONGOING, LOITER, LOITER_ONGOING, FIRST_SEEN, ENTRY = 0, 1, 2, 3, 4, 5
 # columns of the per-zone threshold table: the Thresholds fields, each index found by name
 THRESHOLD_COLUMNS = tuple(Thresholds.model_fields)
 (T_ENC_D, T_ENC_T, T_ENC_S, T_ANCH, T_ENC_SHORE, T_LOI_S, T_LOI_T, T_LOI_SHORE, T_GAP, T_GAP_SHORE,
- T_STOP_D, T_STOP_T, T_LAND_SHORE, T_PORT, T_APPEAR, T_DARK_D, T_DARK_T) = map(THRESHOLD_COLUMNS.index, (
+ T_STOP_D, T_STOP_T, T_LAND_SHORE, T_PORT, T_LAND_MAX_T, T_APPEAR, T_DARK_D, T_DARK_T) = map(
+    THRESHOLD_COLUMNS.index, (
     "encounter_distance_m", "encounter_min_duration_s", "encounter_max_speed_kn", "anchorage_exclusion_m",
     "encounter_min_shore_m", "loiter_max_speed_kn", "loiter_min_duration_s", "loiter_min_shore_m", "gap_min_s",
     "gap_min_shore_m", "stop_max_diameter_m", "stop_min_duration_s", "landing_max_shore_m", "port_radius_m",
-    "appear_margin_m", "dark_distance_m", "dark_min_duration_s"))
+    "landing_max_duration_s", "appear_margin_m", "dark_distance_m", "dark_min_duration_s"))
 
 MIN_GAP_REPORTS = 3
 """A track must have said this much before its silence counts as going dark (one stray fix never does)."""

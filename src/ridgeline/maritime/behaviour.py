@@ -25,12 +25,14 @@ from ridgeline.maritime import _passes as P  # noqa: N812 (P.GAP, P.T_ENC_D… r
 from ridgeline.maritime._passes import TrackState
 from ridgeline.maritime.anchorages import Anchorages
 from ridgeline.maritime.geodesy import distance_m
+from ridgeline.maritime.landings import LandingJudge, LandingRules, landing_key
 from ridgeline.maritime.positions import Positions, VesselInfo
 from ridgeline.maritime.radar import RadarPlots
 from ridgeline.maritime.shore import Shore
 from ridgeline.maritime.stops import StopDetector, Stops
 from ridgeline.maritime.tracks import VesselTracks
 from ridgeline.maritime.vesselids import station_type
+from ridgeline.maritime.worldports import world_ports
 from ridgeline.model.earth import MEAN_RADIUS_M
 
 KINDS = ("encounter", "loitering", "ais_gap", "appearance", "landing", "restricted_entry", "dark_target")
@@ -96,13 +98,15 @@ class BehaviourEngine:
         self.anchorages = Anchorages(
             ports=list(self.config.ports), learn=self.config.learn_anchorages,
             min_vessels=self.config.anchorage_min_vessels, cell_m=self.config.anchorage_cell_m,
+            world=world_ports(self.config.world_port_radius_m) if self.config.world_ports else [],
+            min_occasions=self.config.berth_min_occasions,
         )
         self.statics: dict[int, VesselInfo] = {}
-        self._landing_ignore = [t.lower().replace("_", " ") for t in self.config.landing_ignore_types]
+        ignore = [t.lower().replace("_", " ") for t in self.config.landing_ignore_types]
+        self.landings = LandingJudge(LandingRules(self.anchorages, shore, ignore))
         table = self.config.zone_thresholds()
         self._thresholds = np.array([[getattr(t, c) for c in P.THRESHOLD_COLUMNS] for t in table], np.float64)
         self._table: list[list[float]] = self._thresholds.tolist()
-        self._stops_seen: set[tuple[int, float]] = set()
         self._zone_ids: list[str | None] = [None] + [z.id for z in self.config.zones]
         self._zones = [Polygon(z.polygon) for z in self.config.zones]
         for z in self._zones:
@@ -119,9 +123,18 @@ class BehaviourEngine:
         self._dark: dict[int, _Dark] = {}
         self._radar_slots: dict[int, int] = {}
         self.counts: dict[str, int] = dict.fromkeys(KINDS, 0)
-        self.stop_count = 0
         self.reports = 0
         self._s = TrackState()
+
+    @property
+    def stop_count(self) -> int:
+        """Stops that ended, each judged once."""
+        return self.landings.stop_count
+
+    @property
+    def set_aside(self) -> dict[str, int]:
+        """Stops that ended and are not landings, by the first reason that set each aside."""
+        return self.landings.set_aside
 
     def zone_of(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
         """0 outside every zone, 1 + k inside zone k (the first that contains the point)."""
@@ -209,7 +222,8 @@ class BehaviourEngine:
         before = len(self.anchorages.all())
         for k in range(len(stops)):
             mmsi = tracks.mmsi_of_track(int(stops.track[k]))
-            self.anchorages.add_stop(mmsi, float(stops.lat[k]), float(stops.lon[k]))
+            self.anchorages.add_stop(mmsi, float(stops.lat[k]), float(stops.lon[k]), float(stops.start[k]),
+                                     float(stops.end[k]))
         return len(self.anchorages.all()) - before
 
     def finish(self) -> list[Behaviour]:
@@ -253,41 +267,24 @@ class BehaviourEngine:
                 latest[b.key] = b
         for b in self.finish():
             latest[b.key] = b
-        return sorted(latest.values(), key=lambda b: (b.start, b.kind, b.key))
+        kept = [b for key, b in latest.items() if key not in self.landings.withdrawn]
+        return sorted(kept, key=lambda b: (b.start, b.kind, b.key))
 
     # ---- stops and landings ----------------------------------------------------------------
     def _on_stops(self, stops: Stops) -> list[Behaviour]:
-        out: list[Behaviour] = []
         if not len(stops):
-            return out
+            return []
         shore = self.shore_distance(stops.lat, stops.lon)
         zone = self.zone_of(stops.lat, stops.lon)
-        for k in range(len(stops)):
-            tr = int(stops.track[k])
-            mmsi = self._mmsi(tr)
-            lat, lon = float(stops.lat[k]), float(stops.lon[k])
-            key = (tr, float(stops.start[k]))
-            if not stops.ongoing[k]:
-                self.stop_count += 1
-                self._stops_seen.discard(key)
-            elif key in self._stops_seen:
-                continue  # reported going on before: judged then
-            else:
-                self._stops_seen.add(key)
-            self.anchorages.add_stop(mmsi, lat, lon)
-            z = int(zone[k])
-            if shore[k] > self._threshold(z, P.T_LAND_SHORE):
-                continue
-            port = self.anchorages.within(lat, lon, self._threshold(z, P.T_PORT))
-            if port is not None:
-                continue
-            info = self.statics.get(mmsi)
-            kind = (info.ship_type or "").lower().replace("_", " ") if info is not None else ""
-            if kind and any(word in kind for word in self._landing_ignore):
-                continue
+        vessels = [self._mmsi(int(t)) for t in stops.track.tolist()]
+        types = [(info.ship_type or "").lower().replace("_", " ") if (info := self.statics.get(v)) else ""
+                 for v in vessels]
+        out: list[Behaviour] = []
+        for k in self.landings.judge(stops, vessels, shore, zone, self._table, types):
+            start, end, tr = float(stops.start[k]), float(stops.end[k]), int(stops.track[k])
             out.append(self._make(
-                "landing", f"landing:{mmsi}:{tr % 2}:{stops.start[k]:.0f}", (mmsi,), float(stops.start[k]),
-                float(stops.end[k]), lat, lon, z, bool(stops.ongoing[k]),
+                "landing", landing_key(vessels[k], tr, start), (vessels[k],), start, end, float(stops.lat[k]),
+                float(stops.lon[k]), int(zone[k]), bool(stops.ongoing[k]),
                 {"shore_distance_m": round(float(shore[k]), 1), "reports": int(stops.points[k])},
             ))
         return out

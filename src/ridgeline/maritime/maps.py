@@ -59,9 +59,12 @@ def draw_vessel_map(
         lon = np.insert(lon, breaks, np.nan)
         lat = np.insert(lat, breaks, np.nan)
         ax.plot(lon, lat, color="tab:gray", linewidth=0.4, alpha=0.6, zorder=1)
+    colours = {"listed": "tab:green", "world": "tab:cyan", "learned": "yellowgreen"}
     for a in anchorages:
-        ax.plot(a.lon, a.lat, marker="H", color="tab:green" if not a.learned else "yellowgreen",
-                markersize=8, markeredgecolor="darkgreen", zorder=2)
+        if not (west <= a.lon <= east and south <= a.lat <= north):
+            continue  # the built-in world ports cover the Earth; the map shows its own box
+        ax.plot(a.lon, a.lat, marker="H", color=colours[a.source], markersize=8, markeredgecolor="darkgreen",
+                zorder=2)
         if not a.learned:
             ax.annotate(a.name or a.id, (a.lon, a.lat), fontsize=7, color="darkgreen", xytext=(4, 4),
                         textcoords="offset points")
@@ -76,7 +79,9 @@ def draw_vessel_map(
     handles = [Line2D([], [], color=c, marker=m, linestyle="none", label=f"{k} ({counters.get(k, 0)})")
                for k, (c, m) in STYLE.items()]
     handles.append(Line2D([], [], color="tab:green", marker="H", linestyle="none", label="listed port"))
-    handles.append(Line2D([], [], color="yellowgreen", marker="H", linestyle="none", label="learned anchorage"))
+    handles.append(Line2D([], [], color="tab:cyan", marker="H", linestyle="none", label="world port (WPI)"))
+    handles.append(Line2D([], [], color="yellowgreen", marker="H", linestyle="none",
+                          label="learned anchorage or berth"))
     ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.85)
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)

@@ -27,10 +27,27 @@ MAX_GRID_CELLS = 4_000_000
 
 @dataclass(frozen=True)
 class Shore:
-    """Distance to land on a lon/lat grid: 0 on land, metres at sea."""
+    """Distance to land on a lon/lat grid: 0 on land, metres at sea; and, on land, metres to water.
+
+    The mask is only as sharp as its cells: a harbour basin or a canal narrower than a cell is
+    land on it, and a point the mask puts on land next to water may be afloat.  ``water`` (metres
+    from a land cell to the nearest sea cell's edge, 0 at sea) and ``cell_m`` let a rule tell a
+    point within that uncertainty from one truly inland.
+    """
 
     distance: npt.NDArray[np.float32]
     transform: Affine
+    water: npt.NDArray[np.float32] | None = None
+
+    @property
+    def cell_m(self) -> float:
+        """The diagonal of one cell, metres (at the grid's middle latitude): how far from water a
+        point the mask puts on land may still be afloat."""
+        lat_mid = self.transform.f + self.transform.e * self.distance.shape[0] / 2
+        metres_per_deg = math.pi / 180.0 * MEAN_RADIUS_M
+        dy = abs(self.transform.e) * metres_per_deg
+        dx = abs(self.transform.a) * metres_per_deg * math.cos(math.radians(lat_mid))
+        return math.hypot(dx, dy)
 
     @staticmethod
     def from_land_mask(land: npt.NDArray[np.bool_], transform: Affine) -> Shore:
@@ -52,7 +69,13 @@ class Shore:
             distance = np.where(land, 0.0, np.maximum(edt - 0.5 * min(dx, dy), 1.0)).astype(np.float32)
         else:
             distance = np.full(land.shape, np.inf, np.float32)
-        return Shore(distance, transform)
+        if (~land).any():
+            # the same, the other way: from a land cell's centre to the edge of the nearest sea cell
+            inland = ndimage.distance_transform_edt(land, sampling=(dy, dx))
+            water = np.where(land, np.maximum(inland - 0.5 * min(dx, dy), 1.0), 0.0).astype(np.float32)
+        else:
+            water = np.full(land.shape, np.inf, np.float32)
+        return Shore(distance, transform, water)
 
     @staticmethod
     def from_elevation(elevation: npt.NDArray[np.floating], transform: Affine) -> Shore:
@@ -64,6 +87,14 @@ class Shore:
     def distance_m(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Metres from each point to land (0 on land, inf outside the grid)."""
         values, _ = _sample(self.distance, self.transform, lon, lat, outside=np.inf)
+        return values.astype(np.float64)
+
+    def water_distance_m(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Metres from each point the mask puts on land to the nearest water (0 at sea, inf outside
+        the grid or where the mask has no water at all)."""
+        if self.water is None:
+            return np.where(self.distance_m(lat, lon) == 0, np.inf, 0.0)
+        values, _ = _sample(self.water, self.transform, lon, lat, outside=np.inf)
         return values.astype(np.float64)
 
 
