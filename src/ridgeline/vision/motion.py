@@ -49,8 +49,8 @@ One stage is on in the ``default`` profile and off in the ``thermal`` one: parts
 as one (``parts``, ``ridgeline.vision.parts``).  Seen from above, a car whose plain roof is
 as grey as the road is two blobs, bonnet and boot; blobs whose optical flow agrees and
 that lie one behind the other along their motion, close for their size, are one box.
-People on foot are joined upright instead (``stack_gap``), and two walking side by side
-lie across their motion, so the stage would leave them apart anyway.
+People on foot are joined upright instead (``stack_gap``): two slow walkers one ahead of
+the other move alike within the flow's precision, and the stage would join them.
 
 Detections are boxes in full-resolution pixels; persistence over frames (inertia) is the
 tracker's job (a track is confirmed after several matches).
@@ -131,7 +131,7 @@ class MotionSettings:
             split_valley=0.5,
             merge_overlap=0.3,
             turn_px=4.0,  # 8 px at 480 lines: beyond the shake injected (3 px a side); a camera moved 10 px resets
-            parts=None,  # people on foot: head and legs are joined upright (stack_gap), not by rigid motion
+            parts=None,  # slow walkers one ahead of the other move alike within the flow's precision: kept apart
         )
         return replace(thermal, **changes)
 

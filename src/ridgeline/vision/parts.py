@@ -23,10 +23,13 @@ ones do not move it.  Two blobs are parts of one object when:
 What keeps two people walking side by side (or two cars passing in adjacent lanes) apart
 is the third test: they move in parallel, shoulder to shoulder, so across their motion they
 lie next to each other, not one behind the other.  Two people one behind the other are
-kept apart by the second while their speeds differ by more than the tolerance.  What no
-test here tells apart is two things close behind one another at the same velocity (a car
-and its trailer are rightly one; two cars nose to tail in a jam are joined while the gap
-between them is shorter than a car).  The joining is per frame; the tracker confirms an
+kept apart by the second while their speeds differ by more than the precision and the
+tolerance — which slow walkers' speeds do not: on the thermal clip (``eval/thermal.py``,
+people about 2 analysis pixels a frame, one ahead of the other as seen from the side) the
+stage joins the two people and adds a false crossing, so the ``thermal`` profile leaves it
+off.  What no test here tells apart is two things close behind one another at the same
+velocity (a car and its trailer are rightly one; two cars nose to tail in a jam are joined
+while the gap between them is shorter than a car).  The joining is per frame; the tracker confirms an
 object only after several frames of it (its ``min_hits``).  Parts are joined transitively
 (bonnet, roof rack, boot).
 """
