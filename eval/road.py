@@ -45,7 +45,7 @@ births (issue 18, part 3) and after:
 - road_640x360: precision 1.00 and recall 0.80 (the red car, split into bonnet and boot,
   missed; 8 split frames) before; 1.00 and 1.00 (3 split frames) after: at frames 151-153
   the white car, small at the far end of the road, is still bonnet and boot (tracks born
-  split at 144, when the parts did not pass the gap test), and at 115 a second "far lane"
+  at 142-148, frames where the stage did not join the parts), and at 115 a second "far lane"
   track is the solid lane line flickering under a passing car's shadow.
 - road_320x240_60fps: recall 0.04 (1/27) before and after.  The default threshold (2.5
   contrast units) is too high for this scene: the frame's spread, dark trees against a
@@ -53,13 +53,13 @@ births (issue 18, part 3) and after:
   (chosen after trying 1.5 and 1.0 on this clip; not a profile setting): precision 0.88
   (23/26) and recall 0.85 with 2 split crossings before, 0.93 (25/27) and 0.93 with 1
   after.  The one false event after (right to left at 1648) comes from what the parts
-  stage cannot tell apart: at 1616-1620 two cars nose to tail in the right lane, 10 px
-  apart in the image, are joined into one box; its track, after counting the first car,
+  stage cannot tell apart: at 1616-1620 two cars nose to tail in the right lane, close in
+  the image, are joined into one box; its track, after counting the first car,
   jumps to a car above the line and "crosses back".  road_640x360 gives 4/5 at 1.5 both
   before and after (the first car missed).
 
-What was tuned on what: the parts stage's ``tolerance`` (0.25, first 0.15) and ``gap`` (1.0
-of the longer part) were set from the parts' flows and sizes of the two split cars of
+What was tuned on what: the parts stage's ``precision`` (1.0), ``tolerance`` (0.25, first
+0.15) and ``gap`` (1.0 of the longer part) were set from the parts' flows and sizes of the two split cars of
 road_640x360 (the red car's rear part measured 29 analysis pixels a frame against its
 front's 23 at frame 132; gaps of 20-26 px between parts 24-70 px long), so that clip's
 figures are not an independent test of them; road_320x240_60fps at threshold 1.5 is.
