@@ -44,8 +44,8 @@ births (issue 18, part 3) and after:
 
 - road_640x360: precision 1.00 and recall 0.80 (the red car, split into bonnet and boot,
   missed; 8 split frames) before; 1.00 and 1.00 (3 split frames) after: at frames 151-153
-  the white car, small at the far end of the road, is still bonnet and boot (tracks born
-  at 142-148, frames where the stage did not join the parts), and at 115 a second "far lane"
+  the white car, small at the far end of the road, is still bonnet and boot (seen apart at
+  144-150: 28 px between parts 20 px long, more than the gap test allows), and at 115 a second "far lane"
   track is the solid lane line flickering under a passing car's shadow.
 - road_320x240_60fps: recall 0.04 (1/27) before and after.  The default threshold (2.5
   contrast units) is too high for this scene: the frame's spread, dark trees against a
