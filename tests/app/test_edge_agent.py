@@ -136,7 +136,7 @@ def test_the_camera_adapter_yields_the_pipelines_events() -> None:
     got = list(adapter.messages())
     adapter.close()
     # each event, then its snapshot
-    assert [m[0] for m in got] == [MessageType.EVENTS, MessageType.SNAPSHOTS] * 4
+    assert [m[0] for m in got] == [MessageType.EVENTS, MessageType.SNAPSHOTS] * 5
     assert {m[1].sensor for m in got} == {"gorham-cam"}  # type: ignore[attr-defined]
     assert [m[1].snapshot for m in got[::2]] == [m[1].id for m in got[1::2]]  # type: ignore[attr-defined]
 

@@ -47,8 +47,8 @@ def test_crossings_reach_the_centre_with_masked_snapshots(tmp_path: Path, kind: 
     with store.engine.connect() as conn:
         rows = conn.execute(select(messages.c.type, messages.c.payload).where(messages.c.site == "gorham")).all()
     events = [Event.model_validate(p) for t, p in rows if t == MessageType.EVENTS.value]
-    assert [e.detail["direction"] for e in events] == ["right_to_left"] * 4
-    assert sum(t == MessageType.SNAPSHOTS.value for t, _ in rows) == 4
+    assert [e.detail["direction"] for e in events] == ["right_to_left"] * 5
+    assert sum(t == MessageType.SNAPSHOTS.value for t, _ in rows) == 5
     covered = PrivacyMask(MASKS).covered((360, 640))
     for e in events:
         assert e.snapshot is not None

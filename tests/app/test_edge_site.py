@@ -136,7 +136,7 @@ def test_a_masked_camera_sends_nothing_and_an_open_one_its_crossings(tmp_path: P
             assert f"edge {site}: road-cam (video)" in done.stderr and "backlog 0" in done.stderr
         assert _crossings(db, "masked") == []  # motion only under the mask is never analysed
         crossings = _crossings(db, "open")
-        assert len(crossings) == 4
+        assert len(crossings) == 5
         assert {(c["sensor"], c["zone"], c["detail"]["direction"]) for c in crossings} == {
             ("road-cam", "road", "right_to_left")}
     finally:
@@ -158,7 +158,7 @@ def test_a_placed_camera_puts_its_events_on_the_map(tmp_path: Path) -> None:
                   and body.type == EventType.LINE_CROSSING]
     finally:
         adapter.close()
-    assert len(events) == 4
+    assert len(events) == 5
     for event in events:
         assert event.position is not None and event.position.lon is not None and event.position.lat is not None
         # where the ray through the car's foot meets the DEM: in front of the mast, within its reach

@@ -30,13 +30,13 @@ def test_video_finds_the_crossings_and_writes_its_outputs(tmp_path: Path) -> Non
                     "--annotate", str(tmp_path / "a.mp4"), "--mask", "0,0,640,0,640,40,0,40",
                     "--snapshots", str(tmp_path / "snaps"))
     assert code == 0, out
-    assert "4 events" in flat(out)
+    assert "5 events" in flat(out)
     lines = (tmp_path / "ev.jsonl").read_text().splitlines()
-    assert len(lines) == 4 and all('"right_to_left"' in ln for ln in lines)
+    assert len(lines) == 5 and all('"right_to_left"' in ln for ln in lines)
     assert (tmp_path / "t.txt").stat().st_size > 0 and (tmp_path / "a.mp4").stat().st_size > 10_000
     snaps = sorted((tmp_path / "snaps").glob("*.jpg"))
     events_text = (tmp_path / "ev.jsonl").read_text().replace(" ", "")
-    assert len(snaps) == 4 and all(f'"snapshot":"{s.stem}"' in events_text for s in snaps)
+    assert len(snaps) == 5 and all(f'"snapshot":"{s.stem}"' in events_text for s in snaps)
     import cv2
 
     first = cv2.imread(str(snaps[0]))
@@ -51,7 +51,7 @@ def test_video_finds_the_crossings_and_writes_its_outputs(tmp_path: Path) -> Non
 def test_video_profiles_and_line_inertia(tmp_path: Path) -> None:
     code, out = run("video", ROAD, "--line", "320,0,320,360", "--min-height", "12", "--line-inertia", "3")
     assert code == 0, out
-    assert "4 events" in flat(out)  # each car stays well past the line: inertia loses none
+    assert "5 events" in flat(out)  # each car stays well past the line: inertia loses none
     code, out = run("video", ROAD, "--profile", "thermal", "--line", "320,0,320,360")
     assert code == 0, out
     code, out = run("video", ROAD, "--profile", "infrared")

@@ -29,13 +29,13 @@ def events(**fields: Any) -> list[Event]:
 
 def test_the_cameras_line_counts_the_cars_under_its_own_id() -> None:
     found = events()
-    assert [(e.sensor, e.zone, e.detail["direction"]) for e in found] == [("road-cam", "road", "right_to_left")] * 4
+    assert [(e.sensor, e.zone, e.detail["direction"]) for e in found] == [("road-cam", "road", "right_to_left")] * 5
 
 
 def test_a_mask_over_the_road_hides_every_car_and_one_beside_it_none() -> None:
     assert events(masks=[[[0, 0], [640, 0], [640, 360], [0, 360]]]) == []
     beside = events(masks=[[[0, 0], [640, 0], [640, 40], [0, 40]]])  # the band above the road
-    assert len(beside) == 4
+    assert len(beside) == 5
 
 
 def test_the_cameras_limits_and_direction_apply() -> None:
@@ -43,5 +43,5 @@ def test_the_cameras_limits_and_direction_apply() -> None:
     assert events(classes=["person"]) == []  # motion is not a person
     assert events(lines=[{"id": "road", "points": [[320, 0], [320, 360]], "direction": "left_to_right"}]) == []
     zone = events(lines=[], zones=[{"id": "west", "polygon": [[0, 0], [320, 0], [320, 360], [0, 360]]}])
-    assert len(zone) >= 4  # each car drives into the west half
+    assert len(zone) >= 5  # each car drives into the west half
     assert {(e.type.value, e.zone, e.sensor) for e in zone} == {("zone_intrusion", "west", "road-cam")}

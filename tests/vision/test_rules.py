@@ -98,3 +98,35 @@ def test_a_track_slower_than_the_minimum_speed_neither_crosses_nor_intrudes_but_
     walker = [(50.0 + 10 * i, 150.0) for i in range(12)]  # 100 px/s
     assert sorted(walk(TrackRules([line], [zone], min_speed=10.0), walker)) == [
         "line_crossing:gate:right_to_left", "zone_intrusion:yard:"]
+
+
+def test_a_track_confirmed_past_the_line_counts_from_where_it_was_born() -> None:
+    """A fast car is tentative for the tracker's first matches and reported only on the far
+    side of the line: its birth box (``Tracker.births``) puts it on the side it came from."""
+    from ridgeline.vision.tracking import Tracker, TrackerSettings
+
+    line = LineRule("gate", (100, 0), (100, 200))  # drawn top to bottom: driving east is right_to_left
+
+    def drive(with_births: bool) -> list[str]:
+        tracker, rules, found = Tracker(TrackerSettings(min_hits=3)), TrackRules([line]), []
+        for i in range(8):
+            x = 88.0 + 8.0 * i  # tentative at 88 and 96, reported from its third match on, at 104
+            tracks = tracker.update(Detections.of([box_at(x, 150.0)], [0.9]))
+            born = tracker.births if with_births else None
+            found.extend(str(h.detail["direction"]) for h in rules.update(tracks, i * 0.1, born=born))
+        return found
+
+    assert drive(True) == ["right_to_left"]
+    assert drive(False) == []  # reported first past the line, the crossing was lost
+
+
+def test_births_place_a_new_track_on_its_first_side() -> None:
+    line = LineRule("gate", (100, 0), (100, 200))
+    rules = TrackRules([line])
+    # first reported at x 130, born at x 60: the line lies between
+    hits = rules.update(track(1, box_at(130, 150)), 1.0, born={1: box_at(60, 150)})
+    assert [h.detail["direction"] for h in hits] == ["right_to_left"]
+    plain = TrackRules([line])
+    assert plain.update(track(1, box_at(130, 150)), 1.0) == []  # without it, the track starts past the line
+    born_there = TrackRules([line])
+    assert born_there.update(track(1, box_at(130, 150)), 1.0, born={1: box_at(125, 150)}) == []

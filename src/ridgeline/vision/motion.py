@@ -45,6 +45,13 @@ large in the frame, sometimes side by side, and often already in view when it st
   and boxes are merged only when they overlap by more than ``merge_overlap`` of the
   smaller (not when they merely touch).
 
+One stage is on in the ``default`` profile and off in the ``thermal`` one: parts that move
+as one (``parts``, ``ridgeline.vision.parts``).  Seen from above, a car whose plain roof is
+as grey as the road is two blobs, bonnet and boot; blobs whose optical flow agrees and
+that lie one behind the other along their motion, close for their size, are one box.
+People on foot are joined upright instead (``stack_gap``): two slow walkers one ahead of
+the other move alike within the flow's precision, and the stage would join them.
+
 Detections are boxes in full-resolution pixels; persistence over frames (inertia) is the
 tracker's job (a track is confirmed after several matches).
 """
@@ -58,6 +65,7 @@ import cv2
 import numpy as np
 
 from ridgeline.vision.detections import Detections
+from ridgeline.vision.parts import PartSettings, moving_together
 
 Profile = Literal["default", "thermal"]
 PROFILES: tuple[Profile, ...] = ("default", "thermal")
@@ -87,6 +95,7 @@ class MotionSettings:
     merge_overlap: float = 0.0  # merge boxes overlapping more than this share of the smaller; 0: any touch
     stack_gap: float = 0.0  # blobs one above the other this close (share of their joint height) are one; 0: off
     turn_px: float = 0.0  # a shift of the whole view beyond this (analysis pixels) resets the background; 0: off
+    parts: PartSettings | None = field(default_factory=PartSettings)  # join blobs moving as one (parts.py); None: off
 
     @classmethod
     def profile(cls, name: Profile, **changes: Any) -> MotionSettings:
@@ -122,6 +131,7 @@ class MotionSettings:
             split_valley=0.5,
             merge_overlap=0.3,
             turn_px=4.0,  # 8 px at 480 lines: beyond the shake injected (3 px a side); a camera moved 10 px resets
+            parts=None,  # slow walkers one ahead of the other move alike within the flow's precision: kept apart
         )
         return replace(thermal, **changes)
 
@@ -240,9 +250,11 @@ class MotionDetector:
             gone = ghosts[labels]
             self._background[gone] = frame[gone]
             fg[gone] = 0
+        before = self._previous  # the frame analysed last (``_learn`` moves it on)
         self._learn(frame, fg)
         boxes = []
         conf = []
+        parts: list[tuple[int, int, int, int]] = []  # the boxes in analysis pixels
         for x, y, blob in _stacks(labels, stats, ~ghosts, s.stack_gap):
             for a, b in _split(blob, s.split_valley) if s.split_valley > 0 else [(0, blob.shape[1])]:
                 part = blob[:, a:b]
@@ -251,10 +263,13 @@ class MotionDetector:
                 rows = np.flatnonzero(part.any(axis=1))
                 y1, y2 = y + int(rows[0]), y + int(rows[-1]) + 1
                 boxes.append([(x + a) * self._scale, y1 * self._scale, (x + b) * self._scale, y2 * self._scale])
+                parts.append((x + a, y1, x + b, y2))
                 region = diff[y1:y2, x + a : x + b]
                 conf.append(min(1.0, 0.5 + float(region.mean()) / (4 * s.threshold)))
         if not boxes:
             return empty
+        if s.parts is not None and before is not None and len(boxes) > 1:
+            boxes, conf = _join(boxes, conf, moving_together(frame, before, fg, parts, s.parts))
         return Detections.of(*_merge(np.asarray(boxes, dtype=np.float32), np.asarray(conf, dtype=np.float32),
                                      s.merge_overlap))
 
@@ -352,6 +367,14 @@ def _split(blob: np.ndarray, valley: float, depth: int = 3) -> list[tuple[int, i
     cut = at + edge
     return ([(a, b) for a, b in _split(blob[:, :cut], valley, depth - 1)]
             + [(cut + a, cut + b) for a, b in _split(blob[:, cut:], valley, depth - 1)])
+
+
+def _join(boxes: list[list[float]], conf: list[float], groups: list[list[int]]
+          ) -> tuple[list[list[float]], list[float]]:
+    """One box (and the highest confidence) for each group of boxes."""
+    out = [[min(boxes[i][0] for i in g), min(boxes[i][1] for i in g), max(boxes[i][2] for i in g),
+            max(boxes[i][3] for i in g)] for g in groups]
+    return out, [max(conf[i] for i in g) for g in groups]
 
 
 def _merge(boxes: np.ndarray, conf: np.ndarray, overlap: float = 0.0) -> tuple[np.ndarray, np.ndarray]:

@@ -147,7 +147,7 @@ class VideoPipeline:
         tracks = replace(tracks, class_name=np.array([self.track_class(t) for t in tracks.track_ids.tolist()],
                                                      dtype=object))
         found = []
-        for hit in self.rules.update(tracks, frame.time_s):
+        for hit in self.rules.update(tracks, frame.time_s, born=self.tracker.births):
             track = TrackId(self.camera, hit.track)
             found.append(TrackEvent(track, self._event(hit, track, frame)))
         return tracks, [replace(f, event=self._with_snapshot(frame, f, tracks)) for f in found]

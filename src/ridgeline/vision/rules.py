@@ -5,7 +5,9 @@ ground).  A crossing counts when that point goes from one side of the line to th
 beyond a small dead band (so jitter on the line is not a crossing), stays there for the
 line's ``inertia`` consecutive frames of that track (so a box that flickers across the
 line — a person's box grown by a waved arm, a fragment — is not a crossing), and the
-point where it settles lies between the line's ends.  An intrusion counts after
+point where it settles lies between the line's ends.  A track the tracker confirmed only
+after it crossed (a fast car, tentative for its first matches) starts on the side where it
+was first seen, which the tracker hands over (``Tracker.births``), so that crossing counts.  An intrusion counts after
 ``inertia`` consecutive frames inside the zone, once per visit; loitering after
 ``seconds`` inside, once per visit.  Objects smaller than ``min_height`` pixels are ignored;
 a track slower than ``min_speed`` (its ground point's pixels per second, smoothed) crosses no
@@ -17,6 +19,7 @@ by majority over the track's life).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -90,15 +93,20 @@ class TrackRules:
         self._state: dict[int, _TrackState] = {}
         self._polys = {z.id: np.asarray(z.polygon, dtype=np.float32) for z in self.zones}
 
-    def update(self, tracks: Detections, time_s: float) -> list[Hit]:
+    def update(self, tracks: Detections, time_s: float, born: Mapping[int, np.ndarray] | None = None) -> list[Hit]:
         """The hits of this frame's tracks (boxes with ``tracker_id``; ``class_name`` is each
-        track's class, ``motion`` where it has none)."""
+        track's class, ``motion`` where it has none).  ``born``: for tracks reported for the
+        first time, the box each started from (``Tracker.births``): a track confirmed only
+        after it crossed a line starts on the side it was first seen on, so that crossing
+        counts (its speed is measured from this frame on)."""
         hits: list[Hit] = []
         foot, height = tracks.foot.tolist(), tracks.height.tolist()
         for i, tid in enumerate(tracks.track_ids.tolist()):
             if height[i] < self.min_height:
                 continue
             px, py = foot[i]
+            if tid not in self._state and born is not None and tid in born:
+                self._state[tid] = self._born(born[tid], str(tracks.class_name[i]), tid, time_s)
             st = self._state.setdefault(tid, _TrackState())
             if st.last is not None and time_s > st.seen:
                 step = float(np.hypot(px - st.last[0], py - st.last[1])) / (time_s - st.seen)
@@ -120,6 +128,16 @@ class TrackRules:
         if len(self._state) > 64:  # a live camera sees new tracks for ever: keep only recent ones
             self._state = {t: s for t, s in self._state.items() if time_s - s.seen <= self.forget_s}
         return hits
+
+    def _born(self, box: np.ndarray, kind: str, tid: int, time_s: float) -> _TrackState:
+        """A track's state placed where it started: its side of each line it may cross."""
+        st = _TrackState(seen=time_s)
+        bx, by = (float(box[0]) + float(box[2])) / 2.0, float(box[3])
+        for line in self.lines:
+            if not line.classes or kind in line.classes:
+                self._line(line, st, tid, bx, by)
+        st.last = (bx, by)
+        return st
 
     def _line(self, line: LineRule, st: _TrackState, tid: int, px: float, py: float,
               quiet: bool = False) -> Hit | None:

@@ -4,7 +4,9 @@ Online, ``Tracker`` wraps the ``trackers`` package's OC-SORT (Apache-2.0): a tra
 reported once it was matched in ``min_hits`` consecutive frames (in the first frames too,
 where OC-SORT itself confirms at once), and kept through ``lost_frames`` frames without a
 match; optionally it keeps people whose motion blobs merge apart (``share_merged``, see
-``Tracker``).  Offline (``track_sequence``), nothing forces a
+``Tracker``); and it says, for each track reported for the first time, the box it started
+from (``Tracker.births``), for the rules to place it on the side of a line where it was first
+seen.  Offline (``track_sequence``), nothing forces a
 decision at each frame, so two things OC-SORT must give up online come back:
 
 - retroactive confirmation: a track that reaches ``min_hits`` matches is reported from
@@ -129,12 +131,16 @@ class Tracker:
         self._hits: dict[int, int] = {}  # matches so far of the tracks not yet confirmed
         self._confirm = s.min_hits if confirm_online else 1
         self._step = 0
+        self._first: dict[int, tuple[object, np.ndarray]] = {}  # id() of a live OC-SORT tracklet -> it, its first box
+        self._reported: set[int] = set()  # the OC-SORT ids of live tracklets reported so far
+        self.births: dict[int, np.ndarray] = {}  # tracks the last update reported first -> the box each started from
 
     def update(self, detections: Detections, time_s: float | None = None) -> Detections:
         """The boxes of the tracks matched in this frame, each with its track number (from
         1) and its detection's confidence and class; ``time_s``, the frame's time, is used
         where the settings say ``timed``."""
         self._step += 1
+        self.births = {}
         boxes = np.asarray(detections.xyxy, dtype=np.float32).reshape(-1, 4)
         conf = np.asarray(detections.confidence, dtype=np.float32).reshape(-1)
         names = detections.class_name
@@ -144,18 +150,40 @@ class Tracker:
         dets = sv.Detections(xyxy=boxes, confidence=conf, class_id=np.zeros(len(conf), dtype=int),
                              data={"shared": shared, "class_name": names})
         out = self._ocsort.update(dets, timestamp=time_s if self.settings.timed else None)
+        first = self._first_boxes()
         if out.tracker_id is None:
             return Detections.empty(tracked=True)
         n = len(out.xyxy)
         rows = [i for i, t in enumerate(out.tracker_id) if t is not None and t >= 0 and self._confirmed(int(t) + 1)]
-        ids = [int(out.tracker_id[i]) + 1 for i in rows]
+        ids = raw = [int(out.tracker_id[i]) + 1 for i in rows]
         if self.settings.share_merged:
             was_shared = np.asarray(out.data.get("shared", np.zeros(n, dtype=bool)))
             ids = self._follow(ids, out.xyxy[rows], was_shared[rows].tolist())
+        for r, tid in zip(raw, ids, strict=True):
+            if r not in self._reported:
+                self._reported.add(r)
+                if tid == r and r in first:  # (a member who came out of a group goes on: no birth)
+                    self.births[tid] = first[r]
         out_conf = out.confidence if out.confidence is not None else np.ones(n, dtype=np.float32)
         out_names = np.asarray(out.data.get("class_name", np.full(n, "motion", dtype=object)), dtype=object)
         return Detections(out.xyxy[rows].reshape(-1, 4), out_conf[rows], out_names[rows],
                           np.asarray(ids, dtype=np.int64))
+
+    def _first_boxes(self) -> dict[int, np.ndarray]:
+        """The box each confirmed OC-SORT tracklet started from, by its id (from 1).
+
+        OC-SORT reports a track only once it has been matched ``min_hits`` times; a fast
+        object has moved on by then (a car confirmed past the line it crossed while still
+        tentative).  Each tracklet's first box is kept from the update that created it, so
+        the rules can place a newly reported track where it was first seen."""
+        live = {id(t): t for t in self._ocsort.tracks}
+        self._first = {k: v for k, v in self._first.items() if k in live and v[0] is live[k]}
+        for k, t in live.items():
+            if k not in self._first:
+                self._first[k] = (t, np.asarray(t.last_observation, dtype=np.float64).copy())
+        confirmed = {t.tracker_id + 1: self._first[id(t)][1] for t in live.values() if t.tracker_id >= 0}
+        self._reported &= set(confirmed)
+        return confirmed
 
     def _follow(self, ids: list[int], boxes: np.ndarray, shared: list[bool]) -> list[int]:
         """The ids to report for OC-SORT's tracks (``share_merged``): a member who comes out
