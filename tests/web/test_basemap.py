@@ -46,7 +46,10 @@ def test_a_raster_base_map_is_drawn_under_everything(page: Page, live_centre: Li
         page.wait_for_function("() => window.ridgeline?.map?.getLayer('basemap') !== undefined", timeout=10_000)
         order = page.evaluate("() => window.ridgeline.map.getStyle().layers.map((l) => l.id)")
         assert order[:2] == ["background", "basemap"]  # under every other layer
-        page.wait_for_function("() => window.ridgeline.map.areTilesLoaded()", timeout=10_000)
+        # drawn: every tile in, and no redraw held back for live data (updates.js)
+        page.wait_for_function("() => window.ridgeline.map.areTilesLoaded() && window.ridgeline.map.loaded()"
+                               " && !window.ridgeline.updates.waiting", timeout=10_000)
+        page.wait_for_timeout(300)  # the frame drawn
         assert pixels(page.locator("#map canvas").screenshot(), SIENNA, tolerance=10) > 10_000
     finally:
         live_centre.api.ctx.basemap = None

@@ -34,7 +34,9 @@ PERSON = (0xFF, 0x5C, 0xF0)  # tracks.js
 #: the mast and sensor the camera is put on: Mount Willey's summit camera, looking at 300 degrees
 MAST_SITE, MAST_SENSOR, AZIMUTH = "mt-willey", "cam", 300
 MAST_PITCH = 84  # mast.js
-IDLE = "() => { const m = window.ridgelineMap; return m && m.loaded() && m.areTilesLoaded() && !m.isMoving(); }"
+#: every tile in, the camera still, and no redraw held back for live data (updates.js)
+IDLE = ("() => { const m = window.ridgelineMap; return m && m.loaded() && m.areTilesLoaded() && !m.isMoving()"
+        " && !window.ridgeline.updates.waiting; }")
 
 
 @pytest.fixture(scope="module")

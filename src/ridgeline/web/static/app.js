@@ -75,7 +75,7 @@ async function start(session) {
   state.tracks = new TrackLayer(state.map.map, state.map.ready, state.map.updates);
   state.timeline = new Timeline(state.map.map, state.tracks);
   state.map.map.addControl(state.timeline, 'bottom-right');
-  window.ridgeline = { map: state.map.map, tracks: state.tracks, timeline: state.timeline }; // for tests, the bench
+  window.ridgeline = { map: state.map.map, tracks: state.tracks, timeline: state.timeline, updates: state.map.updates }; // for tests, the bench
   api('/sector').then((sector) => {
     $('sector-name').textContent = sector.name;
     state.queue.setSites(sector.sites.map((s) => s.id));
