@@ -252,7 +252,8 @@ class Publisher:
         """Say goodbye (offline status) and stop."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout=10)
+        if self._thread.ident is not None:  # stopping a publisher never started (a failed setup) is no error
+            self._thread.join(timeout=10)
 
 
 def _groups(batch: list[Pending], most: int, max_bytes: int) -> list[list[Pending]]:
