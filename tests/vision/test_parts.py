@@ -14,6 +14,7 @@ import numpy as np
 
 from ridgeline.vision.detections import Detections
 from ridgeline.vision.motion import MotionDetector, MotionSettings
+from ridgeline.vision.parts import PartSettings, objects
 from ridgeline.vision.rules import LineRule, TrackRules
 from ridgeline.vision.tracking import Tracker, TrackerSettings
 
@@ -109,3 +110,17 @@ def test_two_people_one_behind_the_other_at_different_speeds_stay_two() -> None:
     scene = [[(100.0 + 12.0 * t, 150.0, 24, 60), (250.0 + 2.0 * t, 150.0, 24, 60)] for t in range(10)]
     found = boxes_over(scene, MotionSettings())
     assert all(len(b) == 2 for b in found[2:])
+
+
+def test_a_column_of_cars_each_faster_than_the_one_ahead_is_not_one_object() -> None:
+    """Cars nose to tail coming towards the camera, 20 analysis pixels long with 8 between:
+    perspective makes each one's image speed a little higher than the one's ahead of it.  Each
+    neighbouring pair moves alike within the tolerance, so a chain of pairs would join the
+    column; the two ends do not, and a rigid object's parts all move alike."""
+    boxes = [(100, 10 + 28 * k, 120, 30 + 28 * k) for k in range(4)]
+    column = [np.array([0.0, speed]) for speed in (2.0, 3.5, 5.5, 8.0)]
+    groups = objects(boxes, column, PartSettings())
+    assert len(groups) >= 2 and all(len(g) <= 2 for g in groups)
+    # bonnet, roof rack and boot of one van at one velocity are one object, joined through the rack
+    van = [(100, 10, 120, 30), (100, 45, 120, 55), (100, 70, 120, 90)]
+    assert objects(van, [np.array([0.0, 6.0])] * 3, PartSettings()) == [[0, 1, 2]]

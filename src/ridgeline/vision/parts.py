@@ -31,7 +31,9 @@ off.  What no test here tells apart is two things close behind one another at th
 velocity (a car and its trailer are rightly one; two cars nose to tail in a jam are joined
 while the gap between them is shorter than a car).  The joining is per frame; the tracker confirms an
 object only after several frames of it (its ``min_hits``).  Parts are joined transitively
-(bonnet, roof rack, boot).
+(bonnet, roof rack, boot), but only while every two of them move alike: perspective makes each
+car of a column a little faster in the image than the one ahead of it, and a chain of such
+pairs would otherwise join the whole column.
 """
 
 from __future__ import annotations
@@ -116,22 +118,30 @@ def moving_together(frame: np.ndarray, before: np.ndarray, fg: np.ndarray, boxes
     n = len(boxes)
     if n < 2:
         return [[i] for i in range(n)]
-    v = velocities(frame, before, fg, boxes)
-    group = list(range(n))
+    return objects(boxes, velocities(frame, before, fg, boxes), settings)
 
-    def root(i: int) -> int:
-        while group[i] != i:
-            i = group[i]
-        return i
 
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not _together(v[i], v[j], settings):
-                continue
-            mean = (v[i] + v[j]) / 2.0
-            if _in_line(boxes[i], boxes[j], mean / float(np.hypot(*mean)), settings):
-                group[root(j)] = root(i)
-    members: dict[int, list[int]] = {}
-    for i in range(n):
-        members.setdefault(root(i), []).append(i)
-    return list(members.values())
+def objects(boxes: Sequence[Box], v: Sequence[np.ndarray], settings: PartSettings) -> list[list[int]]:
+    """The boxes grouped into objects given each one's velocity (see ``moving_together``)."""
+    n = len(boxes)
+    # candidate pairs, the most alike first: they move as one and lie one behind the other
+    pairs = sorted((float(np.hypot(*(v[i] - v[j]))), i, j) for i in range(n) for j in range(i + 1, n)
+                   if _together(v[i], v[j], settings) and _in_line(boxes[i], boxes[j], _heading(v[i], v[j]), settings))
+    group = {i: [i] for i in range(n)}  # a group's first member -> its members
+    first = list(range(n))
+    for _difference, i, j in pairs:
+        a, b = first[i], first[j]
+        # every two parts of one rigid object move alike, not only neighbours: a column of
+        # cars, each a little faster than the one ahead as perspective has it, is not one object
+        if a == b or not all(_together(v[p], v[q], settings) for p in group[a] for q in group[b]):
+            continue
+        for k in group[b]:
+            first[k] = a
+        group[a].extend(group.pop(b))
+    return [sorted(members) for members in group.values()]
+
+
+def _heading(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
+    """The unit vector of two parts' mean velocity."""
+    mean = (va + vb) / 2.0
+    return np.asarray(mean / float(np.hypot(*mean)))
