@@ -151,12 +151,11 @@ RECURRING_PLACES = {
 shore where no ship has business."""
 
 
-def _planted(positions: Positions) -> Positions:
-    """The reports with the planted boat's added (one a minute), in time order."""
-    t0 = float(positions.time.min()) + PLANTED_START
+def planted_track(t0: float) -> list[tuple[float, float, float, float]]:
+    """The planted boat's reports, one a minute from ``t0`` (epoch seconds): (time, lat, lon, knots)."""
     lat_stop, lon = PLANTED_STOP
     run_s = 9000.0 / (10.0 * KNOT_MS)
-    times, lats, speeds = [], [], []
+    track = []
     for k in range(int((2 * run_s + 45 * 60) / 60) + 1):
         t = 60.0 * k
         if t < run_s:
@@ -165,10 +164,14 @@ def _planted(positions: Positions) -> Positions:
             lat, sog = lat_stop, 0.0
         else:
             lat, sog = lat_stop - (t - run_s - 45 * 60) * 10.0 * KNOT_MS / 111_195.0, 10.0
-        times.append(t0 + t)
-        lats.append(lat)
-        speeds.append(sog)
-    boat = Positions.from_lists(times, [PLANTED] * len(times), lats, [lon] * len(times), speeds,
+        track.append((t0 + t, lat, lon, sog))
+    return track
+
+
+def _planted(positions: Positions) -> Positions:
+    """The reports with the planted boat's added (one a minute), in time order."""
+    times, lats, lons, speeds = zip(*planted_track(float(positions.time.min()) + PLANTED_START), strict=True)
+    boat = Positions.from_lists(list(times), [PLANTED] * len(times), list(lats), list(lons), list(speeds),
                                 [0.0] * len(times))
     return Positions.concat([positions, boat]).sorted_by_time()
 

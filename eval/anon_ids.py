@@ -12,7 +12,8 @@ kind, concern the same vessels (ids mapped back to MMSIs) and start within ``--s
 What can differ: with MMSIs hidden, only the ship type the file gives tells a ship from an aid
 to navigation or a station (``vesselids.STATION_TYPES``); what has a bad MMSI (``17620``) or a
 non-ship MMSI with a vessel's type is judged as a vessel.  The behaviours that concern such ids
-are listed.
+are listed.  The Gibraltar file holds no real landing (``eval/ais.py``), so ``eval/ais.py``'s
+planted boat (a 45-minute stop off Bolonia beach) is added to it, MMSIs and ids alike.
 
 Run from the repository root: ``.venv/bin/python -m eval.anon_ids [--data ../shared/data]``.
 The data files are read where they are and never copied into the repository.
@@ -26,8 +27,10 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from eval.ais import PLANTED, PLANTED_START, planted_track
 from ridgeline.config.maritime import MaritimeConfig, read_ports
 from ridgeline.maritime.behaviour import KINDS, Behaviour
 from ridgeline.maritime.judging import BehaviourStream
@@ -85,6 +88,28 @@ def anonymise(path: Path, out: Path) -> dict[int, int]:
     return {n: int(float(m)) for m, n in ids.items() if m.replace(".", "", 1).isdigit()}
 
 
+def with_planted(path: Path, out: Path) -> None:
+    """``path`` (the Gibraltar file: ``;``, ``TIMESTAMP_UTC`` as ``YYYY-MM-DD HH:MM:SS``) written to
+    ``out`` with ``eval/ais.py``'s planted boat added and every row in time order: the file's one
+    landing, so that a landing is among what the two runs are compared on."""
+    with path.open(newline="") as src:
+        rows = list(csv.reader(src, delimiter=";"))
+    names, body = rows[0], rows[1:]
+    at = {n: k for k, n in enumerate(names)}
+    stamp = at["TIMESTAMP_UTC"]
+    first = min(datetime.strptime(r[stamp], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) for r in body if len(r) > stamp)
+    for t, lat, lon, knots in planted_track(first.timestamp() + PLANTED_START):
+        row = ["NULL"] * len(names)
+        for name, value in (("MMSI", PLANTED), ("STATUS", 0), ("SPEED_KNOTSx10", round(knots * 10)),
+                            ("LON", f"{lon:.6f}"), ("LAT", f"{lat:.6f}"), ("COURSE", 0), ("HEADING", 511),
+                            ("TIMESTAMP_UTC", datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S"))):
+            row[at[name]] = str(value)
+        body.append(row)
+    body.sort(key=lambda r: r[stamp] if len(r) > stamp else "")
+    with out.open("w", newline="") as dst:
+        csv.writer(dst, delimiter=";").writerows([names, *body])
+
+
 def match(truth: list[Behaviour], found: list[Behaviour], mmsi_of: dict[int, int], slack_s: float) -> int:
     """How many of ``found`` (anonymised) pair one to one with ``truth`` (MMSIs): same kind, same
     vessels, starts within ``slack_s``; each takes the unpaired truth closest in start."""
@@ -106,10 +131,14 @@ def not_ships(judged_ids: dict[int, int]) -> int:
     return sum(1 for m in judged_ids.values() if not FIRST_SHIP_MMSI <= m < END_SHIP_MMSI)
 
 
-def compare(name: str, path: Path, config: MaritimeConfig, shore: Shore, slack_s: float) -> None:
-    """Judge ``path`` with its MMSIs and with 1..N, and print what each found and how they agree."""
+def compare(name: str, path: Path, config: MaritimeConfig, shore: Shore, slack_s: float, plant: bool = False) -> None:
+    """Judge ``path`` (with ``plant``, the planted boat added) with its MMSIs and with 1..N, and
+    print what each found and how they agree."""
     with tempfile.TemporaryDirectory() as tmp:
-        hidden = Path(tmp) / path.name
+        if plant:
+            with_planted(path, Path(tmp) / f"planted-{path.name}")
+            path = Path(tmp) / f"planted-{path.name}"
+        hidden = Path(tmp) / f"ids-{path.name}"
         mmsi_of = anonymise(path, hidden)
         with_mmsi = judge(path, config, lambda _: shore)
         with_ids = judge(hidden, config, lambda _: shore)
@@ -147,7 +176,7 @@ def main() -> None:
     positions = AisSource(str(gibraltar)).read_file()
     ports = read_ports(REPO / "eval" / "gibraltar_ports.geojson")
     shore = shore_for(positions.bounds(), read_elevation([str(args.data / "terrain" / "N36W006.hgt")]))
-    compare("Strait of Gibraltar", gibraltar, MaritimeConfig(ports=ports), shore, slack_s)
+    compare("Strait of Gibraltar, one planted boat", gibraltar, MaritimeConfig(ports=ports), shore, slack_s, plant=True)
 
 
 if __name__ == "__main__":
