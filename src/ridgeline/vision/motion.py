@@ -181,16 +181,13 @@ class MotionDetector:
         if s.robust_contrast:
             sample = f[::2, ::2] if self._mask is None else f[self._mask == 1]
             lo, mid, hi = np.percentile(sample, (25, 50, 75))
-            return (f - float(mid)) / self._unit(float(hi - lo) / 1.349)  # the IQR of a normal spread is 1.349 sigma
-        return (f - f.mean()) / self._unit(float(f.std()))
-
-    def _unit(self, spread: float) -> float:
-        """The frame's contrast unit (grey levels) from its spread; sets this frame's threshold
-        in that unit, capped at ``max_levels``."""
-        unit = max(spread, 1.0)
-        s = self.settings
+            centre, spread = float(mid), float(hi - lo) / 1.349  # the IQR of a normal spread is 1.349 sigma
+        else:
+            centre, spread = float(f.mean()), float(f.std())
+        unit = max(spread, 1.0)  # this frame's contrast unit, in grey levels
+        # the threshold in that unit, at most ``max_levels`` grey levels
         self._threshold = min(s.threshold, s.max_levels / unit) if s.max_levels > 0 else s.threshold
-        return unit
+        return (f - centre) / unit
 
     def _difference(self, frame: np.ndarray, background: np.ndarray) -> np.ndarray:
         """How far each pixel is from the background: |frame - background|, or with ``jitter``

@@ -124,16 +124,17 @@ def moving_together(frame: np.ndarray, before: np.ndarray, fg: np.ndarray, boxes
 def objects(boxes: Sequence[Box], v: Sequence[np.ndarray], settings: PartSettings) -> list[list[int]]:
     """The boxes grouped into objects given each one's velocity (see ``moving_together``)."""
     n = len(boxes)
+    alike = [[_together(v[i], v[j], settings) for j in range(n)] for i in range(n)]
     # candidate pairs, the most alike first: they move as one and lie one behind the other
     pairs = sorted((float(np.hypot(*(v[i] - v[j]))), i, j) for i in range(n) for j in range(i + 1, n)
-                   if _together(v[i], v[j], settings) and _in_line(boxes[i], boxes[j], _heading(v[i], v[j]), settings))
+                   if alike[i][j] and _in_line(boxes[i], boxes[j], _heading(v[i], v[j]), settings))
     group = {i: [i] for i in range(n)}  # a group's first member -> its members
     first = list(range(n))
     for _difference, i, j in pairs:
         a, b = first[i], first[j]
         # every two parts of one rigid object move alike, not only neighbours: a column of
         # cars, each a little faster than the one ahead as perspective has it, is not one object
-        if a == b or not all(_together(v[p], v[q], settings) for p in group[a] for q in group[b]):
+        if a == b or not all(alike[p][q] for p in group[a] for q in group[b]):
             continue
         for k in group[b]:
             first[k] = a
