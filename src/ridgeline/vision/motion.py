@@ -55,7 +55,10 @@ as one (``parts``, ``ridgeline.vision.parts``).  Seen from above, a car whose pl
 as grey as the road is two blobs, bonnet and boot; blobs whose optical flow agrees and
 that lie one behind the other along their motion, close for their size, are one box.
 People on foot are joined upright instead (``stack_gap``): two slow walkers one ahead of
-the other move alike within the flow's precision, and the stage would join them.
+the other move alike within the flow's precision, and the stage would join them.  With it
+runs its converse (``ridgeline.vision.apart``): the moving objects of one frame, carried to
+the next by their velocities, are cut apart again where one blob holds two of them side by
+side — a car beside a truck whose shadow reaches it.
 
 Detections are boxes in full-resolution pixels; persistence over frames (inertia) is the
 tracker's job (a track is confirmed after several matches).
@@ -63,14 +66,16 @@ tracker's job (a track is confirmed after several matches).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import cv2
 import numpy as np
 
+from ridgeline.vision.apart import Carried, Piece, carry, cut
 from ridgeline.vision.detections import Detections
-from ridgeline.vision.parts import PartSettings, moving_together
+from ridgeline.vision.parts import PartSettings, objects, velocities
 
 Profile = Literal["default", "thermal"]
 PROFILES: tuple[Profile, ...] = ("default", "thermal")
@@ -160,6 +165,7 @@ class MotionDetector:
         self._mask: np.ndarray | None = None
         self.resets = 0
         self._threshold = self.settings.threshold
+        self._carried: list[Carried] = []  # the moving objects of the last frame, moved on by their velocity
 
     def _prepare(self, luma: np.ndarray) -> np.ndarray:
         h, w = luma.shape
@@ -255,11 +261,14 @@ class MotionDetector:
             if self._static is not None:
                 self._static[:] = 0
             self.resets += 1
+            self._carried = []
             return empty
         opened = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         # parts of one slow walker (head, legs) move separately: join what lies close
         join = np.ones((s.join_height or s.join, s.join), np.uint8)
         fg = cv2.morphologyEx(opened, cv2.MORPH_CLOSE, join)
+        # objects apart in the last frame stay apart (apart.py): ``owner`` says which each cut pixel went to
+        fg, owner = cut(fg, self._carried) if s.parts is not None else (fg, None)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
         ghosts = self._ghosts(frame, opened, labels, n) if s.ghost_edges > 0 and n > 1 else np.zeros(n, dtype=bool)
         if ghosts.any():  # what left: the background shows through, take it in now
@@ -271,6 +280,8 @@ class MotionDetector:
         boxes = []
         conf = []
         parts: list[tuple[int, int, int, int]] = []  # the boxes in analysis pixels
+        pieces: list[Piece] = []  # and their blobs
+        owners: list[int] = []  # and the carried object each was cut for (-1: none)
         for x, y, blob in _stacks(labels, stats, ~ghosts, s.stack_gap):
             for a, b in _split(blob, s.split_valley) if s.split_valley > 0 else [(0, blob.shape[1])]:
                 part = blob[:, a:b]
@@ -280,14 +291,21 @@ class MotionDetector:
                 y1, y2 = y + int(rows[0]), y + int(rows[-1]) + 1
                 boxes.append([(x + a) * self._scale, y1 * self._scale, (x + b) * self._scale, y2 * self._scale])
                 parts.append((x + a, y1, x + b, y2))
+                pieces.append((x + a, y, part))
+                owners.append(_owner(owner, x + a, y, part))
                 region = diff[y1:y2, x + a : x + b]
                 conf.append(min(1.0, 0.5 + float(region.mean()) / (4 * self._threshold)))
+        self._carried = []
         if not boxes:
             return empty
         if s.parts is not None and before is not None and len(boxes) > 1:
-            boxes, conf = _join(boxes, conf, moving_together(frame, before, fg, parts, s.parts))
+            v = velocities(frame, before, fg, parts)
+            groups = objects(parts, v, s.parts)
+            self._carried = carry(frame.shape, pieces, groups, v, s.parts.min_speed)
+            boxes, conf = _join(boxes, conf, groups)
+            owners = [_common(owners[i] for i in g) for g in groups]
         return Detections.of(*_merge(np.asarray(boxes, dtype=np.float32), np.asarray(conf, dtype=np.float32),
-                                     s.merge_overlap))
+                                     s.merge_overlap, np.asarray(owners, dtype=np.int32)))
 
     def _ghosts(self, frame: np.ndarray, opened: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
         """Per blob label, whether it is a ghost: its outline is an edge of the background
@@ -393,23 +411,45 @@ def _join(boxes: list[list[float]], conf: list[float], groups: list[list[int]]
     return out, [max(conf[i] for i in g) for g in groups]
 
 
-def _merge(boxes: np.ndarray, conf: np.ndarray, overlap: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def _owner(owner: np.ndarray | None, x: int, y: int, blob: np.ndarray) -> int:
+    """The carried object a blob's pixels were cut for (the most of them), -1 if none."""
+    if owner is None:
+        return -1
+    at = owner[y : y + blob.shape[0], x : x + blob.shape[1]][blob]
+    at = at[at >= 0]
+    return int(np.bincount(at).argmax()) if len(at) else -1
+
+
+def _common(owners: Iterable[int]) -> int:
+    """The one carried object all of a group's parts were cut for, -1 if none or several."""
+    found = {o for o in owners if o >= 0}
+    return found.pop() if len(found) == 1 else -1
+
+
+def _merge(boxes: np.ndarray, conf: np.ndarray, overlap: float = 0.0, owners: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
     """Join boxes that overlap (one object split in two blobs), until none do; with
-    ``overlap`` > 0, only boxes whose intersection is more than that share of the smaller one."""
+    ``overlap`` > 0, only boxes whose intersection is more than that share of the smaller one.
+    Boxes cut apart for two different ``owners`` (carried objects, ``apart.py``; -1: none)
+    are not joined: the cut kept them apart on better evidence than their boxes' overlap."""
     boxes = boxes.copy()
     conf = conf.copy()
+    owners = np.full(len(boxes), -1, dtype=np.int32) if owners is None else owners.copy()
     merged = True
     while merged and len(boxes) > 1:
         merged = False
         for i in range(len(boxes)):
             for j in range(i + 1, len(boxes)):
                 a, b = boxes[i], boxes[j]
+                apart = owners[i] >= 0 and owners[j] >= 0 and owners[i] != owners[j]
                 if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3] and (
-                        overlap <= 0 or _overlap(a, b) > overlap):
+                        overlap <= 0 or _overlap(a, b) > overlap) and not apart:
                     boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
                     conf[i] = max(conf[i], conf[j])
+                    owners[i] = max(owners[i], owners[j])
                     boxes = np.delete(boxes, j, axis=0)
                     conf = np.delete(conf, j)
+                    owners = np.delete(owners, j)
                     merged = True
                     break
             if merged:

@@ -22,7 +22,9 @@ ones do not move it.  Two blobs are parts of one object when:
 
 What keeps two people walking side by side (or two cars passing in adjacent lanes) apart
 is the third test: they move in parallel, shoulder to shoulder, so across their motion they
-lie next to each other, not one behind the other.  Two people one behind the other are
+lie next to each other, not one behind the other.  (Once their blobs touch they are one blob and
+this stage has nothing to keep apart: ``ridgeline.vision.apart`` cuts such a blob between the
+objects this stage found in the frame before.)  Two people one behind the other are
 kept apart by the second while their speeds differ by more than the precision and the
 tolerance — which slow walkers' speeds do not: on the thermal clip (``eval/thermal.py``,
 people about 2 analysis pixels a frame, one ahead of the other as seen from the side) the
@@ -110,19 +112,9 @@ def _in_line(a: Box, b: Box, direction: np.ndarray, s: PartSettings) -> bool:
     return max(a0, b0) - min(a1, b1) <= s.gap * max(a1 - a0, b1 - b0)
 
 
-def moving_together(frame: np.ndarray, before: np.ndarray, fg: np.ndarray, boxes: Sequence[Box],
-                    settings: PartSettings) -> list[list[int]]:
-    """The boxes (analysis pixels in ``frame``; ``fg`` its foreground; ``before`` the frame
-    analysed before it) grouped into objects: lists of indices, each box in exactly one,
-    the parts that move as one together."""
-    n = len(boxes)
-    if n < 2:
-        return [[i] for i in range(n)]
-    return objects(boxes, velocities(frame, before, fg, boxes), settings)
-
-
 def objects(boxes: Sequence[Box], v: Sequence[np.ndarray], settings: PartSettings) -> list[list[int]]:
-    """The boxes grouped into objects given each one's velocity (see ``moving_together``)."""
+    """The boxes (analysis pixels) grouped into objects given each one's velocity (``velocities``):
+    lists of indices, each box in exactly one, the parts that move as one together."""
     n = len(boxes)
     alike = [[_together(v[i], v[j], settings) for j in range(n)] for i in range(n)]
     # candidate pairs, the most alike first: they move as one and lie one behind the other

@@ -63,7 +63,7 @@ class TrackerSettings:
         changes shape as the parts of a car join and come apart again (``MotionSettings.parts``),
         and the part that goes on must still match the track whose centre it is near, not
         start a new one that is confirmed only after it crossed the line (on
-        ``road_320x240_60fps.avi``, ``eval/road.py``: one car more, 26 of 27).
+        ``road_320x240_60fps.avi``, ``eval/road.py``: one car more, 26 of 27 before ``apart``).
         ``thermal``: people on foot seen by a fixed
         thermal camera through the motion detector's ``thermal`` profile — slow walkers whose
         boxes change shape as head, coat and legs come and go, who stop, and who pass each
