@@ -59,6 +59,9 @@ def terrain_centre(tmp_path_factory: pytest.TempPathFactory, sector: Sector) -> 
 @pytest.fixture
 def page(browser: Browser, terrain_centre: LiveCentre) -> Iterator[Page]:
     with guarded_page(browser, terrain_centre.url) as opened:
+        # a 3D frame drawn by SwiftShader on two cores busy with the other test worker can take
+        # longer than Playwright's 30 s default for a screenshot (seen once in a clean-clone run)
+        opened.set_default_timeout(120_000)
         yield opened
 
 
