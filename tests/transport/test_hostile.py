@@ -142,9 +142,9 @@ def test_forged_envelopes_displace_nothing_silently(broker: Mosquitto, tmp_path:
         assert wait_for(lambda: centre.workers[0].counters.connected)
         for user in ("shelburne", "gorham"):  # another site: refused by the ACL; the site's own credentials
             forger, _, _ = probe(broker, user)
-            for env in forged:
-                forger.publish("ridgeline/v1/gorham/events", encode(env), qos=1)
-            time.sleep(0.5)
+            sent = [forger.publish("ridgeline/v1/gorham/events", encode(env), qos=1) for env in forged]
+            for info in sent:  # every PUBACK (a refused one too) before the forger leaves: a client closed
+                info.wait_for_publish(10)  # with messages still queued would simply not send them
             close(forger)
         assert wait_for(lambda: [r.received for r in centre.store.check()[:1]] == [107])
         put_events(outbox, 107)
