@@ -32,6 +32,12 @@ import numpy as np
 Piece = tuple[int, int, np.ndarray]  # x, y (top left, analysis pixels) and the blob's mask in its box
 
 
+def box_of(piece: Piece) -> tuple[int, int, int, int]:
+    """A piece's box: x1, y1, x2, y2 in analysis pixels."""
+    x, y, blob = piece
+    return x, y, x + blob.shape[1], y + blob.shape[0]
+
+
 @dataclass(frozen=True)
 class Carried:
     """A moving object carried to the next frame."""
@@ -62,8 +68,7 @@ def carry(shape: tuple[int, int], pieces: Sequence[Piece], groups: Sequence[Sequ
     Objects slower than ``min_speed`` are left out."""
     carried: list[Carried] = []
     for group in groups:
-        weight = np.array([float(pieces[i][2].sum()) for i in group])
-        v = np.average([velocity[i] for i in group], axis=0, weights=weight) if weight.sum() > 0 else np.zeros(2)
+        v = np.average([velocity[i] for i in group], axis=0, weights=[float(pieces[i][2].sum()) for i in group])
         if float(np.hypot(*v)) < min_speed:
             continue
         mask = np.zeros(shape, dtype=np.uint8)
@@ -78,23 +83,26 @@ def carry(shape: tuple[int, int], pieces: Sequence[Piece], groups: Sequence[Sequ
     return carried
 
 
-def cut(fg: np.ndarray, carried: Sequence[Carried], share: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+def cut(fg: np.ndarray, carried: Sequence[Carried], share: float = 0.5) -> tuple[np.ndarray, np.ndarray | None]:
     """``fg`` (uint8 foreground) with every blob that holds at least ``share`` of the carried
     pixels of two or more objects side by side (``abreast``) cut between them — a seam two
     pixels wide is cleared where the pixels nearest one object meet those nearest another —
-    and, per pixel, the carried object (its index) it went to, -1 outside the blobs cut."""
-    owner = np.full(fg.shape, -1, dtype=np.int32)
+    and, per pixel, the carried object (its index) it went to, -1 outside the blobs cut
+    (None when no blob was cut)."""
     if len(carried) < 2:
-        return fg, owner
+        return fg, None
     n, labels = cv2.connectedComponents(fg, connectivity=8)
-    # how many of each carried object's pixels fall on each blob
+    # how many of each carried object's pixels fall on each blob, and how many it has
     on = np.stack([np.bincount(labels[c.mask], minlength=n) for c in carried])
-    out = fg.copy()
+    total = on.sum(axis=1)
+    out, owner = fg, None
     for blob in range(1, n):
-        within = [k for k in range(len(carried)) if on[k, blob] > 0 and on[k, blob] >= share * on[k].sum()]
+        within = [k for k in range(len(carried)) if on[k, blob] > 0 and on[k, blob] >= share * total[k]]
         held = [k for k in within if any(abreast(carried[k], carried[o]) for o in within if o != k)]
         if len(held) < 2:
             continue
+        if owner is None:
+            out, owner = fg.copy(), np.full(fg.shape, -1, dtype=np.int32)
         inside = labels == blob
         ys, xs = np.nonzero(inside)
         box = (slice(int(ys.min()), int(ys.max()) + 1), slice(int(xs.min()), int(xs.max()) + 1))

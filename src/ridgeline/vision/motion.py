@@ -73,7 +73,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
-from ridgeline.vision.apart import Carried, Piece, carry, cut
+from ridgeline.vision.apart import Carried, Piece, box_of, carry, cut
 from ridgeline.vision.detections import Detections
 from ridgeline.vision.parts import PartSettings, objects, velocities
 
@@ -277,27 +277,23 @@ class MotionDetector:
             fg[gone] = 0
         before = self._previous  # the frame analysed last (``_learn`` moves it on)
         self._learn(frame, fg)
-        boxes = []
+        pieces: list[Piece] = []  # each box's blob: its top left and its mask, in analysis pixels
         conf = []
-        parts: list[tuple[int, int, int, int]] = []  # the boxes in analysis pixels
-        pieces: list[Piece] = []  # and their blobs
-        owners: list[int] = []  # and the carried object each was cut for (-1: none)
         for x, y, blob in _stacks(labels, stats, ~ghosts, s.stack_gap):
             for a, b in _split(blob, s.split_valley) if s.split_valley > 0 else [(0, blob.shape[1])]:
                 part = blob[:, a:b]
                 if part.sum() * self._scale * self._scale < s.min_area:
                     continue
                 rows = np.flatnonzero(part.any(axis=1))
-                y1, y2 = y + int(rows[0]), y + int(rows[-1]) + 1
-                boxes.append([(x + a) * self._scale, y1 * self._scale, (x + b) * self._scale, y2 * self._scale])
-                parts.append((x + a, y1, x + b, y2))
-                pieces.append((x + a, y, part))
-                owners.append(_owner(owner, x + a, y, part))
-                region = diff[y1:y2, x + a : x + b]
-                conf.append(min(1.0, 0.5 + float(region.mean()) / (4 * self._threshold)))
+                pieces.append((x + a, y + int(rows[0]), part[rows[0] : rows[-1] + 1]))
+                x1, y1, x2, y2 = box_of(pieces[-1])
+                conf.append(min(1.0, 0.5 + float(diff[y1:y2, x1:x2].mean()) / (4 * self._threshold)))
         self._carried = []
-        if not boxes:
+        if not pieces:
             return empty
+        parts = [box_of(p) for p in pieces]
+        boxes = [[v * self._scale for v in box] for box in parts]
+        owners = [-1] * len(pieces) if owner is None else [_owner(owner, p) for p in pieces]
         if s.parts is not None and before is not None and len(boxes) > 1:
             v = velocities(frame, before, fg, parts)
             groups = objects(parts, v, s.parts)
@@ -411,10 +407,9 @@ def _join(boxes: list[list[float]], conf: list[float], groups: list[list[int]]
     return out, [max(conf[i] for i in g) for g in groups]
 
 
-def _owner(owner: np.ndarray | None, x: int, y: int, blob: np.ndarray) -> int:
+def _owner(owner: np.ndarray, piece: Piece) -> int:
     """The carried object a blob's pixels were cut for (the most of them), -1 if none."""
-    if owner is None:
-        return -1
+    x, y, blob = piece
     at = owner[y : y + blob.shape[0], x : x + blob.shape[1]][blob]
     at = at[at >= 0]
     return int(np.bincount(at).argmax()) if len(at) else -1
